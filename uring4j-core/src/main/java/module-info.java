@@ -1,0 +1,8 @@
+/**
+ * uring4j: Linux io_uring in pure Java. No runtime dependencies; needs native access
+ * ({@code --enable-native-access=org.uring4j}).
+ */
+module org.uring4j {
+    exports org.uring4j;
+    exports org.uring4j.ring;
+}

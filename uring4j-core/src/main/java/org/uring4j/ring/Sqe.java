@@ -1,0 +1,898 @@
+package org.uring4j.ring;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+import org.uring4j.sys.Layouts;
+
+/**
+ * One submission queue entry ({@code struct io_uring_sqe}), handed out by {@link Ring#getSqe()}
+ * and prepared by exactly one {@code prep*} method: the one place each io_uring operation is
+ * encoded. Each method's Javadoc names the liburing function it matches; preparing sets every
+ * field that operation reads and returns {@code this}, so that the common settings chain:
+ *
+ * <pre>{@code
+ * ring.getSqe().prepRead(Fd.fixed(0), buffer, 0).userData(7).link();
+ * }</pre>
+ *
+ * <p>Arguments are checked before they reach the kernel: memory must be native segments (a heap
+ * segment has no address the kernel can use), lengths fit their fields, offsets are -1 (the
+ * file position) or more, paths are NUL-terminated inside their segment. A failed check is an
+ * {@link IllegalArgumentException} naming the op, thrown before anything is written, so the
+ * entry stays a NOP (user_data 0). The segments themselves must stay alive until
+ * the operation's completion arrives. An {@code Sqe} object is a view of its queue slot: use it
+ * only until the next {@link Ring#submit()}.
+ */
+public final class Sqe {
+    private final MemorySegment sqes;
+    private final long base;
+    private final int size;
+
+    Sqe(MemorySegment sqes, long base, int size) {
+        this.sqes = sqes;
+        this.base = base;
+        this.size = size;
+    }
+
+    void clear() {
+        for (int off = 0; off < size; off += 8) {
+            sqes.set(JAVA_LONG, base + off, 0L);
+        }
+    }
+
+    // ------------------------------------------------------------------ raw fields
+
+    private void opcode(int op) {
+        sqes.set(JAVA_BYTE, base + Layouts.OFF_SQE_OPCODE, (byte) op);
+    }
+
+    private void fdField(int fd) {
+        sqes.set(JAVA_INT, base + Layouts.OFF_SQE_FD, fd);
+    }
+
+    private void off(long v) {
+        sqes.set(JAVA_LONG, base + Layouts.OFF_SQE_OFF, v);
+    }
+
+    private void addr(long v) {
+        sqes.set(JAVA_LONG, base + Layouts.OFF_SQE_ADDR, v);
+    }
+
+    private void len(int v) {
+        sqes.set(JAVA_INT, base + Layouts.OFF_SQE_LEN, v);
+    }
+
+    private void opFlags(int v) {
+        sqes.set(JAVA_INT, base + Layouts.OFF_SQE_OP_FLAGS, v);
+    }
+
+    private void bufIndex(int v) {
+        sqes.set(JAVA_SHORT, base + Layouts.OFF_SQE_BUF_INDEX, (short) v);
+    }
+
+    private void fileIndex(int v) {
+        sqes.set(JAVA_INT, base + Layouts.OFF_SQE_FILE_INDEX, v);
+    }
+
+    private void addr3(long v) {
+        sqes.set(JAVA_LONG, base + Layouts.OFF_SQE_ADDR3, v);
+    }
+
+    private void orFlags(int f) {
+        long at = base + Layouts.OFF_SQE_FLAGS;
+        sqes.set(JAVA_BYTE, at, (byte) (sqes.get(JAVA_BYTE, at) | f));
+    }
+
+    /** Sets the op, fd (setting FIXED_FILE for a fixed slot), address, length and offset: {@code io_uring_prep_rw}. */
+    private Sqe rw(int op, Fd fd, long addr, int len, long off) {
+        opcode(op);
+        setFd(fd);
+        addr(addr);
+        len(len);
+        off(off);
+        return this;
+    }
+
+    private void setFd(Fd fd) {
+        Objects.requireNonNull(fd, "fd");
+        fdField(fd.value());
+        if (fd.isFixed()) {
+            orFlags(Uapi.IOSQE_FIXED_FILE);
+        }
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    static void requireNative(String op, MemorySegment seg) {
+        Objects.requireNonNull(seg, op);
+        if (!seg.isNative()) {
+            throw new IllegalArgumentException(op + ": a heap segment has no address the kernel can use; "
+                    + "pass native memory (Arena.allocate, or MemorySegment.ofBuffer of a direct ByteBuffer)");
+        }
+    }
+
+    private static long address(String op, MemorySegment seg) {
+        requireNative(op, seg);
+        return seg.address();
+    }
+
+    private static long address(String op, MemorySegment seg, long minSize) {
+        requireNative(op, seg);
+        if (seg.byteSize() < minSize) {
+            throw new IllegalArgumentException(op + ": segment of " + seg.byteSize() + " bytes is too small; needs "
+                    + minSize);
+        }
+        return seg.address();
+    }
+
+    /** The address of a nullable segment, 0 for null. */
+    private static long addressOrNull(String op, MemorySegment seg, long minSize) {
+        return seg == null ? 0 : address(op, seg, minSize);
+    }
+
+    /** The segment's size as a u32 length field. */
+    private static int length(String op, MemorySegment seg) {
+        long n = seg.byteSize();
+        if (n > 0xffff_ffffL) {
+            throw new IllegalArgumentException(op + ": " + n + " bytes do not fit the 32-bit length field");
+        }
+        return (int) n;
+    }
+
+    private static int nonNegative(String op, String what, int v) {
+        if (v < 0) {
+            throw new IllegalArgumentException(op + ": " + what + " must not be negative: " + v);
+        }
+        return v;
+    }
+
+    private static long nonNegative(String op, String what, long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException(op + ": " + what + " must not be negative: " + v);
+        }
+        return v;
+    }
+
+    /** A file offset: -1 means "the file position" (IORING_FEAT_RW_CUR_POS). */
+    private static long fileOffset(String op, long offset) {
+        if (offset < -1) {
+            throw new IllegalArgumentException(op + ": offset must be >= 0, or -1 for the file position: " + offset);
+        }
+        return offset;
+    }
+
+    /** The address of a C string: it must end in NUL inside the segment, or the kernel reads past it. */
+    private static long cString(String op, MemorySegment path) {
+        requireNative(op, path);
+        long n = path.byteSize();
+        if (n == 0 || path.get(JAVA_BYTE, n - 1) != 0) {
+            throw new IllegalArgumentException(op + ": path segment must end with a NUL byte "
+                    + "(Arena.allocateFrom(String) adds one)");
+        }
+        return path.address();
+    }
+
+    private static int rawFd(String op, Fd fd) {
+        Objects.requireNonNull(fd, op);
+        if (fd.isFixed()) {
+            throw new IllegalArgumentException(op + ": this argument must be a plain descriptor, not " + fd);
+        }
+        return fd.value();
+    }
+
+    private static int group(int group) {
+        if (group < 0 || group > 0xffff) {
+            throw new IllegalArgumentException("buffer group must be 0..65535: " + group);
+        }
+        return group;
+    }
+
+    private static void slot(String op, int slot) {
+        if (slot < 0) {
+            throw new IllegalArgumentException(op + ": fixed file slot must not be negative: " + slot);
+        }
+    }
+
+    // ------------------------------------------------------------------ common settings
+
+    /** The value that comes back in this op's completion ({@code io_uring_sqe_set_data64}). */
+    public Sqe userData(long userData) {
+        sqes.set(JAVA_LONG, base + Layouts.OFF_SQE_USER_DATA, userData);
+        return this;
+    }
+
+    /** The user_data set so far. */
+    public long userData() {
+        return sqes.get(JAVA_LONG, base + Layouts.OFF_SQE_USER_DATA);
+    }
+
+    /** The opcode set so far. */
+    public int opcode() {
+        return Byte.toUnsignedInt(sqes.get(JAVA_BYTE, base + Layouts.OFF_SQE_OPCODE));
+    }
+
+    /** The IOSQE_* flags set so far. */
+    public int flags() {
+        return Byte.toUnsignedInt(sqes.get(JAVA_BYTE, base + Layouts.OFF_SQE_FLAGS));
+    }
+
+    /** IOSQE_IO_LINK: the next entry starts only after this one succeeds; a failure cancels the rest of the chain. */
+    public Sqe link() {
+        orFlags(Uapi.IOSQE_IO_LINK);
+        return this;
+    }
+
+    /** IOSQE_IO_HARDLINK: the next entry starts after this one completes, even if it failed. */
+    public Sqe hardLink() {
+        orFlags(Uapi.IOSQE_IO_HARDLINK);
+        return this;
+    }
+
+    /** IOSQE_IO_DRAIN: start only after everything submitted before has completed. */
+    public Sqe drain() {
+        orFlags(Uapi.IOSQE_IO_DRAIN);
+        return this;
+    }
+
+    /** IOSQE_ASYNC: go straight to an io-wq worker instead of trying inline first. */
+    public Sqe async() {
+        orFlags(Uapi.IOSQE_ASYNC);
+        return this;
+    }
+
+    /** IOSQE_CQE_SKIP_SUCCESS: post no completion if the op succeeds. */
+    public Sqe skipSuccess() {
+        orFlags(Uapi.IOSQE_CQE_SKIP_SUCCESS);
+        return this;
+    }
+
+    /** IOSQE_BUFFER_SELECT: take the buffer from provided-buffer group {@code group}. */
+    public Sqe bufferSelect(int group) {
+        group(group);
+        orFlags(Uapi.IOSQE_BUFFER_SELECT);
+        bufIndex(group);
+        return this;
+    }
+
+    /** The I/O priority ({@code sqe->ioprio}); for ops that use ioprio as flags, prepare first. */
+    public Sqe ioprio(int ioprio) {
+        sqes.set(JAVA_SHORT, base + Layouts.OFF_SQE_IOPRIO, (short) ioprio);
+        return this;
+    }
+
+    /** Runs the op with registered credentials {@code id} from {@link Ring#registerPersonality()}. */
+    public Sqe personality(int id) {
+        if (id < 0 || id > 0xffff) {
+            throw new IllegalArgumentException("personality id must be 0..65535: " + id);
+        }
+        sqes.set(JAVA_SHORT, base + Layouts.OFF_SQE_PERSONALITY, (short) id);
+        return this;
+    }
+
+    /**
+     * Puts the descriptor this op creates (open, accept, socket, pipe) into fixed-file slot
+     * {@code slot} instead of the process's fd table ({@code __io_uring_set_target_fixed_file}).
+     */
+    public Sqe directSlot(int slot) {
+        slot("directSlot", slot);
+        fileIndex(slot + 1);
+        return this;
+    }
+
+    /** As {@link #directSlot}, letting the kernel pick a free slot; the completion's res is the slot. */
+    public Sqe directAlloc() {
+        fileIndex(Uapi.IORING_FILE_INDEX_ALLOC);
+        return this;
+    }
+
+    /** The RWF_* flags of a read or write (e.g. RWF_NOWAIT); set after preparing. */
+    public Sqe rwFlags(int flags) {
+        opFlags(flags);
+        return this;
+    }
+
+    // ------------------------------------------------------------------ operations, in opcode order
+
+    /** NOP: completes with 0 ({@code io_uring_prep_nop}). */
+    public Sqe prepNop() {
+        return rw(Uapi.IORING_OP_NOP, Fd.raw(-1), 0, 0, 0);
+    }
+
+    /** NOP that completes with {@code result} (IORING_NOP_INJECT_RESULT, 6.9+). */
+    public Sqe prepNop(int result) {
+        rw(Uapi.IORING_OP_NOP, Fd.raw(-1), 0, result, 0);
+        opFlags(Uapi.IORING_NOP_INJECT_RESULT);
+        return this;
+    }
+
+    /** READV into {@code nrVecs} iovecs at {@code offset} ({@code io_uring_prep_readv2}). */
+    public Sqe prepReadv(Fd fd, MemorySegment iovecs, int nrVecs, long offset, int rwFlags) {
+        long a = address("READV", iovecs, 16L * nonNegative("READV", "nrVecs", nrVecs));
+        rw(Uapi.IORING_OP_READV, fd, a, nrVecs, fileOffset("READV", offset));
+        opFlags(rwFlags);
+        return this;
+    }
+
+    /** WRITEV from {@code nrVecs} iovecs at {@code offset} ({@code io_uring_prep_writev2}). */
+    public Sqe prepWritev(Fd fd, MemorySegment iovecs, int nrVecs, long offset, int rwFlags) {
+        long a = address("WRITEV", iovecs, 16L * nonNegative("WRITEV", "nrVecs", nrVecs));
+        rw(Uapi.IORING_OP_WRITEV, fd, a, nrVecs, fileOffset("WRITEV", offset));
+        opFlags(rwFlags);
+        return this;
+    }
+
+    /** FSYNC; {@code flags} IORING_FSYNC_DATASYNC makes it fdatasync ({@code io_uring_prep_fsync}). */
+    public Sqe prepFsync(Fd fd, int flags) {
+        rw(Uapi.IORING_OP_FSYNC, fd, 0, 0, 0);
+        opFlags(flags);
+        return this;
+    }
+
+    /** READ_FIXED into {@code buf}, which lies in registered buffer {@code bufIndex} ({@code io_uring_prep_read_fixed}). */
+    public Sqe prepReadFixed(Fd fd, MemorySegment buf, long offset, int bufIndex) {
+        rw(Uapi.IORING_OP_READ_FIXED, fd, address("READ_FIXED", buf), length("READ_FIXED", buf),
+                fileOffset("READ_FIXED", offset));
+        bufIndex(nonNegative("READ_FIXED", "bufIndex", bufIndex));
+        return this;
+    }
+
+    /** WRITE_FIXED from {@code buf}, which lies in registered buffer {@code bufIndex} ({@code io_uring_prep_write_fixed}). */
+    public Sqe prepWriteFixed(Fd fd, MemorySegment buf, long offset, int bufIndex) {
+        rw(Uapi.IORING_OP_WRITE_FIXED, fd, address("WRITE_FIXED", buf), length("WRITE_FIXED", buf),
+                fileOffset("WRITE_FIXED", offset));
+        bufIndex(nonNegative("WRITE_FIXED", "bufIndex", bufIndex));
+        return this;
+    }
+
+    /** POLL_ADD for POLL* {@code events}; {@code flags} IORING_POLL_ADD_MULTI for multishot ({@code io_uring_prep_poll_add}). */
+    public Sqe prepPollAdd(Fd fd, int events, int flags) {
+        rw(Uapi.IORING_OP_POLL_ADD, fd, 0, flags, 0);
+        opFlags(events);
+        return this;
+    }
+
+    /** POLL_REMOVE of the poll with {@code userData} ({@code io_uring_prep_poll_remove}). */
+    public Sqe prepPollRemove(long userData) {
+        rw(Uapi.IORING_OP_POLL_REMOVE, Fd.raw(-1), userData, 0, 0);
+        return this;
+    }
+
+    /** POLL_REMOVE as update: new events and/or user_data for a poll ({@code io_uring_prep_poll_update}). */
+    public Sqe prepPollUpdate(long oldUserData, long newUserData, int events, int flags) {
+        rw(Uapi.IORING_OP_POLL_REMOVE, Fd.raw(-1), oldUserData, flags, newUserData);
+        opFlags(events);
+        return this;
+    }
+
+    /** SYNC_FILE_RANGE of {@code length} bytes at {@code offset} ({@code io_uring_prep_sync_file_range}). */
+    public Sqe prepSyncFileRange(Fd fd, int length, long offset, int flags) {
+        rw(Uapi.IORING_OP_SYNC_FILE_RANGE, fd, 0, nonNegative("SYNC_FILE_RANGE", "length", length),
+                nonNegative("SYNC_FILE_RANGE", "offset", offset));
+        opFlags(flags);
+        return this;
+    }
+
+    /** SENDMSG of a {@code struct msghdr} ({@code io_uring_prep_sendmsg}). */
+    public Sqe prepSendmsg(Fd fd, MemorySegment msghdr, int msgFlags) {
+        rw(Uapi.IORING_OP_SENDMSG, fd, address("SENDMSG", msghdr, Layouts.MSGHDR.byteSize()), 1, 0);
+        opFlags(msgFlags);
+        return this;
+    }
+
+    /** RECVMSG into a {@code struct msghdr} ({@code io_uring_prep_recvmsg}). */
+    public Sqe prepRecvmsg(Fd fd, MemorySegment msghdr, int msgFlags) {
+        rw(Uapi.IORING_OP_RECVMSG, fd, address("RECVMSG", msghdr, Layouts.MSGHDR.byteSize()), 1, 0);
+        opFlags(msgFlags);
+        return this;
+    }
+
+    /**
+     * TIMEOUT that fires after {@code ts} (a {@code __kernel_timespec}) or once {@code count}
+     * other completions arrived; flags IORING_TIMEOUT_* ({@code io_uring_prep_timeout}). Completes
+     * with -ETIME when it fires.
+     */
+    public Sqe prepTimeout(MemorySegment ts, int count, int flags) {
+        rw(Uapi.IORING_OP_TIMEOUT, Fd.raw(-1), address("TIMEOUT", ts, 16), 1, nonNegative("TIMEOUT", "count", count));
+        opFlags(flags);
+        return this;
+    }
+
+    /** TIMEOUT_REMOVE of the timeout with {@code userData} ({@code io_uring_prep_timeout_remove}). */
+    public Sqe prepTimeoutRemove(long userData, int flags) {
+        rw(Uapi.IORING_OP_TIMEOUT_REMOVE, Fd.raw(-1), userData, 0, 0);
+        opFlags(flags);
+        return this;
+    }
+
+    /** TIMEOUT_REMOVE as update: a new expiry for timeout {@code userData} ({@code io_uring_prep_timeout_update}). */
+    public Sqe prepTimeoutUpdate(MemorySegment ts, long userData, int flags) {
+        rw(Uapi.IORING_OP_TIMEOUT_REMOVE, Fd.raw(-1), userData, 0, address("TIMEOUT_REMOVE", ts, 16));
+        opFlags(flags | Uapi.IORING_TIMEOUT_UPDATE);
+        return this;
+    }
+
+    /**
+     * ACCEPT a connection; {@code addr}/{@code addrLen} may be null, else receive the peer's address
+     * ({@code io_uring_prep_accept}). Ioprio flags IORING_ACCEPT_MULTISHOT etc. via {@link #ioprio}.
+     */
+    public Sqe prepAccept(Fd fd, MemorySegment addr, MemorySegment addrLen, int flags) {
+        if ((addr == null) != (addrLen == null)) {
+            throw new IllegalArgumentException("ACCEPT: addr and addrLen are both null or both given");
+        }
+        long a = addressOrNull("ACCEPT", addr, 0);
+        long l = addressOrNull("ACCEPT", addrLen, 4);
+        if (addrLen != null && Integer.toUnsignedLong(addrLen.get(JAVA_INT, 0)) > addr.byteSize()) {
+            throw new IllegalArgumentException("ACCEPT: *addrLen exceeds the addr segment");
+        }
+        rw(Uapi.IORING_OP_ACCEPT, fd, a, 0, l);
+        opFlags(flags);
+        return this;
+    }
+
+    /** ASYNC_CANCEL of the request with {@code userData}; IORING_ASYNC_CANCEL_* {@code flags} ({@code io_uring_prep_cancel64}). */
+    public Sqe prepCancel(long userData, int flags) {
+        rw(Uapi.IORING_OP_ASYNC_CANCEL, Fd.raw(-1), userData, 0, 0);
+        opFlags(flags);
+        return this;
+    }
+
+    /** ASYNC_CANCEL of requests on {@code fd} ({@code io_uring_prep_cancel_fd}). */
+    public Sqe prepCancelFd(Fd fd, int flags) {
+        opcode(Uapi.IORING_OP_ASYNC_CANCEL);
+        fdField(Objects.requireNonNull(fd, "fd").value());
+        opFlags(flags | Uapi.IORING_ASYNC_CANCEL_FD | (fd.isFixed() ? Uapi.IORING_ASYNC_CANCEL_FD_FIXED : 0));
+        return this;
+    }
+
+    /** LINK_TIMEOUT for the entry linked before this one ({@code io_uring_prep_link_timeout}). */
+    public Sqe prepLinkTimeout(MemorySegment ts, int flags) {
+        rw(Uapi.IORING_OP_LINK_TIMEOUT, Fd.raw(-1), address("LINK_TIMEOUT", ts, 16), 1, 0);
+        opFlags(flags);
+        return this;
+    }
+
+    /** CONNECT to the socket address in {@code addr} (its whole size is the addrlen) ({@code io_uring_prep_connect}). */
+    public Sqe prepConnect(Fd fd, MemorySegment addr) {
+        return rw(Uapi.IORING_OP_CONNECT, fd, address("CONNECT", addr), 0, addr.byteSize());
+    }
+
+    /** FALLOCATE {@code length} bytes at {@code offset} with FALLOC_FL_* {@code mode} ({@code io_uring_prep_fallocate}). */
+    public Sqe prepFallocate(Fd fd, int mode, long offset, long length) {
+        return rw(Uapi.IORING_OP_FALLOCATE, fd, nonNegative("FALLOCATE", "length", length), mode,
+                nonNegative("FALLOCATE", "offset", offset));
+    }
+
+    /** OPENAT {@code path} relative to {@code dirfd} (or AT_FDCWD) ({@code io_uring_prep_openat}). */
+    public Sqe prepOpenat(int dirfd, MemorySegment path, int flags, int mode) {
+        rw(Uapi.IORING_OP_OPENAT, Fd.raw(dirfd), cString("OPENAT", path), mode, 0);
+        opFlags(flags);
+        return this;
+    }
+
+    /**
+     * CLOSE a descriptor, or for a {@link Fd.Fixed} empty its slot ({@code io_uring_prep_close},
+     * {@code io_uring_prep_close_direct}).
+     */
+    public Sqe prepClose(Fd fd) {
+        opcode(Uapi.IORING_OP_CLOSE);
+        if (Objects.requireNonNull(fd, "fd").isFixed()) {
+            fdField(0);
+            fileIndex(fd.value() + 1);
+        } else {
+            fdField(fd.value());
+        }
+        return this;
+    }
+
+    /** FILES_UPDATE: replace {@code nr} fixed slots from {@code offset} with the ints in {@code fds} ({@code io_uring_prep_files_update}). */
+    public Sqe prepFilesUpdate(MemorySegment fds, int nr, int offset) {
+        return rw(Uapi.IORING_OP_FILES_UPDATE, Fd.raw(-1),
+                address("FILES_UPDATE", fds, 4L * nonNegative("FILES_UPDATE", "nr", nr)), nr,
+                nonNegative("FILES_UPDATE", "offset", offset));
+    }
+
+    /** STATX of {@code path} relative to {@code dirfd} into a 256-byte {@code struct statx} ({@code io_uring_prep_statx}). */
+    public Sqe prepStatx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment statx) {
+        rw(Uapi.IORING_OP_STATX, Fd.raw(dirfd), cString("STATX", path), mask,
+                address("STATX", statx, Layouts.STATX.byteSize()));
+        opFlags(flags);
+        return this;
+    }
+
+    /** READ into all of {@code buf} at {@code offset} (-1: the file position) ({@code io_uring_prep_read}). */
+    public Sqe prepRead(Fd fd, MemorySegment buf, long offset) {
+        return rw(Uapi.IORING_OP_READ, fd, address("READ", buf), length("READ", buf), fileOffset("READ", offset));
+    }
+
+    /**
+     * READ of up to {@code length} bytes into a buffer the kernel picks from group {@code group}
+     * (IOSQE_BUFFER_SELECT); the completion names the buffer ({@link Cqe#bufferId()}).
+     */
+    public Sqe prepReadSelect(Fd fd, int length, long offset, int group) {
+        group(group);
+        rw(Uapi.IORING_OP_READ, fd, 0, nonNegative("READ", "length", length), fileOffset("READ", offset));
+        return bufferSelect(group);
+    }
+
+    /** WRITE all of {@code buf} at {@code offset} (-1: the file position) ({@code io_uring_prep_write}). */
+    public Sqe prepWrite(Fd fd, MemorySegment buf, long offset) {
+        return rw(Uapi.IORING_OP_WRITE, fd, address("WRITE", buf), length("WRITE", buf), fileOffset("WRITE", offset));
+    }
+
+    /** FADVISE POSIX_FADV_* {@code advice} for {@code length} bytes at {@code offset} ({@code io_uring_prep_fadvise64}). */
+    public Sqe prepFadvise(Fd fd, long offset, long length, int advice) {
+        rw(Uapi.IORING_OP_FADVISE, fd, nonNegative("FADVISE", "length", length), 0,
+                nonNegative("FADVISE", "offset", offset));
+        opFlags(advice);
+        return this;
+    }
+
+    /** MADVISE MADV_* {@code advice} for {@code region} ({@code io_uring_prep_madvise64}). */
+    public Sqe prepMadvise(MemorySegment region, int advice) {
+        rw(Uapi.IORING_OP_MADVISE, Fd.raw(-1), address("MADVISE", region), 0, region.byteSize());
+        opFlags(advice);
+        return this;
+    }
+
+    /** SEND all of {@code buf} with MSG_* {@code flags} ({@code io_uring_prep_send}). */
+    public Sqe prepSend(Fd fd, MemorySegment buf, int flags) {
+        rw(Uapi.IORING_OP_SEND, fd, address("SEND", buf), length("SEND", buf), 0);
+        opFlags(flags);
+        return this;
+    }
+
+    /** RECV into {@code buf} with MSG_* {@code flags} ({@code io_uring_prep_recv}). */
+    public Sqe prepRecv(Fd fd, MemorySegment buf, int flags) {
+        rw(Uapi.IORING_OP_RECV, fd, address("RECV", buf), length("RECV", buf), 0);
+        opFlags(flags);
+        return this;
+    }
+
+    /** Multishot RECV into buffers from group {@code group}, one completion per message ({@code io_uring_prep_recv_multishot}). */
+    public Sqe prepRecvMultishot(Fd fd, int group, int flags) {
+        group(group);
+        rw(Uapi.IORING_OP_RECV, fd, 0, 0, 0);
+        opFlags(flags);
+        ioprio(Uapi.IORING_RECV_MULTISHOT);
+        return bufferSelect(group);
+    }
+
+    /** OPENAT2 {@code path} relative to {@code dirfd} with a {@code struct open_how} ({@code io_uring_prep_openat2}). */
+    public Sqe prepOpenat2(int dirfd, MemorySegment path, MemorySegment openHow) {
+        return rw(Uapi.IORING_OP_OPENAT2, Fd.raw(dirfd), cString("OPENAT2", path), (int) Layouts.OPEN_HOW.byteSize(),
+                address("OPENAT2", openHow, Layouts.OPEN_HOW.byteSize()));
+    }
+
+    /** EPOLL_CTL: EPOLL_CTL_* {@code op} of {@code fd} on {@code epfd} ({@code io_uring_prep_epoll_ctl}). */
+    public Sqe prepEpollCtl(Fd epfd, int fd, int op, MemorySegment event) {
+        return rw(Uapi.IORING_OP_EPOLL_CTL, epfd, addressOrNull("EPOLL_CTL", event, Layouts.EPOLL_EVENT.byteSize()),
+                op, fd);
+    }
+
+    /**
+     * SPLICE {@code length} bytes from {@code in} at {@code offIn} to {@code out} at {@code offOut};
+     * an offset of -1 means "no offset" (a pipe, or the file position) ({@code io_uring_prep_splice}).
+     */
+    public Sqe prepSplice(Fd in, long offIn, Fd out, long offOut, int length, int flags) {
+        Objects.requireNonNull(in, "in");
+        rw(Uapi.IORING_OP_SPLICE, out, fileOffset("SPLICE", offIn), nonNegative("SPLICE", "length", length),
+                fileOffset("SPLICE", offOut));
+        fileIndex(in.value());
+        opFlags(flags | (in.isFixed() ? Uapi.SPLICE_F_FD_IN_FIXED : 0));
+        return this;
+    }
+
+    /**
+     * PROVIDE_BUFFERS: hand {@code count} buffers of {@code bufferLength} bytes, laid end to end in
+     * {@code memory}, to group {@code group} with ids from {@code firstId} ({@code io_uring_prep_provide_buffers}).
+     */
+    public Sqe prepProvideBuffers(MemorySegment memory, int bufferLength, int count, int group, int firstId) {
+        long need = (long) nonNegative("PROVIDE_BUFFERS", "bufferLength", bufferLength)
+                * nonNegative("PROVIDE_BUFFERS", "count", count);
+        rw(Uapi.IORING_OP_PROVIDE_BUFFERS, Fd.raw(count), address("PROVIDE_BUFFERS", memory, need), bufferLength,
+                nonNegative("PROVIDE_BUFFERS", "firstId", firstId));
+        bufIndex(group);
+        return this;
+    }
+
+    /** REMOVE_BUFFERS: take back up to {@code count} buffers of group {@code group} ({@code io_uring_prep_remove_buffers}). */
+    public Sqe prepRemoveBuffers(int count, int group) {
+        rw(Uapi.IORING_OP_REMOVE_BUFFERS, Fd.raw(nonNegative("REMOVE_BUFFERS", "count", count)), 0, 0, 0);
+        bufIndex(group);
+        return this;
+    }
+
+    /** TEE {@code length} bytes from pipe {@code in} to pipe {@code out} without consuming them ({@code io_uring_prep_tee}). */
+    public Sqe prepTee(Fd in, Fd out, int length, int flags) {
+        Objects.requireNonNull(in, "in");
+        rw(Uapi.IORING_OP_TEE, out, 0, nonNegative("TEE", "length", length), 0);
+        fileIndex(in.value());
+        opFlags(flags | (in.isFixed() ? Uapi.SPLICE_F_FD_IN_FIXED : 0));
+        return this;
+    }
+
+    /** SHUTDOWN a socket with SHUT_* {@code how} ({@code io_uring_prep_shutdown}). */
+    public Sqe prepShutdown(Fd fd, int how) {
+        return rw(Uapi.IORING_OP_SHUTDOWN, fd, 0, how, 0);
+    }
+
+    /** RENAMEAT with RENAME_* {@code flags} ({@code io_uring_prep_renameat}). */
+    public Sqe prepRenameat(int oldDirfd, MemorySegment oldPath, int newDirfd, MemorySegment newPath, int flags) {
+        rw(Uapi.IORING_OP_RENAMEAT, Fd.raw(oldDirfd), cString("RENAMEAT", oldPath), newDirfd,
+                cString("RENAMEAT", newPath));
+        opFlags(flags);
+        return this;
+    }
+
+    /** UNLINKAT; {@code flags} AT_REMOVEDIR removes a directory ({@code io_uring_prep_unlinkat}). */
+    public Sqe prepUnlinkat(int dirfd, MemorySegment path, int flags) {
+        rw(Uapi.IORING_OP_UNLINKAT, Fd.raw(dirfd), cString("UNLINKAT", path), 0, 0);
+        opFlags(flags);
+        return this;
+    }
+
+    /** MKDIRAT with permission bits {@code mode} ({@code io_uring_prep_mkdirat}). */
+    public Sqe prepMkdirat(int dirfd, MemorySegment path, int mode) {
+        return rw(Uapi.IORING_OP_MKDIRAT, Fd.raw(dirfd), cString("MKDIRAT", path), mode, 0);
+    }
+
+    /** SYMLINKAT: make {@code linkPath} (relative to {@code newDirfd}) point at {@code target} ({@code io_uring_prep_symlinkat}). */
+    public Sqe prepSymlinkat(MemorySegment target, int newDirfd, MemorySegment linkPath) {
+        return rw(Uapi.IORING_OP_SYMLINKAT, Fd.raw(newDirfd), cString("SYMLINKAT", target), 0,
+                cString("SYMLINKAT", linkPath));
+    }
+
+    /** LINKAT: a hard link; {@code flags} AT_SYMLINK_FOLLOW ({@code io_uring_prep_linkat}). */
+    public Sqe prepLinkat(int oldDirfd, MemorySegment oldPath, int newDirfd, MemorySegment newPath, int flags) {
+        rw(Uapi.IORING_OP_LINKAT, Fd.raw(oldDirfd), cString("LINKAT", oldPath), newDirfd, cString("LINKAT", newPath));
+        opFlags(flags);
+        return this;
+    }
+
+    /**
+     * MSG_RING: post a completion with {@code res} and {@code userData} to the ring {@code target}
+     * ({@code io_uring_prep_msg_ring}).
+     */
+    public Sqe prepMsgRing(Fd target, int res, long userData, int flags) {
+        rw(Uapi.IORING_OP_MSG_RING, target, Uapi.IORING_MSG_DATA, res, userData);
+        opFlags(flags);
+        return this;
+    }
+
+    /**
+     * MSG_RING that passes fixed file {@code sourceSlot} of this ring into slot {@code targetSlot}
+     * of ring {@code target} (or any free slot with -1) ({@code io_uring_prep_msg_ring_fd}).
+     */
+    public Sqe prepMsgRingFd(Fd target, int sourceSlot, int targetSlot, long userData, int flags) {
+        slot("MSG_RING", sourceSlot);
+        if (targetSlot < -1) {
+            throw new IllegalArgumentException("MSG_RING: targetSlot must be >= 0, or -1 for any: " + targetSlot);
+        }
+        rw(Uapi.IORING_OP_MSG_RING, target, Uapi.IORING_MSG_SEND_FD, 0, userData);
+        addr3(sourceSlot);
+        fileIndex(targetSlot == -1 ? Uapi.IORING_FILE_INDEX_ALLOC : targetSlot + 1);
+        opFlags(flags);
+        return this;
+    }
+
+    /** FSETXATTR: set attribute {@code name} to all of {@code value}; XATTR_* {@code flags} ({@code io_uring_prep_fsetxattr}). */
+    public Sqe prepFsetxattr(Fd fd, MemorySegment name, MemorySegment value, int flags) {
+        rw(Uapi.IORING_OP_FSETXATTR, fd, cString("FSETXATTR", name), length("FSETXATTR", value),
+                address("FSETXATTR", value));
+        opFlags(flags);
+        return this;
+    }
+
+    /** SETXATTR on {@code path} ({@code io_uring_prep_setxattr}). */
+    public Sqe prepSetxattr(MemorySegment path, MemorySegment name, MemorySegment value, int flags) {
+        long p = cString("SETXATTR", path);
+        rw(Uapi.IORING_OP_SETXATTR, Fd.raw(0), cString("SETXATTR", name), length("SETXATTR", value),
+                address("SETXATTR", value));
+        addr3(p);
+        opFlags(flags);
+        return this;
+    }
+
+    /** FGETXATTR: read attribute {@code name} into {@code value}; res is its length ({@code io_uring_prep_fgetxattr}). */
+    public Sqe prepFgetxattr(Fd fd, MemorySegment name, MemorySegment value) {
+        return rw(Uapi.IORING_OP_FGETXATTR, fd, cString("FGETXATTR", name), length("FGETXATTR", value),
+                address("FGETXATTR", value));
+    }
+
+    /** GETXATTR of {@code path} ({@code io_uring_prep_getxattr}). */
+    public Sqe prepGetxattr(MemorySegment path, MemorySegment name, MemorySegment value) {
+        long p = cString("GETXATTR", path);
+        rw(Uapi.IORING_OP_GETXATTR, Fd.raw(0), cString("GETXATTR", name), length("GETXATTR", value),
+                address("GETXATTR", value));
+        addr3(p);
+        return this;
+    }
+
+    /** SOCKET(domain, type, protocol); res is the fd, or the slot with {@link #directSlot} ({@code io_uring_prep_socket}). */
+    public Sqe prepSocket(int domain, int type, int protocol, int flags) {
+        rw(Uapi.IORING_OP_SOCKET, Fd.raw(domain), 0, protocol, Integer.toUnsignedLong(type));
+        opFlags(flags);
+        return this;
+    }
+
+    /** URING_CMD {@code cmdOp} to the driver of {@code fd}; command data from {@link #cmdData()} ({@code io_uring_prep_uring_cmd}). */
+    public Sqe prepUringCmd(Fd fd, int cmdOp) {
+        rw(Uapi.IORING_OP_URING_CMD, fd, 0, 0, 0);
+        sqes.set(JAVA_INT, base + Layouts.OFF_SQE_OFF, cmdOp);
+        return this;
+    }
+
+    /**
+     * URING_CMD for a socket: SOCKET_URING_OP_* {@code cmdOp} (SIOCINQ, SIOCOUTQ, GETSOCKOPT,
+     * SETSOCKOPT) with {@code optval} for the sockopt ones, or null ({@code io_uring_prep_cmd_sock}).
+     */
+    public Sqe prepCmdSock(int cmdOp, Fd fd, int level, int optname, MemorySegment optval) {
+        long a = addressOrNull("URING_CMD", optval, 0);
+        int n = optval == null ? 0 : length("URING_CMD", optval);
+        prepUringCmd(fd, cmdOp);
+        sqes.set(JAVA_INT, base + Layouts.OFF_SQE_ADDR, level);
+        sqes.set(JAVA_INT, base + Layouts.OFF_SQE_ADDR + 4, optname);
+        fileIndex(n);
+        addr3(a);
+        return this;
+    }
+
+    /** The 80 bytes of command data of a 128-byte SQE (IORING_SETUP_SQE128), for URING_CMD. */
+    public MemorySegment cmdData() {
+        if (size < 128) {
+            throw new IllegalStateException("URING_CMD data needs a ring opened with RingOptions.sqe128()");
+        }
+        return sqes.asSlice(base + Layouts.OFF_SQE_ADDR3, 80);
+    }
+
+    /**
+     * SEND_ZC: zero-copy send of {@code buf}; completes twice, the second time with
+     * {@link Cqe#isNotification()} when the buffer may be reused ({@code io_uring_prep_send_zc}).
+     */
+    public Sqe prepSendZc(Fd fd, MemorySegment buf, int msgFlags, int zcFlags) {
+        rw(Uapi.IORING_OP_SEND_ZC, fd, address("SEND_ZC", buf), length("SEND_ZC", buf), 0);
+        opFlags(msgFlags);
+        return ioprio(zcFlags);
+    }
+
+    /** SENDMSG_ZC: zero-copy sendmsg ({@code io_uring_prep_sendmsg_zc}). */
+    public Sqe prepSendmsgZc(Fd fd, MemorySegment msghdr, int msgFlags) {
+        rw(Uapi.IORING_OP_SENDMSG_ZC, fd, address("SENDMSG_ZC", msghdr, Layouts.MSGHDR.byteSize()), 1, 0);
+        opFlags(msgFlags);
+        return this;
+    }
+
+    /**
+     * READ_MULTISHOT: read {@code fd} (a pipe, socket or other pollable file) into buffers of group
+     * {@code group} each time data arrives ({@code io_uring_prep_read_multishot}).
+     */
+    public Sqe prepReadMultishot(Fd fd, int length, long offset, int group) {
+        group(group);
+        rw(Uapi.IORING_OP_READ_MULTISHOT, fd, 0, nonNegative("READ_MULTISHOT", "length", length),
+                fileOffset("READ_MULTISHOT", offset));
+        return bufferSelect(group);
+    }
+
+    /**
+     * WAITID(idtype, id, infop, options): wait for a child; {@code infop} a 128-byte
+     * {@code siginfo_t} or null ({@code io_uring_prep_waitid}).
+     */
+    public Sqe prepWaitid(int idtype, int id, MemorySegment infop, int options, int flags) {
+        long info = addressOrNull("WAITID", infop, Layouts.SIGINFO.byteSize());
+        rw(Uapi.IORING_OP_WAITID, Fd.raw(id), 0, idtype, info);
+        opFlags(flags);
+        fileIndex(options);
+        return this;
+    }
+
+    /**
+     * FUTEX_WAIT on the futex word at the start of {@code futex} while it equals {@code value};
+     * FUTEX2_* {@code futexFlags} give its size ({@code io_uring_prep_futex_wait}).
+     */
+    public Sqe prepFutexWait(MemorySegment futex, long value, long mask, int futexFlags, int flags) {
+        rw(Uapi.IORING_OP_FUTEX_WAIT, Fd.raw(futexFlags), address("FUTEX_WAIT", futex, futexSize(futexFlags)), 0, value);
+        opFlags(flags);
+        addr3(mask);
+        return this;
+    }
+
+    /** FUTEX_WAKE up to {@code count} waiters of {@code futex} ({@code io_uring_prep_futex_wake}). */
+    public Sqe prepFutexWake(MemorySegment futex, long count, long mask, int futexFlags, int flags) {
+        rw(Uapi.IORING_OP_FUTEX_WAKE, Fd.raw(futexFlags), address("FUTEX_WAKE", futex, futexSize(futexFlags)), 0,
+                nonNegative("FUTEX_WAKE", "count", count));
+        opFlags(flags);
+        addr3(mask);
+        return this;
+    }
+
+    private static long futexSize(int futexFlags) {
+        return 1L << (futexFlags & 3);
+    }
+
+    /** FUTEX_WAITV on {@code count} {@code struct futex_waitv} entries ({@code io_uring_prep_futex_waitv}). */
+    public Sqe prepFutexWaitv(MemorySegment futexv, int count, int flags) {
+        rw(Uapi.IORING_OP_FUTEX_WAITV, Fd.raw(0),
+                address("FUTEX_WAITV", futexv, Layouts.FUTEX_WAITV.byteSize() * nonNegative("FUTEX_WAITV", "count", count)),
+                count, 0);
+        opFlags(flags);
+        return this;
+    }
+
+    /**
+     * FIXED_FD_INSTALL: make fixed slot {@code slot} a regular descriptor again; res is the new fd
+     * (O_CLOEXEC unless IORING_FIXED_FD_NO_CLOEXEC) ({@code io_uring_prep_fixed_fd_install}).
+     */
+    public Sqe prepFixedFdInstall(int slot, int flags) {
+        slot("FIXED_FD_INSTALL", slot);
+        rw(Uapi.IORING_OP_FIXED_FD_INSTALL, Fd.fixed(slot), 0, 0, 0);
+        opFlags(flags);
+        return this;
+    }
+
+    /** FTRUNCATE to {@code length} bytes ({@code io_uring_prep_ftruncate}). */
+    public Sqe prepFtruncate(Fd fd, long length) {
+        return rw(Uapi.IORING_OP_FTRUNCATE, fd, 0, 0, nonNegative("FTRUNCATE", "length", length));
+    }
+
+    /** BIND to the socket address in {@code addr} ({@code io_uring_prep_bind}). */
+    public Sqe prepBind(Fd fd, MemorySegment addr) {
+        return rw(Uapi.IORING_OP_BIND, fd, address("BIND", addr), 0, addr.byteSize());
+    }
+
+    /** LISTEN with {@code backlog} ({@code io_uring_prep_listen}). */
+    public Sqe prepListen(Fd fd, int backlog) {
+        return rw(Uapi.IORING_OP_LISTEN, fd, 0, backlog, 0);
+    }
+
+    /**
+     * RECV_ZC: zero-copy receive into the zcrx area registered as interface queue {@code ifqIndex}
+     * (needs a NIC with header split; IORING_RECV_MULTISHOT is set as the kernel requires).
+     */
+    public Sqe prepRecvZc(Fd fd, int length, int ifqIndex, int ioprioFlags) {
+        rw(Uapi.IORING_OP_RECV_ZC, fd, 0, nonNegative("RECV_ZC", "length", length), 0);
+        fileIndex(ifqIndex);
+        return ioprio(ioprioFlags | Uapi.IORING_RECV_MULTISHOT);
+    }
+
+    /** EPOLL_WAIT for up to {@code maxEvents} {@code struct epoll_event} in {@code events} ({@code io_uring_prep_epoll_wait}). */
+    public Sqe prepEpollWait(Fd epfd, MemorySegment events, int maxEvents, int flags) {
+        rw(Uapi.IORING_OP_EPOLL_WAIT, epfd,
+                address("EPOLL_WAIT", events, Layouts.EPOLL_EVENT.byteSize() * nonNegative("EPOLL_WAIT", "maxEvents", maxEvents)),
+                maxEvents, 0);
+        opFlags(flags);
+        return this;
+    }
+
+    /** READV_FIXED: vectored read into registered buffer {@code bufIndex} ({@code io_uring_prep_readv_fixed}). */
+    public Sqe prepReadvFixed(Fd fd, MemorySegment iovecs, int nrVecs, long offset, int rwFlags, int bufIndex) {
+        long a = address("READV_FIXED", iovecs, 16L * nonNegative("READV_FIXED", "nrVecs", nrVecs));
+        rw(Uapi.IORING_OP_READV_FIXED, fd, a, nrVecs, fileOffset("READV_FIXED", offset));
+        opFlags(rwFlags);
+        bufIndex(nonNegative("READV_FIXED", "bufIndex", bufIndex));
+        return this;
+    }
+
+    /** WRITEV_FIXED: vectored write from registered buffer {@code bufIndex} ({@code io_uring_prep_writev_fixed}). */
+    public Sqe prepWritevFixed(Fd fd, MemorySegment iovecs, int nrVecs, long offset, int rwFlags, int bufIndex) {
+        long a = address("WRITEV_FIXED", iovecs, 16L * nonNegative("WRITEV_FIXED", "nrVecs", nrVecs));
+        rw(Uapi.IORING_OP_WRITEV_FIXED, fd, a, nrVecs, fileOffset("WRITEV_FIXED", offset));
+        opFlags(rwFlags);
+        bufIndex(nonNegative("WRITEV_FIXED", "bufIndex", bufIndex));
+        return this;
+    }
+
+    /**
+     * PIPE: create a pipe, its read and write ends written as two ints into {@code fds}; O_* {@code
+     * flags} as pipe2 ({@code io_uring_prep_pipe}). With {@link #directSlot}, both ends go to fixed slots.
+     */
+    public Sqe prepPipe(MemorySegment fds, int flags) {
+        rw(Uapi.IORING_OP_PIPE, Fd.raw(0), address("PIPE", fds, 8), 0, 0);
+        opFlags(flags);
+        return this;
+    }
+}

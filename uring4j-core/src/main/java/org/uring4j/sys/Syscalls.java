@@ -1,0 +1,277 @@
+package org.uring4j.sys;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import org.uring4j.UringException;
+
+/**
+ * The system calls uring4j makes, as FFM downcalls.
+ *
+ * <p>Every method returns what the kernel returns: a non-negative result, or a negative errno
+ * ({@code -EAGAIN}), the same convention as {@code cqe->res}; nothing here allocates or throws on
+ * the failure path, so the hot path can test a result without an exception. {@link #check}
+ * turns a negative result into a {@link UringException}. The C library's {@code errno} is read
+ * through {@link Linker.Option#captureCallState}, into a buffer owned by the calling thread.
+ *
+ * <p>This package is not exported: its methods take raw addresses, and only the ring layer, which
+ * owns the memory behind them, may call them.
+ */
+public final class Syscalls {
+    private Syscalls() {
+    }
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
+
+    // x86-64 system call numbers
+    static final int SYS_IO_URING_SETUP = 425;
+    static final int SYS_IO_URING_ENTER = 426;
+    static final int SYS_IO_URING_REGISTER = 427;
+    static final int SYS_OPENAT2 = 437;
+    static final int SYS_STATX = 332;
+    static final int SYS_PIDFD_OPEN = 434;
+    private static final int EINTR = 4;
+
+    /** Per-thread errno buffer: the downcall writes errno into it. */
+    private static final ThreadLocal<MemorySegment> ERRNO_BOX =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+
+    /** long syscall(long number, ...): six variadic longs cover every call we make. */
+    private static final MethodHandle SYSCALL6 = LINKER.downcallHandle(
+            LIBC.find("syscall").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1), CAPTURE);
+
+    private static final MethodHandle MMAP = LINKER.downcallHandle(
+            LIBC.find("mmap").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+            CAPTURE);
+
+    private static final MethodHandle MUNMAP = LINKER.downcallHandle(
+            LIBC.find("munmap").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE);
+
+    private static final MethodHandle CLOSE = LINKER.downcallHandle(
+            LIBC.find("close").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE);
+
+    private static final MethodHandle EVENTFD = LINKER.downcallHandle(
+            LIBC.find("eventfd").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE);
+
+    private static final MethodHandle READ = LINKER.downcallHandle(
+            LIBC.find("read").orElseThrow(), FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE);
+
+    private static final MethodHandle WRITE = LINKER.downcallHandle(
+            LIBC.find("write").orElseThrow(), FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE);
+
+    private static final MethodHandle PIPE2 = LINKER.downcallHandle(
+            LIBC.find("pipe2").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE);
+
+    private static final MethodHandle GETUID = LINKER.downcallHandle(
+            LIBC.find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+
+    private static final MethodHandle GETGID = LINKER.downcallHandle(
+            LIBC.find("getegid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+
+    private static final MethodHandle UMASK = LINKER.downcallHandle(
+            LIBC.find("umask").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+
+    /** A negative errno from the thread's capture buffer, for a call that returned -1. */
+    private static int lastError(MemorySegment box) {
+        return -(int) ERRNO.get(box, 0L);
+    }
+
+    private static long syscall(long nr, long a, long b, long c, long d, long e, long f) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            long r = (long) SYSCALL6.invokeExact(box, nr, a, b, c, d, e, f);
+            return r == -1 ? lastError(box) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** io_uring_setup(2): a ring fd, or -errno. */
+    public static int ioUringSetup(int entries, MemorySegment params) {
+        return (int) syscall(SYS_IO_URING_SETUP, entries, params.address(), 0, 0, 0, 0);
+    }
+
+    /** io_uring_enter(2), retried while it fails with EINTR: the number submitted, or -errno. */
+    public static int ioUringEnter(int fd, int toSubmit, int minComplete, int flags, MemorySegment arg, long argSize) {
+        long argAddr = arg == null ? 0 : arg.address();
+        long r;
+        do {
+            r = syscall(SYS_IO_URING_ENTER, fd, toSubmit, minComplete, flags & 0xffffffffL, argAddr, argSize);
+        } while (r == -EINTR);
+        return (int) r;
+    }
+
+    /** io_uring_register(2), retried on EINTR: the call's result, or -errno. */
+    public static int ioUringRegister(int fd, int opcode, MemorySegment arg, int nrArgs) {
+        long argAddr = arg == null ? 0 : arg.address();
+        long r;
+        do {
+            r = syscall(SYS_IO_URING_REGISTER, fd, opcode & 0xffffffffL, argAddr, nrArgs & 0xffffffffL, 0, 0);
+        } while (r == -EINTR);
+        return (int) r;
+    }
+
+    /** openat2(2): an fd, or -errno. */
+    public static int openat2(int dirfd, MemorySegment path, MemorySegment how) {
+        return (int) syscall(SYS_OPENAT2, dirfd, path.address(), how.address(), how.byteSize(), 0, 0);
+    }
+
+    /** statx(2): 0, or -errno. */
+    public static int statx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment statx) {
+        return (int) syscall(SYS_STATX, dirfd, path.address(), flags, mask & 0xffffffffL, statx.address(), 0);
+    }
+
+    /** pidfd_open(2): a pidfd, or -errno. */
+    public static int pidfdOpen(int pid, int flags) {
+        return (int) syscall(SYS_PIDFD_OPEN, pid, flags, 0, 0, 0, 0);
+    }
+
+    /** mmap(2) of a file: the address, or -errno. */
+    public static long mmap(long length, int prot, int flags, int fd, long offset) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            long r = (long) MMAP.invokeExact(box, 0L, length, prot, flags, fd, offset);
+            return r == -1 ? lastError(box) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** munmap(2): 0, or -errno. */
+    public static int munmap(long address, long length) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            int r = (int) MUNMAP.invokeExact(box, address, length);
+            return r == -1 ? lastError(box) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** close(2): 0, or -errno. Not retried on EINTR: on Linux the fd is gone either way. */
+    public static int close(int fd) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            int r = (int) CLOSE.invokeExact(box, fd);
+            return r == -1 ? lastError(box) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** eventfd(2): an fd, or -errno. */
+    public static int eventfd(int initval, int flags) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            int r = (int) EVENTFD.invokeExact(box, initval, flags);
+            return r == -1 ? lastError(box) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** read(2) into {@code buf}: bytes read, or -errno. */
+    public static long read(int fd, MemorySegment buf) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            long r = (long) READ.invokeExact(box, fd, buf, buf.byteSize());
+            return r == -1 ? lastError(box) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** write(2) from {@code buf}: bytes written, or -errno. */
+    public static long write(int fd, MemorySegment buf) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            long r = (long) WRITE.invokeExact(box, fd, buf, buf.byteSize());
+            return r == -1 ? lastError(box) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** pipe2(2) into the two ints of {@code fds}: 0, or -errno. */
+    public static int pipe2(MemorySegment fds, int flags) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            int r = (int) PIPE2.invokeExact(box, fds, flags);
+            return r == -1 ? lastError(box) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** geteuid(2). */
+    public static int geteuid() {
+        try {
+            return (int) GETUID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** getegid(2). */
+    public static int getegid() {
+        try {
+            return (int) GETGID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** umask(2): sets the mask and returns the previous one. */
+    public static int umask(int mask) {
+        try {
+            return (int) UMASK.invokeExact(mask);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code result} if it is not negative, else a {@link UringException} naming {@code op}. */
+    public static long check(long result, String op) throws UringException {
+        if (result < 0) {
+            throw UringException.of(op, (int) -result);
+        }
+        return result;
+    }
+
+    /** As {@link #check(long, String)}, naming the fd involved. */
+    public static int check(int result, String op, int fd) throws UringException {
+        if (result < 0) {
+            throw new UringException(op, -result, fd, null);
+        }
+        return result;
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException(t);
+    }
+}
