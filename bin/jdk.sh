@@ -17,7 +17,7 @@ uring4j_find_jdk() {
   local cand best="" best_v=0 v
   if [ -n "${JAVA_HOME:-}" ]; then
     v=$(uring4j_java_feature "$JAVA_HOME")
-    if [ -n "$v" ] && [ "$v" -ge 22 ]; then URING4J_JAVA_HOME=$JAVA_HOME; return 0; fi
+    if [ -n "$v" ] && [ "$v" -ge 22 ]; then URING4J_JAVA_HOME=$JAVA_HOME; URING4J_JAVA_FEATURE=$v; return 0; fi
   fi
   for cand in /usr/lib/jvm/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/*; do
     [ -d "$cand" ] || continue
@@ -27,7 +27,7 @@ uring4j_find_jdk() {
   if [ -z "$best" ] && command -v javac >/dev/null 2>&1; then
     cand=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
     v=$(uring4j_java_feature "$cand")
-    if [ -n "$v" ] && [ "$v" -ge 22 ]; then best=$cand; fi
+    if [ -n "$v" ] && [ "$v" -ge 22 ]; then best=$cand; best_v=$v; fi
   fi
   if [ -z "$best" ]; then
     echo "uring4j: no JDK 22 or newer found (uring4j needs the Foreign Function & Memory API)." >&2
@@ -36,6 +36,17 @@ uring4j_find_jdk() {
     return 1
   fi
   URING4J_JAVA_HOME=$best
+  URING4J_JAVA_FEATURE=$best_v
+}
+
+# Maven 3.8's bundled Guava touches sun.misc.Unsafe, which JDK 24+ warns about on every run.
+uring4j_maven_opts() {
+  if [ "${URING4J_JAVA_FEATURE:-0}" -ge 24 ]; then
+    case " ${MAVEN_OPTS:-} " in
+      *sun-misc-unsafe-memory-access*) ;;
+      *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;;
+    esac
+  fi
 }
 
 uring4j_find_mvn() {
