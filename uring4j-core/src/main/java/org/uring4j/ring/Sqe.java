@@ -526,15 +526,22 @@ public final class Sqe {
 
     /** FADVISE POSIX_FADV_* {@code advice} for {@code length} bytes at {@code offset} ({@code io_uring_prep_fadvise64}). */
     public Sqe prepFadvise(Fd fd, long offset, long length, int advice) {
-        rw(Uapi.IORING_OP_FADVISE, fd, nonNegative("FADVISE", "length", length), 0,
-                nonNegative("FADVISE", "offset", offset));
+        // Kernels before 6.7 read the length only from the 32-bit len (and reject addr != 0);
+        // 6.7+ read a 64-bit one from addr first.
+        long n = nonNegative("FADVISE", "length", length);
+        boolean small = n <= 0xffff_ffffL;
+        rw(Uapi.IORING_OP_FADVISE, fd, small ? 0 : n, small ? (int) n : 0, nonNegative("FADVISE", "offset", offset));
         opFlags(advice);
         return this;
     }
 
     /** MADVISE MADV_* {@code advice} for {@code region} ({@code io_uring_prep_madvise64}). */
     public Sqe prepMadvise(MemorySegment region, int advice) {
-        rw(Uapi.IORING_OP_MADVISE, Fd.raw(-1), address("MADVISE", region), 0, region.byteSize());
+        // As for FADVISE: 32-bit len for older kernels, the 64-bit off field (6.7+) only when needed.
+        long a = address("MADVISE", region);
+        long n = region.byteSize();
+        boolean small = n <= 0xffff_ffffL;
+        rw(Uapi.IORING_OP_MADVISE, Fd.raw(-1), a, small ? (int) n : 0, small ? 0 : n);
         opFlags(advice);
         return this;
     }
