@@ -90,8 +90,14 @@ public final class Sqe {
 
     /** Sets the op, fd (setting FIXED_FILE for a fixed slot), address, length and offset: {@code io_uring_prep_rw}. */
     private Sqe rw(int op, Fd fd, long addr, int len, long off) {
-        opcode(op);
         setFd(fd);
+        return rw(op, fd.value(), addr, len, off);
+    }
+
+    /** As {@link #rw(int, Fd, long, int, long)} for a plain number in the fd field (dirfd, domain, count...). */
+    private Sqe rw(int op, int fd, long addr, int len, long off) {
+        opcode(op);
+        fdField(fd);
         addr(addr);
         len(len);
         off(off);
@@ -99,9 +105,7 @@ public final class Sqe {
     }
 
     private void setFd(Fd fd) {
-        Objects.requireNonNull(fd, "fd");
-        fdField(fd.value());
-        if (fd.isFixed()) {
+        if (Objects.requireNonNull(fd, "fd").isFixed()) {
             orFlags(Uapi.IOSQE_FIXED_FILE);
         }
     }
@@ -300,12 +304,12 @@ public final class Sqe {
 
     /** NOP: completes with 0 ({@code io_uring_prep_nop}). */
     public Sqe prepNop() {
-        return rw(Uapi.IORING_OP_NOP, Fd.raw(-1), 0, 0, 0);
+        return rw(Uapi.IORING_OP_NOP, -1, 0, 0, 0);
     }
 
     /** NOP that completes with {@code result} (IORING_NOP_INJECT_RESULT, 6.9+). */
     public Sqe prepNop(int result) {
-        rw(Uapi.IORING_OP_NOP, Fd.raw(-1), 0, result, 0);
+        rw(Uapi.IORING_OP_NOP, -1, 0, result, 0);
         opFlags(Uapi.IORING_NOP_INJECT_RESULT);
         return this;
     }
@@ -358,13 +362,13 @@ public final class Sqe {
 
     /** POLL_REMOVE of the poll with {@code userData} ({@code io_uring_prep_poll_remove}). */
     public Sqe prepPollRemove(long userData) {
-        rw(Uapi.IORING_OP_POLL_REMOVE, Fd.raw(-1), userData, 0, 0);
+        rw(Uapi.IORING_OP_POLL_REMOVE, -1, userData, 0, 0);
         return this;
     }
 
     /** POLL_REMOVE as update: new events and/or user_data for a poll ({@code io_uring_prep_poll_update}). */
     public Sqe prepPollUpdate(long oldUserData, long newUserData, int events, int flags) {
-        rw(Uapi.IORING_OP_POLL_REMOVE, Fd.raw(-1), oldUserData, flags, newUserData);
+        rw(Uapi.IORING_OP_POLL_REMOVE, -1, oldUserData, flags, newUserData);
         opFlags(events);
         return this;
     }
@@ -397,21 +401,21 @@ public final class Sqe {
      * with -ETIME when it fires.
      */
     public Sqe prepTimeout(MemorySegment ts, int count, int flags) {
-        rw(Uapi.IORING_OP_TIMEOUT, Fd.raw(-1), address("TIMEOUT", ts, 16), 1, nonNegative("TIMEOUT", "count", count));
+        rw(Uapi.IORING_OP_TIMEOUT, -1, address("TIMEOUT", ts, 16), 1, nonNegative("TIMEOUT", "count", count));
         opFlags(flags);
         return this;
     }
 
     /** TIMEOUT_REMOVE of the timeout with {@code userData} ({@code io_uring_prep_timeout_remove}). */
     public Sqe prepTimeoutRemove(long userData, int flags) {
-        rw(Uapi.IORING_OP_TIMEOUT_REMOVE, Fd.raw(-1), userData, 0, 0);
+        rw(Uapi.IORING_OP_TIMEOUT_REMOVE, -1, userData, 0, 0);
         opFlags(flags);
         return this;
     }
 
     /** TIMEOUT_REMOVE as update: a new expiry for timeout {@code userData} ({@code io_uring_prep_timeout_update}). */
     public Sqe prepTimeoutUpdate(MemorySegment ts, long userData, int flags) {
-        rw(Uapi.IORING_OP_TIMEOUT_REMOVE, Fd.raw(-1), userData, 0, address("TIMEOUT_REMOVE", ts, 16));
+        rw(Uapi.IORING_OP_TIMEOUT_REMOVE, -1, userData, 0, address("TIMEOUT_REMOVE", ts, 16));
         opFlags(flags | Uapi.IORING_TIMEOUT_UPDATE);
         return this;
     }
@@ -436,7 +440,7 @@ public final class Sqe {
 
     /** ASYNC_CANCEL of the request with {@code userData}; IORING_ASYNC_CANCEL_* {@code flags} ({@code io_uring_prep_cancel64}). */
     public Sqe prepCancel(long userData, int flags) {
-        rw(Uapi.IORING_OP_ASYNC_CANCEL, Fd.raw(-1), userData, 0, 0);
+        rw(Uapi.IORING_OP_ASYNC_CANCEL, -1, userData, 0, 0);
         opFlags(flags);
         return this;
     }
@@ -451,7 +455,7 @@ public final class Sqe {
 
     /** LINK_TIMEOUT for the entry linked before this one ({@code io_uring_prep_link_timeout}). */
     public Sqe prepLinkTimeout(MemorySegment ts, int flags) {
-        rw(Uapi.IORING_OP_LINK_TIMEOUT, Fd.raw(-1), address("LINK_TIMEOUT", ts, 16), 1, 0);
+        rw(Uapi.IORING_OP_LINK_TIMEOUT, -1, address("LINK_TIMEOUT", ts, 16), 1, 0);
         opFlags(flags);
         return this;
     }
@@ -469,7 +473,7 @@ public final class Sqe {
 
     /** OPENAT {@code path} relative to {@code dirfd} (or AT_FDCWD) ({@code io_uring_prep_openat}). */
     public Sqe prepOpenat(int dirfd, MemorySegment path, int flags, int mode) {
-        rw(Uapi.IORING_OP_OPENAT, Fd.raw(dirfd), cString("OPENAT", path), mode, 0);
+        rw(Uapi.IORING_OP_OPENAT, dirfd, cString("OPENAT", path), mode, 0);
         opFlags(flags);
         return this;
     }
@@ -491,14 +495,14 @@ public final class Sqe {
 
     /** FILES_UPDATE: replace {@code nr} fixed slots from {@code offset} with the ints in {@code fds} ({@code io_uring_prep_files_update}). */
     public Sqe prepFilesUpdate(MemorySegment fds, int nr, int offset) {
-        return rw(Uapi.IORING_OP_FILES_UPDATE, Fd.raw(-1),
+        return rw(Uapi.IORING_OP_FILES_UPDATE, -1,
                 address("FILES_UPDATE", fds, 4L * nonNegative("FILES_UPDATE", "nr", nr)), nr,
                 nonNegative("FILES_UPDATE", "offset", offset));
     }
 
     /** STATX of {@code path} relative to {@code dirfd} into a 256-byte {@code struct statx} ({@code io_uring_prep_statx}). */
     public Sqe prepStatx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment statx) {
-        rw(Uapi.IORING_OP_STATX, Fd.raw(dirfd), cString("STATX", path), mask,
+        rw(Uapi.IORING_OP_STATX, dirfd, cString("STATX", path), mask,
                 address("STATX", statx, Layouts.STATX.byteSize()));
         opFlags(flags);
         return this;
@@ -541,7 +545,7 @@ public final class Sqe {
         long a = address("MADVISE", region);
         long n = region.byteSize();
         boolean small = n <= 0xffff_ffffL;
-        rw(Uapi.IORING_OP_MADVISE, Fd.raw(-1), a, small ? (int) n : 0, small ? 0 : n);
+        rw(Uapi.IORING_OP_MADVISE, -1, a, small ? (int) n : 0, small ? 0 : n);
         opFlags(advice);
         return this;
     }
@@ -571,7 +575,7 @@ public final class Sqe {
 
     /** OPENAT2 {@code path} relative to {@code dirfd} with a {@code struct open_how} ({@code io_uring_prep_openat2}). */
     public Sqe prepOpenat2(int dirfd, MemorySegment path, MemorySegment openHow) {
-        return rw(Uapi.IORING_OP_OPENAT2, Fd.raw(dirfd), cString("OPENAT2", path), (int) Layouts.OPEN_HOW.byteSize(),
+        return rw(Uapi.IORING_OP_OPENAT2, dirfd, cString("OPENAT2", path), (int) Layouts.OPEN_HOW.byteSize(),
                 address("OPENAT2", openHow, Layouts.OPEN_HOW.byteSize()));
     }
 
@@ -601,7 +605,7 @@ public final class Sqe {
     public Sqe prepProvideBuffers(MemorySegment memory, int bufferLength, int count, int group, int firstId) {
         long need = (long) nonNegative("PROVIDE_BUFFERS", "bufferLength", bufferLength)
                 * nonNegative("PROVIDE_BUFFERS", "count", count);
-        rw(Uapi.IORING_OP_PROVIDE_BUFFERS, Fd.raw(count), address("PROVIDE_BUFFERS", memory, need), bufferLength,
+        rw(Uapi.IORING_OP_PROVIDE_BUFFERS, count, address("PROVIDE_BUFFERS", memory, need), bufferLength,
                 nonNegative("PROVIDE_BUFFERS", "firstId", firstId));
         bufIndex(group);
         return this;
@@ -609,7 +613,7 @@ public final class Sqe {
 
     /** REMOVE_BUFFERS: take back up to {@code count} buffers of group {@code group} ({@code io_uring_prep_remove_buffers}). */
     public Sqe prepRemoveBuffers(int count, int group) {
-        rw(Uapi.IORING_OP_REMOVE_BUFFERS, Fd.raw(nonNegative("REMOVE_BUFFERS", "count", count)), 0, 0, 0);
+        rw(Uapi.IORING_OP_REMOVE_BUFFERS, nonNegative("REMOVE_BUFFERS", "count", count), 0, 0, 0);
         bufIndex(group);
         return this;
     }
@@ -630,7 +634,7 @@ public final class Sqe {
 
     /** RENAMEAT with RENAME_* {@code flags} ({@code io_uring_prep_renameat}). */
     public Sqe prepRenameat(int oldDirfd, MemorySegment oldPath, int newDirfd, MemorySegment newPath, int flags) {
-        rw(Uapi.IORING_OP_RENAMEAT, Fd.raw(oldDirfd), cString("RENAMEAT", oldPath), newDirfd,
+        rw(Uapi.IORING_OP_RENAMEAT, oldDirfd, cString("RENAMEAT", oldPath), newDirfd,
                 cString("RENAMEAT", newPath));
         opFlags(flags);
         return this;
@@ -638,25 +642,25 @@ public final class Sqe {
 
     /** UNLINKAT; {@code flags} AT_REMOVEDIR removes a directory ({@code io_uring_prep_unlinkat}). */
     public Sqe prepUnlinkat(int dirfd, MemorySegment path, int flags) {
-        rw(Uapi.IORING_OP_UNLINKAT, Fd.raw(dirfd), cString("UNLINKAT", path), 0, 0);
+        rw(Uapi.IORING_OP_UNLINKAT, dirfd, cString("UNLINKAT", path), 0, 0);
         opFlags(flags);
         return this;
     }
 
     /** MKDIRAT with permission bits {@code mode} ({@code io_uring_prep_mkdirat}). */
     public Sqe prepMkdirat(int dirfd, MemorySegment path, int mode) {
-        return rw(Uapi.IORING_OP_MKDIRAT, Fd.raw(dirfd), cString("MKDIRAT", path), mode, 0);
+        return rw(Uapi.IORING_OP_MKDIRAT, dirfd, cString("MKDIRAT", path), mode, 0);
     }
 
     /** SYMLINKAT: make {@code linkPath} (relative to {@code newDirfd}) point at {@code target} ({@code io_uring_prep_symlinkat}). */
     public Sqe prepSymlinkat(MemorySegment target, int newDirfd, MemorySegment linkPath) {
-        return rw(Uapi.IORING_OP_SYMLINKAT, Fd.raw(newDirfd), cString("SYMLINKAT", target), 0,
+        return rw(Uapi.IORING_OP_SYMLINKAT, newDirfd, cString("SYMLINKAT", target), 0,
                 cString("SYMLINKAT", linkPath));
     }
 
     /** LINKAT: a hard link; {@code flags} AT_SYMLINK_FOLLOW ({@code io_uring_prep_linkat}). */
     public Sqe prepLinkat(int oldDirfd, MemorySegment oldPath, int newDirfd, MemorySegment newPath, int flags) {
-        rw(Uapi.IORING_OP_LINKAT, Fd.raw(oldDirfd), cString("LINKAT", oldPath), newDirfd, cString("LINKAT", newPath));
+        rw(Uapi.IORING_OP_LINKAT, oldDirfd, cString("LINKAT", oldPath), newDirfd, cString("LINKAT", newPath));
         opFlags(flags);
         return this;
     }
@@ -698,7 +702,7 @@ public final class Sqe {
     /** SETXATTR on {@code path} ({@code io_uring_prep_setxattr}). */
     public Sqe prepSetxattr(MemorySegment path, MemorySegment name, MemorySegment value, int flags) {
         long p = cString("SETXATTR", path);
-        rw(Uapi.IORING_OP_SETXATTR, Fd.raw(0), cString("SETXATTR", name), length("SETXATTR", value),
+        rw(Uapi.IORING_OP_SETXATTR, 0, cString("SETXATTR", name), length("SETXATTR", value),
                 address("SETXATTR", value));
         addr3(p);
         opFlags(flags);
@@ -714,7 +718,7 @@ public final class Sqe {
     /** GETXATTR of {@code path} ({@code io_uring_prep_getxattr}). */
     public Sqe prepGetxattr(MemorySegment path, MemorySegment name, MemorySegment value) {
         long p = cString("GETXATTR", path);
-        rw(Uapi.IORING_OP_GETXATTR, Fd.raw(0), cString("GETXATTR", name), length("GETXATTR", value),
+        rw(Uapi.IORING_OP_GETXATTR, 0, cString("GETXATTR", name), length("GETXATTR", value),
                 address("GETXATTR", value));
         addr3(p);
         return this;
@@ -722,7 +726,7 @@ public final class Sqe {
 
     /** SOCKET(domain, type, protocol); res is the fd, or the slot with {@link #directSlot} ({@code io_uring_prep_socket}). */
     public Sqe prepSocket(int domain, int type, int protocol, int flags) {
-        rw(Uapi.IORING_OP_SOCKET, Fd.raw(domain), 0, protocol, Integer.toUnsignedLong(type));
+        rw(Uapi.IORING_OP_SOCKET, domain, 0, protocol, Integer.toUnsignedLong(type));
         opFlags(flags);
         return this;
     }
@@ -791,7 +795,7 @@ public final class Sqe {
      */
     public Sqe prepWaitid(int idtype, int id, MemorySegment infop, int options, int flags) {
         long info = addressOrNull("WAITID", infop, Layouts.SIGINFO.byteSize());
-        rw(Uapi.IORING_OP_WAITID, Fd.raw(id), 0, idtype, info);
+        rw(Uapi.IORING_OP_WAITID, id, 0, idtype, info);
         opFlags(flags);
         fileIndex(options);
         return this;
@@ -802,7 +806,7 @@ public final class Sqe {
      * FUTEX2_* {@code futexFlags} give its size ({@code io_uring_prep_futex_wait}).
      */
     public Sqe prepFutexWait(MemorySegment futex, long value, long mask, int futexFlags, int flags) {
-        rw(Uapi.IORING_OP_FUTEX_WAIT, Fd.raw(futexFlags), address("FUTEX_WAIT", futex, futexSize(futexFlags)), 0, value);
+        rw(Uapi.IORING_OP_FUTEX_WAIT, futexFlags, address("FUTEX_WAIT", futex, futexSize(futexFlags)), 0, value);
         opFlags(flags);
         addr3(mask);
         return this;
@@ -810,7 +814,7 @@ public final class Sqe {
 
     /** FUTEX_WAKE up to {@code count} waiters of {@code futex} ({@code io_uring_prep_futex_wake}). */
     public Sqe prepFutexWake(MemorySegment futex, long count, long mask, int futexFlags, int flags) {
-        rw(Uapi.IORING_OP_FUTEX_WAKE, Fd.raw(futexFlags), address("FUTEX_WAKE", futex, futexSize(futexFlags)), 0,
+        rw(Uapi.IORING_OP_FUTEX_WAKE, futexFlags, address("FUTEX_WAKE", futex, futexSize(futexFlags)), 0,
                 nonNegative("FUTEX_WAKE", "count", count));
         opFlags(flags);
         addr3(mask);
@@ -823,7 +827,7 @@ public final class Sqe {
 
     /** FUTEX_WAITV on {@code count} {@code struct futex_waitv} entries ({@code io_uring_prep_futex_waitv}). */
     public Sqe prepFutexWaitv(MemorySegment futexv, int count, int flags) {
-        rw(Uapi.IORING_OP_FUTEX_WAITV, Fd.raw(0),
+        rw(Uapi.IORING_OP_FUTEX_WAITV, 0,
                 address("FUTEX_WAITV", futexv, Layouts.FUTEX_WAITV.byteSize() * nonNegative("FUTEX_WAITV", "count", count)),
                 count, 0);
         opFlags(flags);
@@ -898,7 +902,7 @@ public final class Sqe {
      * flags} as pipe2 ({@code io_uring_prep_pipe}). With {@link #directSlot}, both ends go to fixed slots.
      */
     public Sqe prepPipe(MemorySegment fds, int flags) {
-        rw(Uapi.IORING_OP_PIPE, Fd.raw(0), address("PIPE", fds, 8), 0, 0);
+        rw(Uapi.IORING_OP_PIPE, 0, address("PIPE", fds, 8), 0, 0);
         opFlags(flags);
         return this;
     }
