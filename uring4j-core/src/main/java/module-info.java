@@ -5,4 +5,5 @@
 module org.uring4j {
     exports org.uring4j;
     exports org.uring4j.ring;
+    exports org.uring4j.runtime;
 }

@@ -305,7 +305,7 @@ public final class Ring implements AutoCloseable {
             throw new SubmissionQueueFullException(sqEntries);
         }
         Sqe sqe = sqeViews[tail & sqMask];
-        sqe.clear();
+        sqe.reset();
         sqeTail = tail + 1;
         return sqe;
     }

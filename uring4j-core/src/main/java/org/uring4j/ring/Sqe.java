@@ -39,10 +39,12 @@ public final class Sqe {
         this.size = size;
     }
 
-    void clear() {
+    /** Zeroes the entry: it becomes a NOP with user_data 0, as {@link Ring#getSqe()} hands it out. */
+    public Sqe reset() {
         for (int off = 0; off < size; off += 8) {
             sqes.set(JAVA_LONG, base + off, 0L);
         }
+        return this;
     }
 
     // ------------------------------------------------------------------ raw fields

@@ -1,0 +1,96 @@
+package org.uring4j.runtime;
+
+import java.util.concurrent.CompletableFuture;
+
+import org.uring4j.UringException;
+import org.uring4j.ring.Sqe;
+
+/**
+ * One io_uring request as an {@link EventLoop} runs it: it prepares its submission entry on the
+ * loop's thread, turns the completion into a value, and owns the memory the kernel reads or
+ * writes until the final completion has arrived, even if its future was cancelled or timed out.
+ *
+ * <p>Subclass it for an operation the higher layers do not offer; the runtime calls the
+ * protected methods on the loop thread only, in this order: {@link #prepare}, then
+ * {@link #complete} once per completion until one without {@code IORING_CQE_F_MORE}, then
+ * {@link #release()} exactly once.
+ *
+ * @param <T> the result type
+ */
+public abstract class Operation<T> {
+    final OpFuture<T> future = new OpFuture<>(this);
+    /** Set by the loop when the op is admitted: its in-flight slot and loop. */
+    EventLoop loop;
+    int slot = -1;
+    long timeoutNanos;
+    /** Completions still owed by the kernel: the op's own, plus its link timeout's. */
+    int pendingCqes;
+    boolean cancelRequested;
+    /** Its link timeout fired. */
+    boolean timedOut;
+    /** It ended -ECANCELED before its link timeout's completion said whether the timeout did it. */
+    boolean deferredCancel;
+
+    /** The op's name for errors, e.g. "READ". */
+    protected abstract String name();
+
+    /**
+     * Prepares the entry (one {@code sqe.prep*} call). The runtime sets user_data afterwards and
+     * adds the link to a timeout where one is asked for.
+     */
+    protected abstract void prepare(Sqe sqe) throws UringException;
+
+    /**
+     * Turns one completion into the result.
+     *
+     * @return the value the future completes with; ignored for a non-final completion of a
+     *         multishot op, which should deliver its data some other way
+     * @throws UringException to fail the future (typically for a negative {@code res})
+     */
+    protected abstract T complete(int res, int flags) throws UringException;
+
+    /** Frees what this op owns; runs once, after the kernel has posted the final completion. */
+    protected void release() {
+    }
+
+    /** The future the submitter waits on. */
+    public final CompletableFuture<T> future() {
+        return future;
+    }
+
+    /**
+     * Fails the op with a timeout if it has not completed {@code nanos} after submission, by
+     * linking an IORING_OP_LINK_TIMEOUT to it. The kernel then cancels the request, and the future
+     * fails with {@link java.util.concurrent.TimeoutException} wrapped in a UringException (ECANCELED).
+     */
+    public final Operation<T> timeout(long nanos) {
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("timeout must be positive: " + nanos + " ns");
+        }
+        this.timeoutNanos = nanos;
+        return this;
+    }
+
+    /** The future of an op: cancelling it asks the kernel to cancel the request (ASYNC_CANCEL). */
+    static final class OpFuture<T> extends CompletableFuture<T> {
+        private final Operation<T> op;
+
+        OpFuture(Operation<T> op) {
+            this.op = op;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled && op.loop != null) {
+                op.loop.requestCancel(op);
+            }
+            return cancelled;
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new CompletableFuture<>();
+        }
+    }
+}
