@@ -85,6 +85,8 @@ public final class EventLoop implements AutoCloseable {
     // ---- loop-thread state
     private Ring ring;
     private Arena arena;
+    private NativeMemoryPool memory;
+    private FixedFileTable files;
     private MemorySegment wakeBuf;
     private final List<MemorySegment> timespecChunks = new ArrayList<>();
     private Operation<?>[] table = new Operation<?>[256];
@@ -244,6 +246,10 @@ public final class EventLoop implements AutoCloseable {
             ring = openRing(options);
             arena = Arena.ofShared();
             wakeBuf = arena.allocate(JAVA_LONG);
+            memory = new NativeMemoryPool(arena, options.registeredBufferBytes());
+            registerPoolBuffers();
+            files = new FixedFileTable(options.fixedFiles());
+            files.register(ring);
             wakeFd = Syscalls.eventfd(0, Uapi.EFD_CLOEXEC);
             if (wakeFd < 0) {
                 throw new UringException("eventfd", -wakeFd, UringException.NO_FD, null);
@@ -269,6 +275,39 @@ public final class EventLoop implements AutoCloseable {
             closeFailure.initCause(t instanceof UringException ? null : t);
         } finally {
             shutdown();
+        }
+    }
+
+    /** Registers the pool's bounce buffers as fixed buffer 0 of a sparse table (slots 1.. stay free for callers). */
+    private void registerPoolBuffers() {
+        MemorySegment region = memory.registeredRegion();
+        if (region.byteSize() == 0) {
+            return;
+        }
+        try {
+            ring.registerBuffersSparse(64);
+            ring.registerBuffersUpdate(0, region);
+            memory.registeredActive(true);
+        } catch (UringException e) {
+            memory.registeredActive(false); // RLIMIT_MEMLOCK too low, or no sparse buffer tables: plain I/O
+        }
+    }
+
+    /** The loop's native memory pool. Loop-thread only. */
+    public NativeMemoryPool memory() {
+        assertInLoop();
+        return memory;
+    }
+
+    /** The loop's registered file table. Loop-thread only. */
+    public FixedFileTable fixedFiles() {
+        assertInLoop();
+        return files;
+    }
+
+    private void assertInLoop() {
+        if (!inLoop()) {
+            throw new IllegalStateException("only " + name + "'s own thread may use this");
         }
     }
 
@@ -530,7 +569,22 @@ public final class EventLoop implements AutoCloseable {
                 }
             }
             drained = inFlight == 0 && !wakeArmed;
-            for (LoopCloser c : closers) {
+            List<LoopCloser> all = new ArrayList<>(closers);
+            // Last: drop the registered files and buffers, so the kernel holds no file of ours.
+            all.add(r -> files.unregister(r));
+            all.add(r -> {
+                if (memory.registeredRegion().byteSize() > 0) {
+                    memory.registeredActive(false);
+                    try {
+                        r.unregisterBuffers();
+                    } catch (UringException e) {
+                        if (e.errno() != Errno.ENXIO.number()) { // ENXIO: none were registered
+                            throw e;
+                        }
+                    }
+                }
+            });
+            for (LoopCloser c : all) {
                 try {
                     c.close(ring);
                 } catch (Throwable t) {

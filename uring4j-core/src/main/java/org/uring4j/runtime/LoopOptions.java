@@ -8,6 +8,8 @@ public final class LoopOptions {
     private int entries = 256;
     private int cqEntries = 4096;
     private Duration closeTimeout = Duration.ofSeconds(10);
+    private int fixedFiles = 4096;
+    private long registeredBufferBytes = 4L << 20;
 
     /** Submission queue entries (default 256): how many ops one io_uring_enter can carry. */
     public LoopOptions entries(int entries) {
@@ -34,6 +36,36 @@ public final class LoopOptions {
         }
         this.closeTimeout = closeTimeout;
         return this;
+    }
+
+    /** Slots of the loop's registered file table (default 4096; 0 for none). */
+    public LoopOptions fixedFiles(int slots) {
+        if (slots < 0 || slots > 1 << 20) {
+            throw new IllegalArgumentException("fixedFiles must be 0..1048576: " + slots);
+        }
+        this.fixedFiles = slots;
+        return this;
+    }
+
+    /**
+     * Bytes of bounce buffers registered with the ring for heap-array I/O (default 4 MiB, in
+     * 64 KiB buffers; 0 for none). Registered buffers count against RLIMIT_MEMLOCK for
+     * unprivileged users; if the limit refuses them, the loop uses unregistered ones.
+     */
+    public LoopOptions registeredBufferBytes(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("registeredBufferBytes must not be negative: " + bytes);
+        }
+        this.registeredBufferBytes = bytes;
+        return this;
+    }
+
+    public int fixedFiles() {
+        return fixedFiles;
+    }
+
+    public long registeredBufferBytes() {
+        return registeredBufferBytes;
     }
 
     public int entries() {

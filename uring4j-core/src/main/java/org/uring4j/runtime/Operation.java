@@ -53,6 +53,11 @@ public abstract class Operation<T> {
     protected void release() {
     }
 
+    /** The loop running this op; set once it is submitted. */
+    protected final EventLoop loop() {
+        return loop;
+    }
+
     /** The future the submitter waits on. */
     public final CompletableFuture<T> future() {
         return future;
