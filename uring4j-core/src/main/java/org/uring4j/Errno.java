@@ -172,8 +172,8 @@ public enum Errno {
 
     /** The errno for {@code number} (either sign), or {@code null} if Linux defines no such errno. */
     public static Errno of(int number) {
-        int n = Math.abs(number);
-        return n < BY_NUMBER.length ? BY_NUMBER[n] : null;
+        int n = Math.abs(number); // stays negative for Integer.MIN_VALUE
+        return n >= 0 && n < BY_NUMBER.length ? BY_NUMBER[n] : null;
     }
 
     /** The symbolic name of {@code number} (either sign): "ENOENT", or "errno 4095" when unknown. */

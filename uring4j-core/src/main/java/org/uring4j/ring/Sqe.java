@@ -120,6 +120,9 @@ public final class Sqe {
             throw new IllegalArgumentException(op + ": a heap segment has no address the kernel can use; "
                     + "pass native memory (Arena.allocate, or MemorySegment.ofBuffer of a direct ByteBuffer)");
         }
+        if (!seg.scope().isAlive()) {
+            throw new IllegalArgumentException(op + ": the segment's arena is closed; the kernel would use freed memory");
+        }
     }
 
     private static long address(String op, MemorySegment seg) {
@@ -607,6 +610,7 @@ public final class Sqe {
     public Sqe prepProvideBuffers(MemorySegment memory, int bufferLength, int count, int group, int firstId) {
         long need = (long) nonNegative("PROVIDE_BUFFERS", "bufferLength", bufferLength)
                 * nonNegative("PROVIDE_BUFFERS", "count", count);
+        group(group);
         rw(Uapi.IORING_OP_PROVIDE_BUFFERS, count, address("PROVIDE_BUFFERS", memory, need), bufferLength,
                 nonNegative("PROVIDE_BUFFERS", "firstId", firstId));
         bufIndex(group);
@@ -615,6 +619,7 @@ public final class Sqe {
 
     /** REMOVE_BUFFERS: take back up to {@code count} buffers of group {@code group} ({@code io_uring_prep_remove_buffers}). */
     public Sqe prepRemoveBuffers(int count, int group) {
+        group(group);
         rw(Uapi.IORING_OP_REMOVE_BUFFERS, nonNegative("REMOVE_BUFFERS", "count", count), 0, 0, 0);
         bufIndex(group);
         return this;

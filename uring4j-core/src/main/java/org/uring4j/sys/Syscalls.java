@@ -81,6 +81,9 @@ public final class Syscalls {
     private static final MethodHandle PIPE2 = LINKER.downcallHandle(
             LIBC.find("pipe2").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE);
 
+    private static final MethodHandle EPOLL_CREATE1 = LINKER.downcallHandle(
+            LIBC.find("epoll_create1").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE);
+
     private static final MethodHandle GETUID = LINKER.downcallHandle(
             LIBC.find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
 
@@ -216,6 +219,17 @@ public final class Syscalls {
         MemorySegment box = ERRNO_BOX.get();
         try {
             int r = (int) PIPE2.invokeExact(box, fds, flags);
+            return r == -1 ? lastError(box) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** epoll_create1(2) with EPOLL_CLOEXEC or 0: an epoll fd for EPOLL_CTL / EPOLL_WAIT, or -errno. */
+    public static int epollCreate1(int flags) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            int r = (int) EPOLL_CREATE1.invokeExact(box, flags);
             return r == -1 ? lastError(box) : r;
         } catch (Throwable t) {
             throw rethrow(t);
