@@ -63,6 +63,13 @@ final class NetSupport {
             return Fd.raw(fd);
         }
 
+        /** Gives up ownership (the descriptor was closed another way, e.g. by a CLOSE op); returns it. */
+        int release() {
+            int f = fd;
+            fd = -1;
+            return f;
+        }
+
         /** Closes now (e.g. to signal EOF); a later close() does nothing. */
         @Override
         public void close() {
