@@ -67,6 +67,8 @@ public final class EventLoop implements AutoCloseable {
     private static final long IGNORE = -2L;
     /** Marks the completion of an op's linked timeout; the low 32 bits are the op's slot. */
     private static final long TIMEOUT_BIT = 1L << 32;
+    /** Bits 33..47 of user_data: the entry's index in its op's chain. */
+    private static final int CHAIN_SHIFT = 33;
     private static final int TIMESPEC_CHUNK = 1024;
     /** The 8-byte counter increment written to the eventfd; only ever read, so shared by all threads. */
     private static final MemorySegment ONE = Arena.global().allocateFrom(JAVA_LONG, 1L);
@@ -96,6 +98,7 @@ public final class EventLoop implements AutoCloseable {
     private boolean wakeArmed;
     private final List<LoopCloser> closers = new ArrayList<>();
     private final CqeHandler onCqe = this::onCqe;
+    private final Sqe[] singleSqe = new Sqe[1];
     private UringException closeFailure;
 
     /** Work queued for the loop thread other than an Operation. */
@@ -299,6 +302,12 @@ public final class EventLoop implements AutoCloseable {
         return memory;
     }
 
+    /** The loop's ring, for synchronous calls (registration) from ops on the loop thread. Loop-thread only. */
+    public Ring ring() {
+        assertInLoop();
+        return ring;
+    }
+
     /** The loop's registered file table. Loop-thread only. */
     public FixedFileTable fixedFiles() {
         assertInLoop();
@@ -384,21 +393,37 @@ public final class EventLoop implements AutoCloseable {
             return;
         }
         int slot = allocSlot(op);
+        int n = op.chainLength();
+        if (n < 1 || n > ring.sqEntries() - 1 || n > 1 << 14) {
+            freeSlot(slot);
+            op.future.completeExceptionally(new IllegalArgumentException(op.name() + ": chain of " + n + " entries"));
+            op.release();
+            return;
+        }
         boolean timed = op.timeoutNanos > 0;
-        Sqe sqe = sqe(timed ? 2 : 1);
+        Sqe first = sqe(n + (timed ? 1 : 0));
+        Sqe[] sqes = n == 1 ? singleSqe : new Sqe[n];
+        sqes[0] = first;
+        for (int i = 1; i < n; i++) {
+            sqes[i] = ring.getSqe();
+        }
         try {
-            op.prepare(sqe);
+            op.prepareChain(sqes);
         } catch (Throwable t) {
-            sqe.reset().userData(IGNORE);
+            for (Sqe sqe : sqes) {
+                sqe.reset().userData(IGNORE);
+            }
             freeSlot(slot);
             op.release();
             op.future.completeExceptionally(t);
             return;
         }
-        sqe.userData(slot);
-        op.pendingCqes = 1;
+        for (int i = 0; i < n; i++) {
+            sqes[i].userData(slot | ((long) i << CHAIN_SHIFT));
+        }
+        op.pendingCqes = n;
         if (timed) {
-            sqe.link();
+            first.link();
             MemorySegment ts = timespec(slot);
             ts.set(JAVA_LONG, 0, op.timeoutNanos / 1_000_000_000L);
             ts.set(JAVA_LONG, 8, op.timeoutNanos % 1_000_000_000L);
@@ -469,6 +494,14 @@ public final class EventLoop implements AutoCloseable {
             finishOne(op);
             return;
         }
+        if (op.chainLength() > 1) {
+            op.chainCompletion((int) ((userData >>> CHAIN_SHIFT) & 0x7fff), res, flags);
+            if (++op.chainSeen == op.chainLength()) {
+                deliver(op, res, 0);
+            }
+            finishOne(op);
+            return;
+        }
         boolean more = (flags & Uapi.IORING_CQE_F_MORE) != 0;
         if (!more && op.pendingCqes == 2 && res == -Errno.ECANCELED.number()) {
             // Cancelled, perhaps by its link timeout, whose completion has not arrived: wait for it
@@ -485,6 +518,13 @@ public final class EventLoop implements AutoCloseable {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private void deliver(Operation op, int res, int flags) {
         if (op.future.isDone()) {
+            if ((flags & Uapi.IORING_CQE_F_MORE) == 0) {
+                try {
+                    op.abandoned(res, flags);
+                } catch (Throwable ignored) {
+                    // nobody is waiting; the op's own cleanup failing must not stop the loop
+                }
+            }
             return;
         }
         if (op.timedOut && res == -Errno.ECANCELED.number()) {
@@ -494,8 +534,8 @@ public final class EventLoop implements AutoCloseable {
         }
         try {
             Object v = op.complete(res, flags);
-            if ((flags & Uapi.IORING_CQE_F_MORE) == 0) {
-                op.future.complete(v);
+            if ((flags & Uapi.IORING_CQE_F_MORE) == 0 && !op.future.complete(v)) {
+                op.abandoned(res, flags); // cancelled while completing: undo what the op created
             }
         } catch (Throwable t) {
             op.future.completeExceptionally(t);

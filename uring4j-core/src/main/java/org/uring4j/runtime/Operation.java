@@ -1,5 +1,6 @@
 package org.uring4j.runtime;
 
+import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 
 import org.uring4j.UringException;
@@ -23,8 +24,10 @@ public abstract class Operation<T> {
     EventLoop loop;
     int slot = -1;
     long timeoutNanos;
-    /** Completions still owed by the kernel: the op's own, plus its link timeout's. */
+    /** Completions still owed by the kernel: the op's own (one per chain entry), plus its link timeout's. */
     int pendingCqes;
+    /** Chain completions seen so far. */
+    int chainSeen;
     boolean cancelRequested;
     /** Its link timeout fired. */
     boolean timedOut;
@@ -45,9 +48,34 @@ public abstract class Operation<T> {
      *
      * @return the value the future completes with; ignored for a non-final completion of a
      *         multishot op, which should deliver its data some other way
-     * @throws UringException to fail the future (typically for a negative {@code res})
+     * @throws IOException to fail the future (typically a UringException for a negative {@code res})
      */
-    protected abstract T complete(int res, int flags) throws UringException;
+    protected abstract T complete(int res, int flags) throws IOException;
+
+    /**
+     * How many linked entries this op submits (default 1). An op of several prepares them in
+     * {@link #prepareChain}, hears each one's completion in {@link #chainCompletion}, and gets
+     * {@link #complete} once, after the last of them, with that one's result.
+     */
+    protected int chainLength() {
+        return 1;
+    }
+
+    /** Prepares the entries of a chain, in order; the default prepares the single entry with {@link #prepare}. */
+    protected void prepareChain(Sqe[] sqes) throws UringException {
+        prepare(sqes[0]);
+    }
+
+    /** The completion of entry {@code index} of a chain (called before {@link #complete}). */
+    protected void chainCompletion(int index, int res, int flags) {
+    }
+
+    /**
+     * The final completion arrived after the future was already done (cancelled or timed out):
+     * an op whose success creates something (an open file descriptor) undoes it here.
+     */
+    protected void abandoned(int res, int flags) {
+    }
 
     /** Frees what this op owns; runs once, after the kernel has posted the final completion. */
     protected void release() {
@@ -69,6 +97,9 @@ public abstract class Operation<T> {
      * fails with {@link java.util.concurrent.TimeoutException} wrapped in a UringException (ECANCELED).
      */
     public final Operation<T> timeout(long nanos) {
+        if (chainLength() != 1) {
+            throw new IllegalStateException(name() + ": a chain of " + chainLength() + " entries cannot take a timeout");
+        }
         if (nanos <= 0) {
             throw new IllegalArgumentException("timeout must be positive: " + nanos + " ns");
         }

@@ -1,0 +1,871 @@
+package org.uring4j.fs;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import org.uring4j.Errno;
+import org.uring4j.UringException;
+import org.uring4j.ring.Fd;
+import org.uring4j.ring.Sqe;
+import org.uring4j.ring.Uapi;
+import org.uring4j.runtime.Await;
+import org.uring4j.runtime.EventLoop;
+import org.uring4j.runtime.FixedFileTable;
+import org.uring4j.runtime.LoopOptions;
+import org.uring4j.runtime.NativeMemoryPool;
+import org.uring4j.runtime.UringRuntime;
+import org.uring4j.sys.Layouts;
+import org.uring4j.sys.Syscalls;
+
+/**
+ * Files through io_uring: opening {@link AsyncFile}s, and the path operations of
+ * {@link java.nio.file.Files} — mkdir, delete, rename, links, stat, extended attributes, and
+ * whole-file reads and writes done as one linked submission.
+ *
+ * <pre>{@code
+ * try (UringFiles files = UringFiles.open();
+ *      AsyncFile f = files.open(Path.of("data.bin"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+ *     f.writeFully("hello".getBytes(), 0);
+ * }
+ * }</pre>
+ *
+ * <p>Every operation has an {@code ...Async} form returning a {@link CompletableFuture} and a
+ * blocking form. Failures on a path are the exceptions {@code java.nio.file.Files} throws
+ * ({@link java.nio.file.NoSuchFileException} for ENOENT, ...), with the op and errno in the
+ * reason and a {@link UringException} as the cause; {@link WouldBlockException} marks a
+ * {@link UringOpenOption#RESOLVE_CACHED} lookup that would have had to wait.
+ */
+public final class UringFiles implements AutoCloseable {
+    private static final int DEFAULT_MODE = 0666;
+    private static final int XATTR_MAX = 64 * 1024;
+
+    private final UringRuntime runtime;
+    private final boolean ownsRuntime;
+
+    private UringFiles(UringRuntime runtime, boolean ownsRuntime) {
+        this.runtime = runtime;
+        this.ownsRuntime = ownsRuntime;
+    }
+
+    /** Files over a runtime of its own (one loop per processor); closing this closes it. */
+    public static UringFiles open() throws UringException {
+        return new UringFiles(UringRuntime.open(), true);
+    }
+
+    /** Files over a runtime of {@code loops} loops with {@code options}; closing this closes it. */
+    public static UringFiles open(int loops, LoopOptions options) throws UringException {
+        return new UringFiles(UringRuntime.open(loops, options), true);
+    }
+
+    /** Files over an existing runtime, which the caller keeps and closes. */
+    public static UringFiles over(UringRuntime runtime) {
+        return new UringFiles(Objects.requireNonNull(runtime, "runtime"), false);
+    }
+
+    /** The runtime underneath. */
+    public UringRuntime runtime() {
+        return runtime;
+    }
+
+    // ------------------------------------------------------------------ open
+
+    /**
+     * Opens {@code path} with {@link StandardOpenOption}s, {@link LinkOption#NOFOLLOW_LINKS} and
+     * {@link UringOpenOption}s; with no option, for reading. A created file gets mode 0666 less
+     * the umask, or the permissions of a {@code PosixFilePermissions.asFileAttribute} attribute.
+     *
+     * <p>Opens that create or truncate nothing first try the lookup on the calling thread with
+     * RESOLVE_CACHED ({@code openat2(2)}, no ring round trip, seed 000); when the lookup would
+     * have to wait for the disk they go to the ring, where the kernel retries it on an io-wq worker.
+     */
+    public CompletableFuture<AsyncFile> openAsync(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) {
+        return openAsync(runtime.nextLoop(), null, path, options, attrs);
+    }
+
+    /** As {@link #openAsync(Path, Set, FileAttribute[])}, on a loop of the caller's choosing. */
+    public CompletableFuture<AsyncFile> openAsync(EventLoop loop, Path path, Set<? extends OpenOption> options,
+                                                  FileAttribute<?>... attrs) {
+        return openAsync(loop, null, path, options, attrs);
+    }
+
+    /**
+     * Opens {@code path} relative to the directory {@code dir} (opened with
+     * {@link UringOpenOption#DIRECTORY}), on {@code dir}'s loop: with RESOLVE_BENEATH or
+     * RESOLVE_IN_ROOT the lookup cannot leave it.
+     */
+    public CompletableFuture<AsyncFile> openAsync(AsyncFile dir, Path path, Set<? extends OpenOption> options,
+                                                  FileAttribute<?>... attrs) {
+        return openAsync(dir.loop(), dir, path, options, attrs);
+    }
+
+    private CompletableFuture<AsyncFile> openAsync(EventLoop loop, AsyncFile dir, Path path,
+                                                   Set<? extends OpenOption> options, FileAttribute<?>... attrs) {
+        OpenSpec spec = OpenSpec.of(options, attrs);
+        CString p = CString.of(path);
+        int dirfd;
+        try {
+            dirfd = dir == null ? Uapi.AT_FDCWD : dir.fd();
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (spec.fastPathAllowed()) {
+            AsyncFile fast = tryCachedOpen(loop, dirfd, p, spec);
+            if (fast != null) {
+                return CompletableFuture.completedFuture(fast);
+            }
+        }
+        return loop.submit(new OpenOp(dirfd, p, spec));
+    }
+
+    /** openat2(RESOLVE_CACHED) on this thread: the file, or null if the lookup would block. */
+    private static AsyncFile tryCachedOpen(EventLoop loop, int dirfd, CString p, OpenSpec spec) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment how = a.allocate(Layouts.OPEN_HOW);
+            how.set(JAVA_LONG, 0, Integer.toUnsignedLong(spec.flags));
+            how.set(JAVA_LONG, 8, spec.mode);
+            how.set(JAVA_LONG, 16, spec.resolve | Uapi.RESOLVE_CACHED);
+            int fd = Syscalls.openat2(dirfd, a.allocateFrom(p.text), how);
+            return fd >= 0 ? new AsyncFile(loop, p.text, fd, -1) : null; // any error: let the ring op report it
+        }
+    }
+
+    /** Opens and waits (see {@link #openAsync(Path, Set, FileAttribute[])}). */
+    public AsyncFile open(Path path, OpenOption... options) throws IOException {
+        return Await.get(openAsync(path, new HashSet<>(Arrays.asList(options))));
+    }
+
+    /** Opens and waits, with file attributes (permissions) for a created file. */
+    public AsyncFile open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
+        return Await.get(openAsync(path, options, attrs));
+    }
+
+    /** Opens relative to a directory handle and waits. */
+    public AsyncFile open(AsyncFile dir, Path path, OpenOption... options) throws IOException {
+        return Await.get(openAsync(dir, path, new HashSet<>(Arrays.asList(options))));
+    }
+
+    // ------------------------------------------------------------------ path operations
+
+    /** mkdir(2) with permission bits {@code mode} (less the umask). */
+    public CompletableFuture<Void> createDirectoryAsync(Path dir, int mode) {
+        CString p = CString.of(dir);
+        return runtime.submit(new PathOp("MKDIRAT", p, null, (op, s) -> s.prepMkdirat(Uapi.AT_FDCWD, op.p1, mode)));
+    }
+
+    /** unlink(2) of a file or symbolic link. */
+    public CompletableFuture<Void> deleteFileAsync(Path file) {
+        CString p = CString.of(file);
+        return runtime.submit(new PathOp("UNLINKAT", p, null, (op, s) -> s.prepUnlinkat(Uapi.AT_FDCWD, op.p1, 0)));
+    }
+
+    /** rmdir(2) of an empty directory. */
+    public CompletableFuture<Void> deleteDirectoryAsync(Path dir) {
+        CString p = CString.of(dir);
+        return runtime.submit(new PathOp("UNLINKAT", p, null,
+                (op, s) -> s.prepUnlinkat(Uapi.AT_FDCWD, op.p1, Uapi.AT_REMOVEDIR)));
+    }
+
+    /**
+     * rename(2) with {@link RenameOption}s: NOREPLACE fails with FileAlreadyExistsException if
+     * {@code target} exists, EXCHANGE swaps the two atomically.
+     */
+    public CompletableFuture<Void> renameAsync(Path source, Path target, RenameOption... options) {
+        int flags = 0;
+        for (RenameOption o : options) {
+            flags |= o.flag;
+        }
+        int f = flags;
+        return runtime.submit(new PathOp("RENAMEAT", CString.of(source), CString.of(target),
+                (op, s) -> s.prepRenameat(Uapi.AT_FDCWD, op.p1, Uapi.AT_FDCWD, op.p2, f)));
+    }
+
+    /** link(2): a new name {@code link} for the existing file {@code existing}. */
+    public CompletableFuture<Void> createLinkAsync(Path link, Path existing) {
+        return runtime.submit(new PathOp("LINKAT", CString.of(existing), CString.of(link),
+                (op, s) -> s.prepLinkat(Uapi.AT_FDCWD, op.p1, Uapi.AT_FDCWD, op.p2, 0)));
+    }
+
+    /** symlink(2): {@code link} pointing at {@code target} (which need not exist). */
+    public CompletableFuture<Void> createSymbolicLinkAsync(Path link, Path target) {
+        if (target.getFileSystem() != link.getFileSystem()) {
+            throw new java.nio.file.ProviderMismatchException();
+        }
+        return runtime.submit(new PathOp("SYMLINKAT", CString.of(target.toString()), CString.of(link),
+                (op, s) -> s.prepSymlinkat(op.p1, Uapi.AT_FDCWD, op.p2)));
+    }
+
+    /** statx(2) of {@code path}; with {@link LinkOption#NOFOLLOW_LINKS}, of a symbolic link itself. */
+    public CompletableFuture<FileStat> statAsync(Path path, LinkOption... options) {
+        int flags = 0;
+        for (LinkOption o : options) {
+            if (o == LinkOption.NOFOLLOW_LINKS) {
+                flags |= Uapi.AT_SYMLINK_NOFOLLOW;
+            }
+        }
+        CString p = CString.of(path);
+        return runtime.submit(new StatxOp(Uapi.AT_FDCWD, p, flags, p.text));
+    }
+
+    /** Reads extended attribute {@code name} of {@code path} (at most 64 KiB). */
+    public CompletableFuture<byte[]> getXattrAsync(Path path, String name) {
+        return runtime.submit(new XattrGetOp(null, CString.of(path), CString.of(name)));
+    }
+
+    /** Sets extended attribute {@code name} of {@code path}; XATTR_CREATE/XATTR_REPLACE {@code flags}. */
+    public CompletableFuture<Void> setXattrAsync(Path path, String name, byte[] value, int flags) {
+        return runtime.submit(new XattrSetOp(null, CString.of(path), CString.of(name), value.clone(), flags));
+    }
+
+    public void createDirectory(Path dir, int mode) throws IOException {
+        Await.get(createDirectoryAsync(dir, mode));
+    }
+
+    public void deleteFile(Path file) throws IOException {
+        Await.get(deleteFileAsync(file));
+    }
+
+    public void deleteDirectory(Path dir) throws IOException {
+        Await.get(deleteDirectoryAsync(dir));
+    }
+
+    public void rename(Path source, Path target, RenameOption... options) throws IOException {
+        Await.get(renameAsync(source, target, options));
+    }
+
+    public void createLink(Path link, Path existing) throws IOException {
+        Await.get(createLinkAsync(link, existing));
+    }
+
+    public void createSymbolicLink(Path link, Path target) throws IOException {
+        Await.get(createSymbolicLinkAsync(link, target));
+    }
+
+    public FileStat stat(Path path, LinkOption... options) throws IOException {
+        return Await.get(statAsync(path, options));
+    }
+
+    public byte[] getXattr(Path path, String name) throws IOException {
+        return Await.get(getXattrAsync(path, name));
+    }
+
+    public void setXattr(Path path, String name, byte[] value, int flags) throws IOException {
+        Await.get(setXattrAsync(path, name, value, flags));
+    }
+
+    // ------------------------------------------------------------------ whole files
+
+    /**
+     * Reads a whole file. A file of up to 64 KiB takes one submission of three linked entries —
+     * open into a fixed slot, read, close — and one completion round trip; a larger one falls
+     * back to open, stat and read.
+     */
+    public CompletableFuture<byte[]> readAllBytesAsync(Path path) {
+        CString p = CString.of(path);
+        EventLoop loop = runtime.nextLoop();
+        return loop.submit(new ReadWholeOp(p)).thenCompose(bytes -> bytes != null ? CompletableFuture.completedFuture(bytes)
+                : openAsync(loop, null, path, Set.of(StandardOpenOption.READ)).thenCompose(UringFiles::readRest));
+    }
+
+    private static CompletableFuture<byte[]> readRest(AsyncFile f) {
+        return f.sizeAsync().thenCompose(size -> {
+            if (size > Integer.MAX_VALUE - 8) {
+                return CompletableFuture.failedFuture(new OutOfMemoryError(f.path() + ": " + size + " bytes is too large for an array"));
+            }
+            byte[] out = new byte[(int) (long) size];
+            return f.readFullyAsync(MemorySegment.ofArray(out), 0).thenApply(v -> out);
+        }).whenComplete((r, t) -> f.closeAsync());
+    }
+
+    /**
+     * Writes {@code data} as the whole content of {@code path} (created with mode 0666 less the
+     * umask, or truncated): open into a fixed slot, write and close as one linked submission.
+     */
+    public CompletableFuture<Void> writeAsync(Path path, byte[] data) {
+        return runtime.submit(new WriteWholeOp(CString.of(path), data.clone()));
+    }
+
+    public byte[] readAllBytes(Path path) throws IOException {
+        return Await.get(readAllBytesAsync(path));
+    }
+
+    public void write(Path path, byte[] data) throws IOException {
+        Await.get(writeAsync(path, data));
+    }
+
+    /** Closes the runtime if this instance opened it. */
+    @Override
+    public void close() throws UringException {
+        if (ownsRuntime) {
+            runtime.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ options
+
+    /** How to call openat2: flags, mode and resolve, from java.nio open options. */
+    record OpenSpec(int flags, int mode, long resolve, boolean directDescriptor) {
+
+        static OpenSpec of(Set<? extends OpenOption> options, FileAttribute<?>... attrs) {
+            boolean read = false;
+            boolean write = false;
+            boolean append = false;
+            int flags = Uapi.O_CLOEXEC;
+            long resolve = 0;
+            boolean direct = false;
+            for (OpenOption o : options) {
+                if (o == StandardOpenOption.READ) {
+                    read = true;
+                } else if (o == StandardOpenOption.WRITE) {
+                    write = true;
+                } else if (o == StandardOpenOption.APPEND) {
+                    append = true;
+                    write = true;
+                } else if (o == StandardOpenOption.CREATE) {
+                    flags |= Uapi.O_CREAT;
+                } else if (o == StandardOpenOption.CREATE_NEW) {
+                    flags |= Uapi.O_CREAT | Uapi.O_EXCL;
+                } else if (o == StandardOpenOption.TRUNCATE_EXISTING) {
+                    flags |= Uapi.O_TRUNC;
+                } else if (o == StandardOpenOption.SYNC) {
+                    flags |= Uapi.O_SYNC;
+                } else if (o == StandardOpenOption.DSYNC) {
+                    flags |= Uapi.O_DSYNC;
+                } else if (o == StandardOpenOption.SPARSE) {
+                    continue; // a hint; Linux files are sparse anyway
+                } else if (o == LinkOption.NOFOLLOW_LINKS) {
+                    flags |= Uapi.O_NOFOLLOW;
+                } else if (o instanceof UringOpenOption u) {
+                    flags |= u.flags;
+                    resolve |= u.resolve;
+                    direct |= u == UringOpenOption.DIRECT_DESCRIPTOR;
+                } else if (o != null && o.getClass().getName().equals("com.sun.nio.file.ExtendedOpenOption")
+                        && o.toString().equals("DIRECT")) {
+                    flags |= Uapi.O_DIRECT;
+                } else if (o == StandardOpenOption.DELETE_ON_CLOSE) {
+                    throw new UnsupportedOperationException("DELETE_ON_CLOSE is not supported; delete the file after closing it");
+                } else {
+                    throw new UnsupportedOperationException("unsupported open option " + o);
+                }
+            }
+            if (append && read) {
+                throw new IllegalArgumentException("READ + APPEND not allowed");
+            }
+            if (append && (flags & Uapi.O_TRUNC) != 0) {
+                throw new IllegalArgumentException("APPEND + TRUNCATE_EXISTING not allowed");
+            }
+            if (!write) {
+                // As java.nio does: CREATE and TRUNCATE_EXISTING mean nothing for a read-only open.
+                flags &= ~(Uapi.O_CREAT | Uapi.O_EXCL | Uapi.O_TRUNC);
+            }
+            flags |= write ? (read ? Uapi.O_RDWR : Uapi.O_WRONLY) : Uapi.O_RDONLY;
+            if (append) {
+                flags |= Uapi.O_APPEND;
+            }
+            if (direct && (flags & Uapi.O_DIRECTORY) != 0) {
+                throw new IllegalArgumentException("a DIRECTORY handle needs a plain descriptor; drop DIRECT_DESCRIPTOR");
+            }
+            if (direct) {
+                flags &= ~Uapi.O_CLOEXEC; // a direct descriptor is in no fd table; the kernel refuses the flag
+            }
+            return new OpenSpec(flags, (flags & Uapi.O_CREAT) != 0 ? modeOf(attrs) : 0, resolve, direct);
+        }
+
+        private static int modeOf(FileAttribute<?>... attrs) {
+            int mode = DEFAULT_MODE;
+            for (FileAttribute<?> a : attrs) {
+                if (a.name().equals("posix:permissions") || a.name().equals("unix:permissions")) {
+                    mode = 0;
+                    for (Object p : (Set<?>) a.value()) {
+                        mode |= bit((PosixFilePermission) p);
+                    }
+                } else {
+                    throw new UnsupportedOperationException("'" + a.name() + "' cannot be set when opening a file");
+                }
+            }
+            return mode;
+        }
+
+        private static int bit(PosixFilePermission p) {
+            return switch (p) {
+                case OWNER_READ -> 0400;
+                case OWNER_WRITE -> 0200;
+                case OWNER_EXECUTE -> 0100;
+                case GROUP_READ -> 040;
+                case GROUP_WRITE -> 020;
+                case GROUP_EXECUTE -> 010;
+                case OTHERS_READ -> 04;
+                case OTHERS_WRITE -> 02;
+                case OTHERS_EXECUTE -> 01;
+            };
+        }
+
+        /** The caller-thread RESOLVE_CACHED attempt: never for opens that create, truncate or must be direct. */
+        boolean fastPathAllowed() {
+            return !directDescriptor && (flags & (Uapi.O_CREAT | Uapi.O_TRUNC)) == 0
+                    && (resolve & Uapi.RESOLVE_CACHED) == 0;
+        }
+    }
+
+    /** How {@link #renameAsync} treats an existing target. */
+    public enum RenameOption {
+        /** RENAME_NOREPLACE: fail if the target exists. */
+        NOREPLACE(Uapi.RENAME_NOREPLACE),
+        /** RENAME_EXCHANGE: swap source and target atomically; both must exist. */
+        EXCHANGE(Uapi.RENAME_EXCHANGE);
+
+        final int flag;
+
+        RenameOption(int flag) {
+            this.flag = flag;
+        }
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    /** OPENAT2 into a plain descriptor (then also registered in the loop's table), or straight into a slot. */
+    static final class OpenOp extends FileOperation<AsyncFile> {
+        private final int dirfd;
+        private final CString path;
+        private final OpenSpec spec;
+        private int slot = -1;
+        private int extraSlot = -1;
+
+        OpenOp(int dirfd, CString path, OpenSpec spec) {
+            this.dirfd = dirfd;
+            this.path = path;
+            this.spec = spec;
+        }
+
+        @Override
+        protected String name() {
+            return "OPENAT2";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) throws UringException {
+            if (spec.directDescriptor()) {
+                slot = loop().fixedFiles().allocate();
+                if (slot < 0) {
+                    throw new UringException(name(), Errno.ENFILE.number(), UringException.NO_FD, path.text,
+                            "the loop's registered file table is full (" + loop().fixedFiles().size() + " slots)");
+                }
+            }
+            MemorySegment how = borrow(Layouts.OPEN_HOW.byteSize());
+            how.set(JAVA_LONG, 0, Integer.toUnsignedLong(spec.flags()));
+            how.set(JAVA_LONG, 8, spec.mode());
+            how.set(JAVA_LONG, 16, spec.resolve());
+            sqe.prepOpenat2(dirfd, borrow(path), how.asSlice(0, Layouts.OPEN_HOW.byteSize()));
+            if (slot >= 0) {
+                sqe.directSlot(slot);
+            }
+        }
+
+        @Override
+        protected AsyncFile complete(int res, int flags) throws IOException {
+            if (res < 0) {
+                freeSlot();
+                throw FsErrors.forPath(name(), res, path.text, null);
+            }
+            if (slot >= 0) {
+                return new AsyncFile(loop(), path.text, -1, slot);
+            }
+            FixedFileTable table = loop().fixedFiles();
+            extraSlot = table.allocate();
+            if (extraSlot >= 0) {
+                try {
+                    loop().ring().registerFilesUpdate(extraSlot, res);
+                } catch (UringException e) {
+                    table.free(extraSlot);
+                    extraSlot = -1;
+                }
+            }
+            return new AsyncFile(loop(), path.text, res, extraSlot);
+        }
+
+        @Override
+        protected void abandoned(int res, int flags) {
+            if (res < 0) {
+                freeSlot();
+                return;
+            }
+            try {
+                if (slot >= 0) {
+                    loop().ring().registerFilesUpdate(slot, -1);
+                } else {
+                    if (extraSlot >= 0) {
+                        loop().ring().registerFilesUpdate(extraSlot, -1);
+                        loop().fixedFiles().free(extraSlot);
+                    }
+                    Syscalls.close(res);
+                }
+            } catch (UringException ignored) {
+                // the loop's close drops the whole table anyway
+            }
+            freeSlot();
+        }
+
+        private void freeSlot() {
+            if (slot >= 0) {
+                loop().fixedFiles().free(slot);
+                slot = -1;
+            }
+        }
+    }
+
+    /** One path operation (mkdir, unlink, rename, link, symlink) that completes with nothing. */
+    static final class PathOp extends FileOperation<Void> {
+        interface Prep {
+            void prepare(PathOp op, Sqe sqe);
+        }
+
+        private final String name;
+        private final CString path1;
+        private final CString path2;
+        private final Prep prep;
+        MemorySegment p1;
+        MemorySegment p2;
+
+        PathOp(String name, CString path1, CString path2, Prep prep) {
+            this.name = name;
+            this.path1 = path1;
+            this.path2 = path2;
+            this.prep = prep;
+        }
+
+        @Override
+        protected String name() {
+            return name;
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            p1 = borrow(path1);
+            p2 = path2 == null ? null : borrow(path2);
+            prep.prepare(this, sqe);
+        }
+
+        @Override
+        protected Void complete(int res, int flags) throws IOException {
+            if (res < 0) {
+                // For symlink the interesting name is the link (path2); for the others path1.
+                boolean linkFirst = name.equals("SYMLINKAT");
+                throw FsErrors.forPath(name, res, (linkFirst ? path2 : path1).text,
+                        path2 == null ? null : (linkFirst ? path1 : path2).text);
+            }
+            return null;
+        }
+    }
+
+    /** STATX of a path relative to a directory fd (or of an fd itself with AT_EMPTY_PATH). */
+    static final class StatxOp extends FileOperation<FileStat> {
+        private final int dirfd;
+        private final CString path;
+        private final int flags;
+        private final String display;
+        private MemorySegment buf;
+
+        StatxOp(int dirfd, CString path, int flags, String display) {
+            this.dirfd = dirfd;
+            this.path = path;
+            this.flags = flags;
+            this.display = display;
+        }
+
+        @Override
+        protected String name() {
+            return "STATX";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            buf = borrow(Layouts.STATX.byteSize());
+            sqe.prepStatx(dirfd, borrow(path), flags, FileStat.MASK, buf);
+        }
+
+        @Override
+        protected FileStat complete(int res, int f) throws IOException {
+            if (res < 0) {
+                throw FsErrors.forPath(name(), res, display, null);
+            }
+            return FileStat.of(buf);
+        }
+    }
+
+    /** FGETXATTR (file) or GETXATTR (path). */
+    static final class XattrGetOp extends FileOperation<byte[]> {
+        private final AsyncFile file;
+        private final CString path;
+        private final CString attr;
+        private MemorySegment value;
+
+        XattrGetOp(AsyncFile file, CString path, CString attr) {
+            this.file = file;
+            this.path = path;
+            this.attr = attr;
+        }
+
+        @Override
+        protected String name() {
+            return file != null ? "FGETXATTR" : "GETXATTR";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            value = borrow(XATTR_MAX).asSlice(0, XATTR_MAX);
+            if (file != null) {
+                sqe.prepFgetxattr(file.io(), borrow(attr), value);
+            } else {
+                sqe.prepGetxattr(borrow(path), borrow(attr), value);
+            }
+        }
+
+        @Override
+        protected byte[] complete(int res, int flags) throws IOException {
+            if (res < 0) {
+                if (file != null) {
+                    throw file.error(name() + " " + attr, res);
+                }
+                throw FsErrors.forPath(name() + " " + attr, res, path.text, null);
+            }
+            return AsyncFile.toArray(value, res);
+        }
+    }
+
+    /** FSETXATTR (file) or SETXATTR (path). */
+    static final class XattrSetOp extends FileOperation<Void> {
+        private final AsyncFile file;
+        private final CString path;
+        private final CString attr;
+        private final byte[] data;
+        private final int flags;
+
+        XattrSetOp(AsyncFile file, CString path, CString attr, byte[] data, int flags) {
+            this.file = file;
+            this.path = path;
+            this.attr = attr;
+            this.data = data;
+            this.flags = flags;
+        }
+
+        @Override
+        protected String name() {
+            return file != null ? "FSETXATTR" : "SETXATTR";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            MemorySegment v = borrow(Math.max(1, data.length)).asSlice(0, data.length);
+            MemorySegment.copy(MemorySegment.ofArray(data), 0, v, 0, data.length);
+            if (file != null) {
+                sqe.prepFsetxattr(file.io(), borrow(attr), v, flags);
+            } else {
+                sqe.prepSetxattr(borrow(path), borrow(attr), v, flags);
+            }
+        }
+
+        @Override
+        protected Void complete(int res, int f) throws IOException {
+            if (res < 0) {
+                if (file != null) {
+                    throw file.error(name() + " " + attr, res);
+                }
+                throw FsErrors.forPath(name() + " " + attr, res, path.text, null);
+            }
+            return null;
+        }
+    }
+
+    /**
+     * OPENAT2 into a slot, READ through it, CLOSE it: one submission, three linked entries. (No
+     * O_CLOEXEC: a direct descriptor is in no fd table, and the kernel refuses the flag for one.)
+     */
+    static final class ReadWholeOp extends FileOperation<byte[]> {
+        private final CString path;
+        private int slot = -1;
+        private MemorySegment buf;
+        private int openRes;
+        private int readRes;
+
+        ReadWholeOp(CString path) {
+            this.path = path;
+        }
+
+        @Override
+        protected String name() {
+            return "OPENAT2+READ+CLOSE";
+        }
+
+        @Override
+        protected int chainLength() {
+            return 3;
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            throw new AssertionError("prepared as a chain");
+        }
+
+        @Override
+        protected void prepareChain(Sqe[] sqes) throws UringException {
+            slot = loop().fixedFiles().allocate();
+            if (slot < 0) {
+                throw new UringException("OPENAT2", Errno.ENFILE.number(), UringException.NO_FD, path.text,
+                        "the loop's registered file table is full");
+            }
+            MemorySegment how = borrow(Layouts.OPEN_HOW.byteSize());
+            how.set(JAVA_LONG, 0, Integer.toUnsignedLong(Uapi.O_RDONLY));
+            how.set(JAVA_LONG, 8, 0L);
+            how.set(JAVA_LONG, 16, 0L);
+            sqes[0].prepOpenat2(Uapi.AT_FDCWD, borrow(path), how.asSlice(0, Layouts.OPEN_HOW.byteSize()))
+                    .directSlot(slot).link();
+            NativeMemoryPool pool = pool();
+            MemorySegment reg = pool.acquireRegistered();
+            buf = keep(reg != null ? reg : pool.acquire(NativeMemoryPool.REGISTERED_CHUNK))
+                    .asSlice(0, NativeMemoryPool.REGISTERED_CHUNK);
+            int index = pool.registeredIndex(buf);
+            if (index >= 0) {
+                sqes[1].prepReadFixed(Fd.fixed(slot), buf, 0, index);
+            } else {
+                sqes[1].prepRead(Fd.fixed(slot), buf, 0);
+            }
+            sqes[1].hardLink(); // close even if the read fails
+            sqes[2].prepClose(Fd.fixed(slot));
+        }
+
+        @Override
+        protected void chainCompletion(int index, int res, int flags) {
+            if (index == 0) {
+                openRes = res;
+            } else if (index == 1) {
+                readRes = res;
+            }
+        }
+
+        @Override
+        protected byte[] complete(int res, int flags) throws IOException {
+            if (openRes < 0) {
+                throw FsErrors.forPath("OPENAT2", openRes, path.text, null);
+            }
+            if (readRes < 0) {
+                throw new UringException("READ", -readRes, slot, path.text);
+            }
+            // A full buffer may mean more to read: the caller falls back to open + stat + read.
+            return readRes == buf.byteSize() ? null : AsyncFile.toArray(buf, readRes);
+        }
+
+        @Override
+        protected void release() {
+            super.release();
+            if (slot >= 0) {
+                loop().fixedFiles().free(slot); // its CLOSE has completed (the chain's last entry)
+                slot = -1;
+            }
+        }
+    }
+
+    /** OPENAT2(O_CREAT|O_TRUNC) into a slot, WRITE, CLOSE: one submission. */
+    static final class WriteWholeOp extends FileOperation<Void> {
+        private final CString path;
+        private final byte[] data;
+        private int slot = -1;
+        private int openRes;
+        private int writeRes;
+
+        WriteWholeOp(CString path, byte[] data) {
+            this.path = path;
+            this.data = data;
+        }
+
+        @Override
+        protected String name() {
+            return "OPENAT2+WRITE+CLOSE";
+        }
+
+        @Override
+        protected int chainLength() {
+            return 3;
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            throw new AssertionError("prepared as a chain");
+        }
+
+        @Override
+        protected void prepareChain(Sqe[] sqes) throws UringException {
+            slot = loop().fixedFiles().allocate();
+            if (slot < 0) {
+                throw new UringException("OPENAT2", Errno.ENFILE.number(), UringException.NO_FD, path.text,
+                        "the loop's registered file table is full");
+            }
+            MemorySegment how = borrow(Layouts.OPEN_HOW.byteSize());
+            how.set(JAVA_LONG, 0, Integer.toUnsignedLong(Uapi.O_WRONLY | Uapi.O_CREAT | Uapi.O_TRUNC));
+            how.set(JAVA_LONG, 8, DEFAULT_MODE);
+            how.set(JAVA_LONG, 16, 0L);
+            sqes[0].prepOpenat2(Uapi.AT_FDCWD, borrow(path), how.asSlice(0, Layouts.OPEN_HOW.byteSize()))
+                    .directSlot(slot).link();
+            NativeMemoryPool pool = pool();
+            MemorySegment reg = data.length <= NativeMemoryPool.REGISTERED_CHUNK ? pool.acquireRegistered() : null;
+            MemorySegment buf = keep(reg != null ? reg : pool.acquire(Math.max(1, data.length))).asSlice(0, data.length);
+            MemorySegment.copy(MemorySegment.ofArray(data), 0, buf, 0, data.length);
+            int index = pool.registeredIndex(buf);
+            if (index >= 0) {
+                sqes[1].prepWriteFixed(Fd.fixed(slot), buf, 0, index);
+            } else {
+                sqes[1].prepWrite(Fd.fixed(slot), buf, 0);
+            }
+            sqes[1].hardLink();
+            sqes[2].prepClose(Fd.fixed(slot));
+        }
+
+        @Override
+        protected void chainCompletion(int index, int res, int flags) {
+            if (index == 0) {
+                openRes = res;
+            } else if (index == 1) {
+                writeRes = res;
+            }
+        }
+
+        @Override
+        protected Void complete(int res, int flags) throws IOException {
+            if (openRes < 0) {
+                throw FsErrors.forPath("OPENAT2", openRes, path.text, null);
+            }
+            if (writeRes < 0) {
+                throw new UringException("WRITE", -writeRes, slot, path.text);
+            }
+            if (writeRes != data.length) {
+                throw new UringException("WRITE", Errno.ENOSPC.number(), slot, path.text,
+                        "short write: " + writeRes + " of " + data.length + " bytes");
+            }
+            if (res < 0) {
+                throw new UringException("CLOSE", -res, slot, path.text);
+            }
+            return null;
+        }
+
+        @Override
+        protected void release() {
+            super.release();
+            if (slot >= 0) {
+                loop().fixedFiles().free(slot);
+                slot = -1;
+            }
+        }
+    }
+}
