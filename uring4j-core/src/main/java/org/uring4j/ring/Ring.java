@@ -46,6 +46,8 @@ import org.uring4j.sys.Syscalls;
  */
 public final class Ring implements AutoCloseable {
     private static final VarHandle INT = JAVA_INT.varHandle();
+    /** IORING_MAX_ENTRIES: the most SQ entries io_uring_setup accepts without IORING_SETUP_CLAMP. */
+    private static final int MAX_ENTRIES = 32768;
     private static final long PARAMS_SIZE = Layouts.IO_URING_PARAMS.byteSize();
     private static final long OFF_SQ_OFF = Layouts.offsetOf(Layouts.IO_URING_PARAMS, "sq_off");
     private static final long OFF_CQ_OFF = Layouts.offsetOf(Layouts.IO_URING_PARAMS, "cq_off");
@@ -143,6 +145,10 @@ public final class Ring implements AutoCloseable {
      */
     public static Ring open(RingOptions options) throws UringException {
         Objects.requireNonNull(options, "options");
+        if (options.entries() > MAX_ENTRIES && (options.setupFlags() & Uapi.IORING_SETUP_CLAMP) == 0) {
+            throw new IllegalArgumentException("entries must be 1.." + MAX_ENTRIES
+                    + " (RingOptions.clamp() lowers larger values): " + options.entries());
+        }
         Arena arena = Arena.ofShared();
         int fd = -1;
         try {
@@ -322,6 +328,12 @@ public final class Ring implements AutoCloseable {
         return sqeTail - (int) INT.getAcquire(sq, sqHead);
     }
 
+    /** The SQ ring's IORING_SQ_* flags: NEED_WAKEUP (an idle SQPOLL thread), CQ_OVERFLOW, TASKRUN. */
+    public int sqFlags() {
+        checkOpen("sqFlags");
+        return (int) INT.getAcquire(sq, sqFlags);
+    }
+
     /** Entries the kernel dropped as invalid since setup (the SQ ring's {@code dropped} counter). */
     public int sqDropped() {
         checkOpen("sqDropped");
@@ -357,6 +369,7 @@ public final class Ring implements AutoCloseable {
         if (waitNr < 0) {
             throw new IllegalArgumentException("waitNr must not be negative: " + waitNr);
         }
+        int published = sqeTail - sqeHead;
         int pending = flushSq();
         int flags = 0;
         int toSubmit = pending;
@@ -371,10 +384,11 @@ public final class Ring implements AutoCloseable {
             flags |= Uapi.IORING_ENTER_GETEVENTS;
         }
         if (toSubmit == 0 && flags == 0) {
-            return pending;
+            return sqPoll ? published : pending;
         }
         int r = enter(toSubmit, waitNr, flags, null, 0);
-        return sqPoll ? pending : r;
+        // With SQPOLL the poller may already have consumed some of them: count what this call published.
+        return sqPoll ? published : r;
     }
 
     private int enter(int toSubmit, int minComplete, int flags, MemorySegment arg, long argSize) throws UringException {
@@ -773,10 +787,27 @@ public final class Ring implements AutoCloseable {
         if (cpus.isEmpty()) {
             throw new IllegalArgumentException("registerIoWqAffinity: empty CPU set");
         }
+        int possible = possibleCpus();
+        if (possible > 0 && cpus.length() > possible) {
+            // The kernel cuts the mask to its own size without a word: refuse CPUs that cannot exist.
+            throw new IllegalArgumentException("registerIoWqAffinity: CPU " + (cpus.length() - 1)
+                    + " does not exist (possible CPUs: 0-" + (possible - 1) + ")");
+        }
         long[] words = cpus.toLongArray();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment set = a.allocateFrom(JAVA_LONG, words);
             register(Uapi.IORING_REGISTER_IOWQ_AFF, set, (int) set.byteSize(), "IORING_REGISTER_IOWQ_AFF");
+        }
+    }
+
+    /** The number of possible CPU ids (from /sys/devices/system/cpu/possible, "0-N"), or 0 if unknown. */
+    private static int possibleCpus() {
+        try {
+            String s = Files.readString(Path.of("/sys/devices/system/cpu/possible")).trim();
+            String last = s.substring(Math.max(s.lastIndexOf('-'), s.lastIndexOf(',')) + 1);
+            return Integer.parseInt(last) + 1;
+        } catch (Exception e) {
+            return 0;
         }
     }
 

@@ -17,10 +17,13 @@ public final class RingOptions {
     private Ring attachTo;
     private boolean registerRingFd;
 
-    /** @param entries submission queue entries: 1 to 32768, rounded up to a power of two by the kernel */
+    /**
+     * @param entries submission queue entries, rounded up to a power of two by the kernel: 1 to
+     *                32768, or more with {@link #clamp()}, which lowers them to 32768
+     */
     public RingOptions(int entries) {
-        if (entries < 1 || entries > 32768) {
-            throw new IllegalArgumentException("entries must be 1..32768: " + entries);
+        if (entries < 1) {
+            throw new IllegalArgumentException("entries must be positive: " + entries);
         }
         this.entries = entries;
     }

@@ -458,6 +458,13 @@ public final class Sqe {
         return this;
     }
 
+    /** ASYNC_CANCEL of requests of opcode {@code op} (IORING_ASYNC_CANCEL_OP, 6.6+). */
+    public Sqe prepCancelOp(Opcode op, int flags) {
+        rw(Uapi.IORING_OP_ASYNC_CANCEL, -1, 0, Objects.requireNonNull(op, "op").code(), 0);
+        opFlags(flags | Uapi.IORING_ASYNC_CANCEL_OP);
+        return this;
+    }
+
     /** LINK_TIMEOUT for the entry linked before this one ({@code io_uring_prep_link_timeout}). */
     public Sqe prepLinkTimeout(MemorySegment ts, int flags) {
         rw(Uapi.IORING_OP_LINK_TIMEOUT, -1, address("LINK_TIMEOUT", ts, 16), 1, 0);
@@ -679,6 +686,16 @@ public final class Sqe {
     public Sqe prepMsgRing(Fd target, int res, long userData, int flags) {
         rw(Uapi.IORING_OP_MSG_RING, target, Uapi.IORING_MSG_DATA, res, userData);
         opFlags(flags);
+        return this;
+    }
+
+    /**
+     * MSG_RING whose completion in the target carries {@code cqeFlags} as its flags
+     * (IORING_MSG_RING_FLAGS_PASS, 6.10+; {@code io_uring_prep_msg_ring_cqe_flags}).
+     */
+    public Sqe prepMsgRing(Fd target, int res, long userData, int flags, int cqeFlags) {
+        prepMsgRing(target, res, userData, flags | Uapi.IORING_MSG_RING_FLAGS_PASS);
+        fileIndex(cqeFlags);
         return this;
     }
 

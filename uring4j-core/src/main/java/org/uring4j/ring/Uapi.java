@@ -239,6 +239,8 @@ public final class Uapi {
     public static final int IORING_MSG_RING_FLAGS_PASS = 1 << 1;
     public static final int IORING_FIXED_FD_NO_CLOEXEC = 1 << 0;
     public static final int IORING_NOP_INJECT_RESULT = 1 << 0;
+    /** NOP posts a 32-byte CQE (on an IORING_SETUP_CQE_MIXED ring; 6.18). */
+    public static final int IORING_NOP_CQE32 = 1 << 5;
     /** sqe->file_index value that asks the kernel to pick a free direct-descriptor slot. */
     public static final int IORING_FILE_INDEX_ALLOC = ~0;
     public static final int IORING_RSRC_REGISTER_SPARSE = 1 << 0;
@@ -378,7 +380,8 @@ public final class Uapi {
     public static final int FUTEX2_SIZE_U64 = 0x03;
     public static final int FUTEX2_NUMA = 0x04;
     public static final int FUTEX2_PRIVATE = 128;
-    public static final int FUTEX_BITSET_MATCH_ANY = 0xffffffff;
+    /** All 32 bits of a futex bitset, unsigned: an int would sign-extend to 64 bits as a mask and fail with EINVAL. */
+    public static final long FUTEX_BITSET_MATCH_ANY = 0xffff_ffffL;
     public static final int EPOLL_CTL_ADD = 1;
     public static final int EPOLL_CTL_DEL = 2;
     public static final int EPOLL_CTL_MOD = 3;

@@ -94,7 +94,8 @@ public abstract class Operation<T> {
     /**
      * Fails the op with a timeout if it has not completed {@code nanos} after submission, by
      * linking an IORING_OP_LINK_TIMEOUT to it. The kernel then cancels the request, and the future
-     * fails with {@link java.util.concurrent.TimeoutException} wrapped in a UringException (ECANCELED).
+     * fails with a {@link UringException} whose errno is ETIME and whose message says "timed out
+     * after" the duration (the request's own -ECANCELED is not reported).
      */
     public final Operation<T> timeout(long nanos) {
         if (chainLength() != 1) {

@@ -110,13 +110,17 @@ public final class UringRuntime implements AutoCloseable {
     }
 
     /**
-     * Registers the calling thread's current credentials with {@code loop} as a personality
+     * Registers the credentials of {@code loop}'s thread with its ring as a personality
      * ({@code IORING_REGISTER_PERSONALITY}); ops on that loop given the id run with those
-     * credentials even after the process changes its own.
+     * credentials even after the process changes its own. The id is known to that loop's ring only.
+     *
+     * <p>These are the process's credentials as changed by setuid(2) and friends (glibc applies
+     * those to every thread), but not a per-thread change the calling thread made for itself
+     * (setfsuid(2), or a raw setresuid system call): Linux keeps credentials per thread, and the
+     * registration has to run on the loop thread (a SINGLE_ISSUER ring refuses it from any other
+     * thread with EEXIST).
      */
     public int registerPersonality(EventLoop loop) throws IOException {
-        // Registration runs on the loop thread (a SINGLE_ISSUER ring takes it from no other);
-        // Linux keeps one set of credentials for all of a process's threads, so they are ours.
         return Await.get(loop.call(r -> r.registerPersonality()));
     }
 

@@ -369,7 +369,7 @@ class BadInputTest {
     void ringOptionsOutOfRangeAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new RingOptions(0));
         assertThrows(IllegalArgumentException.class, () -> new RingOptions(-1));
-        assertThrows(IllegalArgumentException.class, () -> new RingOptions(100_000));
+        assertThrows(IllegalArgumentException.class, () -> Ring.open(new RingOptions(100_000)), "too many without clamp()");
         assertThrows(IllegalArgumentException.class, () -> Ring.open(0));
         assertThrows(IllegalArgumentException.class, () -> new RingOptions(8).cqSize(0));
         assertThrows(IllegalArgumentException.class, () -> new RingOptions(8).sqPoll(-1));
