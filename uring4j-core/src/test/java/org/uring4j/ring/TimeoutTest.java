@@ -4,7 +4,6 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.uring4j.ring.QueueTestSupport.WAIT;
 import static org.uring4j.ring.QueueTestSupport.assertCqe;
 import static org.uring4j.ring.QueueTestSupport.assertNothingCompletes;
@@ -274,7 +273,7 @@ class TimeoutTest {
             Cqe cqe = await(ring);
             assertCqe(4, ETIME, cqe);
             assertFalse(cqe.hasMore());
-            assertTrue(ring.cqReady() == 0);
+            assertEquals(0, ring.cqReady());
         }
     }
 }
