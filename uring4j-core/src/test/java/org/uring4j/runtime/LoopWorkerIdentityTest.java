@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -29,23 +27,6 @@ class LoopWorkerIdentityTest {
     @TempDir
     Path dir;
 
-    /** Opens {@code path} and reads it to the end through the loop; OPENAT and READs forced async or not. */
-    private static String readThroughLoop(EventLoop loop, String path, boolean async) throws Exception {
-        int fd = Await.get(loop.submit(new TestOps.Openat(path, Uapi.O_RDONLY, 0).async(async)));
-        try {
-            ByteArrayOutputStream text = new ByteArrayOutputStream();
-            while (true) {
-                byte[] chunk = Await.get(loop.submit(new TestOps.Read(fd, 4096, text.size()).async(async)));
-                if (chunk.length == 0) {
-                    return text.toString(StandardCharsets.US_ASCII);
-                }
-                text.writeBytes(chunk);
-            }
-        } finally {
-            Syscalls.close(fd);
-        }
-    }
-
     /** The kernel thread id of the loop's thread, asked on that thread. */
     private static long loopTid(EventLoop loop) throws Exception {
         return Await.get(loop.call(ring -> ProcStatus.callingThreadTid()));
@@ -55,7 +36,7 @@ class LoopWorkerIdentityTest {
     void procSelfThroughTheLoopNamesOurProcessInlineAndOnAWorker() throws Exception {
         try (EventLoop loop = EventLoop.open()) {
             for (boolean async : new boolean[] {false, true}) {
-                ProcStatus st = ProcStatus.parse(readThroughLoop(loop, "/proc/self/status", async));
+                ProcStatus st = ProcStatus.parse(TestOps.readThroughLoop(loop, "/proc/self/status", async));
                 assertEquals(PID, st.pid(), "async=" + async);
                 assertEquals(PID, st.tgid(), "async=" + async);
             }
@@ -71,13 +52,13 @@ class LoopWorkerIdentityTest {
 
             // Inline the open may still be punted to a worker when the lookup is not cached; either
             // way the task is in our thread group, and it is the loop thread or one of its workers.
-            ProcStatus inline = ProcStatus.parse(readThroughLoop(loop, "/proc/thread-self/status", false));
+            ProcStatus inline = ProcStatus.parse(TestOps.readThroughLoop(loop, "/proc/thread-self/status", false));
             assertEquals(PID, inline.tgid());
             if (inline.pid() != loopThread) {
                 assertEquals("iou-wrk-" + loopThread, inline.name());
             }
 
-            ProcStatus worker = ProcStatus.parse(readThroughLoop(loop, "/proc/thread-self/status", true));
+            ProcStatus worker = ProcStatus.parse(TestOps.readThroughLoop(loop, "/proc/thread-self/status", true));
             assertEquals(PID, worker.tgid(), "the worker is in our thread group");
             assertNotEquals(loopThread, worker.pid());
             assertEquals("iou-wrk-" + loopThread, worker.name(), "a worker of the loop thread, which submitted");

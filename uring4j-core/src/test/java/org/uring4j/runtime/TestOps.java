@@ -2,22 +2,42 @@ package org.uring4j.runtime;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 import org.uring4j.UringException;
 import org.uring4j.ring.Fd;
 import org.uring4j.ring.Sqe;
 import org.uring4j.ring.Uapi;
+import org.uring4j.sys.Syscalls;
 
 /**
  * Small {@link Operation}s the runtime tests submit to an {@link EventLoop}: each owns a shared
- * arena (prepare and complete run on the loop thread) that {@link #release()} closes, and reports
+ * arena (prepare and complete run on the loop thread) that {@link ArenaOp#release()} closes, and reports
  * its release so a test can see that the kernel gave the memory back.
  */
 final class TestOps {
     private TestOps() {
+    }
+
+    /** Opens {@code path} and reads it to the end through the loop; OPENAT and READs forced async or not. */
+    static String readThroughLoop(EventLoop loop, String path, boolean async) throws Exception {
+        int fd = Await.get(loop.submit(new Openat(path, Uapi.O_RDONLY, 0).async(async)));
+        try {
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            while (true) {
+                byte[] chunk = Await.get(loop.submit(new Read(fd, 4096, text.size()).async(async)));
+                if (chunk.length == 0) {
+                    return text.toString(StandardCharsets.US_ASCII);
+                }
+                text.writeBytes(chunk);
+            }
+        } finally {
+            Syscalls.close(fd);
+        }
     }
 
     /** Base: owns native memory until release, optional IOSQE_ASYNC and personality. */
