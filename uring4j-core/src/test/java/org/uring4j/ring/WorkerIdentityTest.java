@@ -178,9 +178,8 @@ class WorkerIdentityTest {
                 if (async) {
                     sqe.async();
                 }
-                try (FileOpsSupport.OwnedFd fd = new FileOpsSupport.OwnedFd(assertOk(submitOne(ring)))) {
-                    assertOwnedByUs(file, 0640);
-                }
+                Syscalls.close(assertOk(submitOne(ring)));
+                assertOwnedByUs(file, 0640);
 
                 Path sub = dir.resolve("dir-" + (async ? "async" : "inline"));
                 sqe = ring.getSqe().prepMkdirat(Uapi.AT_FDCWD, arena.allocateFrom(sub.toString()), 0777);
