@@ -153,6 +153,11 @@ public final class UringFiles implements AutoCloseable {
         return Await.get(openAsync(path, options, attrs));
     }
 
+    /** Opens on {@code loop} and waits. */
+    public AsyncFile open(EventLoop loop, Path path, OpenOption... options) throws IOException {
+        return Await.get(openAsync(loop, path, new HashSet<>(Arrays.asList(options))));
+    }
+
     /** Opens relative to a directory handle and waits. */
     public AsyncFile open(AsyncFile dir, Path path, OpenOption... options) throws IOException {
         return Await.get(openAsync(dir, path, new HashSet<>(Arrays.asList(options))));

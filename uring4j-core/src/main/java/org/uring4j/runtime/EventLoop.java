@@ -420,6 +420,9 @@ public final class EventLoop implements AutoCloseable {
         }
         for (int i = 0; i < n; i++) {
             sqes[i].userData(slot | ((long) i << CHAIN_SHIFT));
+            if (op.personality > 0) {
+                sqes[i].personality(op.personality);
+            }
         }
         op.pendingCqes = n;
         if (timed) {

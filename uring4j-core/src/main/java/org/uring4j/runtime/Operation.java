@@ -24,6 +24,7 @@ public abstract class Operation<T> {
     EventLoop loop;
     int slot = -1;
     long timeoutNanos;
+    int personality;
     /** Completions still owed by the kernel: the op's own (one per chain entry), plus its link timeout's. */
     int pendingCqes;
     /** Chain completions seen so far. */
@@ -105,6 +106,18 @@ public abstract class Operation<T> {
             throw new IllegalArgumentException("timeout must be positive: " + nanos + " ns");
         }
         this.timeoutNanos = nanos;
+        return this;
+    }
+
+    /**
+     * Runs the op with the credentials registered as personality {@code id} on its loop
+     * ({@link UringRuntime#registerPersonality(EventLoop)}); every entry of a chain gets it.
+     */
+    public final Operation<T> personality(int id) {
+        if (id <= 0 || id > 0xffff) {
+            throw new IllegalArgumentException("personality id must be 1..65535: " + id);
+        }
+        this.personality = id;
         return this;
     }
 
