@@ -11,11 +11,11 @@ import picocli.CommandLine.Spec;
 
 /** The top-level {@code uring4j} command: global options and the list of subcommands. */
 @Command(name = "uring4j",
-        description = "Linux io_uring for Java: probe this machine%n(benchmarks come in later versions).",
+        description = "Linux io_uring for Java: probe this machine, and measure uring4j against the JDK and fio.",
         mixinStandardHelpOptions = true,
         scope = ScopeType.INHERIT,
         versionProvider = VersionInfo.class,
-        subcommands = {ProbeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {org.uring4j.cli.bench.BenchCommand.class, ProbeCommand.class, CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true,
         footer = {"", "Exit codes: 0 success, 1 unexpected failure, 2 usage error."})
 final class UringCommand implements Callable<Integer> {

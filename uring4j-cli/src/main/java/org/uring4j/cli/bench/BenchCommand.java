@@ -1,0 +1,374 @@
+package org.uring4j.cli.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code uring4j bench}: fio-like benchmarks of uring4j against the JDK's file channels (and fio),
+ * measured side by side in alternating rounds and reported as medians and ratios.
+ */
+@Command(name = "bench",
+        description = {"Measure file I/O through uring4j side by side with the JDK (and fio).",
+            "With no options: a 1 GiB file in the current directory (or --dir), 4 KiB random reads at",
+            "QD 32 with uring and with FileChannel, from the page cache and with O_DIRECT, in alternating",
+            "rounds; prints the medians and the ratios, then removes the file."},
+        sortOptions = false)
+public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--rw", description = "read, write, randread, randwrite, randrw, or nop (raw ring throughput). Default: randread.")
+    private String rw = "randread";
+
+    @Option(names = "--bs", description = "Block size (4k, 64k, 1m...). Default: 4k.")
+    private String bs = "4k";
+
+    @Option(names = "--qd", description = "Requests in flight per thread. Default: 32.")
+    private int qd = 32;
+
+    @Option(names = "--size", description = "Bytes of the file to use (1g, 512m...). Default: 1g.")
+    private String size = "1g";
+
+    @Option(names = "--time", description = "Seconds per run. Default: 5 (2 per round in the default comparison).")
+    private Double time;
+
+    @Option(names = "--file", description = "The file: used as it is if it exists, else created and filled (and kept).")
+    private Path file;
+
+    @Option(names = "--dir", description = "Where the default comparison creates its file. Default: the current directory.")
+    private Path dir;
+
+    @Option(names = "--direct", description = "O_DIRECT (bypass the page cache).")
+    private boolean direct;
+
+    @Option(names = "--threads", description = "Threads, each with its own ring or channel. Default: 1.")
+    private int threads = 1;
+
+    @Option(names = "--engine", split = ",",
+            description = "uring, uring-fixed, filechannel, asyncchannel, portable; several, comma-separated, run side by side. Default: uring.")
+    private List<String> engines = List.of("uring");
+
+    @Option(names = "--sqpoll", description = "uring engines: a kernel thread polls the submission queue.")
+    private boolean sqpoll;
+
+    @Option(names = "--warmup", description = "Seconds of unmeasured warm-up before each run (JIT compilation). Default: 1.")
+    private double warmup = 1;
+
+    @Option(names = "--rounds", description = "Alternating rounds when several engines run; medians are reported. Default: 3.")
+    private int rounds = 3;
+
+    @Option(names = "--vs-fio", description = "Also run fio with the identical job (if installed) and print the ratio.")
+    private boolean vsFio;
+
+    @Option(names = "--sweep", description = "A series, e.g. qd=1,2,4,8,16,32,64,128.")
+    private String sweep;
+
+    @Option(names = "--plot", description = "With --sweep: draw IOPS against queue depth into this PNG.")
+    private Path plot;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    private boolean json;
+
+    /** Whether the user named any job option (else: the default comparison). */
+    private boolean anyJobOption() {
+        return spec.commandLine().getParseResult().matchedOptions().stream()
+                .anyMatch(o -> !o.longestName().equals("--json") && !o.longestName().equals("--dir")
+                        && !o.longestName().equals("--time") && !o.longestName().equals("--rounds")
+                        && !o.longestName().equals("--vs-fio") && !o.longestName().equals("--warmup"));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (!anyJobOption()) {
+            return defaultComparison(out);
+        }
+        List<Engine.Kind> kinds = engines.stream().map(Engine.Kind::parse).toList();
+        BenchSpec.Rw mode = parseRw(rw);
+        long bytes = parseSize(size);
+        Path f = file != null ? file : (dir != null ? dir : Path.of("")).resolve("uring4j-bench.dat");
+        BenchSpec base = new BenchSpec(mode, (int) parseSize(bs), qd, bytes, time != null ? time : 5, f, direct, threads,
+                kinds.get(0), sqpoll);
+        if (mode != BenchSpec.Rw.NOP) {
+            TestFile.ensure(f, bytes);
+            if (!direct && mode.reads()) {
+                TestFile.warm(f, bytes);
+            }
+        }
+        if (sweep != null) {
+            return sweep(out, base, kinds);
+        }
+        List<List<BenchResult>> perEngine = runRounds(base, kinds, kinds.size() > 1 ? rounds : 1, out);
+        List<BenchResult> medians = perEngine.stream().map(BenchCommand::median).toList();
+        Map<String, Double> fio = vsFio ? fio(out, medians) : Map.of();
+        if (json) {
+            writeJson(out, medians, perEngine, fio, null);
+        } else {
+            table(out, medians);
+            ratios(out, medians);
+            fio.forEach((k, v) -> out.printf("%s / fio: %.2fx%n", k, v));
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The README's main job: uring vs FileChannel, cached and O_DIRECT, 4k randread QD32 on 1 GiB. */
+    private int defaultComparison(PrintWriter out) throws Exception {
+        Path where = (dir != null ? dir : Path.of("")).toAbsolutePath();
+        Path f = Files.createTempFile(where, "uring4j-bench-", ".dat");
+        Files.delete(f);
+        long bytes = 1L << 30;
+        double seconds = time != null ? time : 2;
+        List<BenchResult> all = new ArrayList<>();
+        Map<String, List<List<BenchResult>>> byMode = new LinkedHashMap<>();
+        try {
+            if (!json) {
+                out.printf("uring4j bench: 4 KiB random reads, QD 32, 1 thread, a 1 GiB file in %s;%n"
+                        + "%d alternating rounds of %.0f s per engine, medians reported.%n%n", where, rounds, seconds);
+                out.flush();
+            }
+            progressNote(out, "creating the 1 GiB file");
+            TestFile.ensure(f, bytes);
+            List<Engine.Kind> kinds = List.of(Engine.Kind.URING, Engine.Kind.FILECHANNEL);
+            for (boolean d : new boolean[] {false, true}) {
+                if (!d) {
+                    TestFile.warm(f, bytes);
+                }
+                BenchSpec base = new BenchSpec(BenchSpec.Rw.RANDREAD, 4096, 32, bytes, seconds, f, d, 1, Engine.Kind.URING, false);
+                try {
+                    List<List<BenchResult>> r = runRounds(base, kinds, rounds, out);
+                    byMode.put(d ? "direct" : "cached", r);
+                    r.forEach(x -> all.add(median(x)));
+                } catch (Exception e) {
+                    if (!d) {
+                        throw e;
+                    }
+                    out.println("O_DIRECT runs skipped: " + e.getMessage() + " (the file system may not support O_DIRECT)");
+                }
+            }
+            Map<String, Double> fio = vsFio ? fio(out, all) : Map.of();
+            if (json) {
+                writeJson(out, all, null, fio, byMode);
+            } else {
+                table(out, all);
+                out.println();
+                for (var e : byMode.entrySet()) {
+                    List<BenchResult> m = e.getValue().stream().map(BenchCommand::median).toList();
+                    out.printf("uring / filechannel, %s: %.2fx%n", e.getKey(), m.get(0).iops() / m.get(1).iops());
+                }
+                fio.forEach((k, v) -> out.printf("%s / fio: %.2fx%n", k, v));
+            }
+        } finally {
+            Files.deleteIfExists(f);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Runs each engine once per round, alternating, so drift of a noisy machine hits all alike. */
+    private List<List<BenchResult>> runRounds(BenchSpec base, List<Engine.Kind> kinds, int n, PrintWriter out)
+            throws Exception {
+        List<List<BenchResult>> results = new ArrayList<>();
+        kinds.forEach(k -> results.add(new ArrayList<>()));
+        for (int round = 0; round < n; round++) {
+            for (int i = 0; i < kinds.size(); i++) {
+                BenchSpec s = base.with(kinds.get(i));
+                Progress progress = Progress.forTerminal(s, round, n);
+                try {
+                    results.get(i).add(BenchRunner.run(s, warmup, progress));
+                } finally {
+                    progress.done();
+                }
+            }
+        }
+        return results;
+    }
+
+    private int sweep(PrintWriter out, BenchSpec base, List<Engine.Kind> kinds) throws Exception {
+        if (!sweep.startsWith("qd=")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--sweep takes qd=N,N,...: " + sweep);
+        }
+        int[] depths = Arrays.stream(sweep.substring(3).split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+        Map<Engine.Kind, List<BenchResult>> series = new LinkedHashMap<>();
+        List<BenchResult> all = new ArrayList<>();
+        for (int depth : depths) {
+            List<List<BenchResult>> r = runRounds(base.withQd(depth), kinds, kinds.size() > 1 ? rounds : 1, out);
+            for (int i = 0; i < kinds.size(); i++) {
+                BenchResult m = median(r.get(i));
+                series.computeIfAbsent(kinds.get(i), k -> new ArrayList<>()).add(m);
+                all.add(m);
+            }
+        }
+        if (plot != null) {
+            SweepPlot.write(plot, base, series);
+        }
+        if (json) {
+            writeJson(out, all, null, Map.of(), null);
+        } else {
+            table(out, all);
+            if (plot != null) {
+                out.println("plot: " + plot.toAbsolutePath());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private Map<String, Double> fio(PrintWriter out, List<BenchResult> results) throws Exception {
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        if (!Fio.available()) {
+            out.println("fio is not installed: no fio comparison (apt-get install fio)");
+            return ratios;
+        }
+        for (BenchResult r : results) {
+            if (r.spec().rw() == BenchSpec.Rw.NOP || r.spec().engine() == Engine.Kind.ASYNCCHANNEL) {
+                continue;
+            }
+            double fioIops = Fio.iops(r.spec());
+            ratios.put(r.spec().engine().label() + (r.spec().direct() ? " direct" : " cached"), r.iops() / fioIops);
+        }
+        return ratios;
+    }
+
+    private static BenchResult median(List<BenchResult> rounds) {
+        List<BenchResult> sorted = rounds.stream().sorted(Comparator.comparingDouble(BenchResult::iops)).toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static void table(PrintWriter out, List<BenchResult> results) {
+        out.printf("%-12s %-9s %6s %4s %-7s %3s %12s %10s %9s %9s %9s %7s%n", "engine", "rw", "bs", "qd", "direct",
+                "thr", "IOPS", "MiB/s", "p50", "p99", "p99.9", "CPU s");
+        for (BenchResult r : results) {
+            BenchSpec s = r.spec();
+            out.printf(Locale.ROOT, "%-12s %-9s %6s %4d %-7s %3d %,12.0f %10.1f %9s %9s %9s %7.2f%n", s.engine().label(),
+                    s.rw().fio(), human(s.bs()), s.qd(), s.direct() ? "yes" : "no", s.threads(), r.iops(),
+                    r.bytesPerSecond() / (1 << 20), nanos(r.p50()), nanos(r.p99()), nanos(r.p999()), r.cpuSeconds());
+        }
+    }
+
+    private static void ratios(PrintWriter out, List<BenchResult> medians) {
+        if (medians.size() < 2) {
+            return;
+        }
+        BenchResult first = medians.get(0);
+        for (BenchResult other : medians.subList(1, medians.size())) {
+            out.printf("%s / %s: %.2fx%n", first.spec().engine().label(), other.spec().engine().label(),
+                    first.iops() / other.iops());
+        }
+    }
+
+    private void writeJson(PrintWriter out, List<BenchResult> results, List<List<BenchResult>> rounds,
+                           Map<String, Double> fio, Map<String, List<List<BenchResult>>> byMode) throws IOException {
+        StringWriter buf = new StringWriter();
+        try (JsonGenerator g = new JsonFactory().createGenerator(buf)) {
+            g.useDefaultPrettyPrinter();
+            if (results.size() == 1 && fio.isEmpty() && byMode == null) {
+                results.get(0).writeJson(g); // one run: exactly the documented object
+            } else {
+                g.writeStartObject();
+                g.writeArrayFieldStart("results");
+                for (BenchResult r : results) {
+                    r.writeJson(g);
+                }
+                g.writeEndArray();
+                if (byMode != null) {
+                    g.writeObjectFieldStart("ratios");
+                    for (var e : byMode.entrySet()) {
+                        g.writeNumberField("uring/filechannel " + e.getKey(),
+                                median(e.getValue().get(0)).iops() / median(e.getValue().get(1)).iops());
+                    }
+                    g.writeEndObject();
+                }
+                if (!fio.isEmpty()) {
+                    g.writeObjectFieldStart("vs_fio");
+                    for (var e : fio.entrySet()) {
+                        g.writeNumberField(e.getKey(), e.getValue());
+                    }
+                    g.writeEndObject();
+                }
+                g.writeEndObject();
+            }
+        }
+        out.println(buf);
+    }
+
+    private void progressNote(PrintWriter out, String what) {
+        if (!json && Progress.terminal()) {
+            out.print(what + " ...\r");
+            out.flush();
+        }
+    }
+
+    static BenchSpec.Rw parseRw(String s) {
+        try {
+            return BenchSpec.Rw.valueOf(s.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--rw must be read, write, randread, randwrite, randrw or nop: " + s);
+        }
+    }
+
+    /** "4k" -> 4096, "1g" -> 2^30; plain digits are bytes. */
+    static long parseSize(String s) {
+        String t = s.trim().toLowerCase(Locale.ROOT);
+        long mult = 1;
+        char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
+        if (last == 'k' || last == 'm' || last == 'g' || last == 't') {
+            mult = switch (last) {
+                case 'k' -> 1L << 10;
+                case 'm' -> 1L << 20;
+                case 'g' -> 1L << 30;
+                default -> 1L << 40;
+            };
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            long v = Long.parseLong(t);
+            if (v <= 0) {
+                throw new NumberFormatException();
+            }
+            return Math.multiplyExact(v, mult);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("not a size: '" + s + "' (use 4096, 4k, 64m, 1g)");
+        }
+    }
+
+    static String human(long bytes) {
+        if (bytes % (1 << 20) == 0) {
+            return (bytes >> 20) + "m";
+        }
+        if (bytes % 1024 == 0) {
+            return (bytes >> 10) + "k";
+        }
+        return Long.toString(bytes);
+    }
+
+    static String nanos(long ns) {
+        if (ns < 10_000) {
+            return ns + "ns";
+        }
+        if (ns < 10_000_000) {
+            return (ns / 1000) + "us";
+        }
+        return (ns / 1_000_000) + "ms";
+    }
+}

@@ -1,0 +1,58 @@
+package org.uring4j.cli.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.SplittableRandom;
+
+/** The file a job runs on: an existing file is used as it is; a missing one is created and filled. */
+final class TestFile {
+    private TestFile() {
+    }
+
+    /**
+     * Makes sure {@code file} holds at least {@code size} bytes of data (not a sparse hole, which
+     * would make reads free).
+     *
+     * @return true if this call created the file
+     */
+    static boolean ensure(Path file, long size) throws IOException {
+        if (Files.exists(file)) {
+            if (Files.size(file) < size) {
+                throw new IOException(file + " holds " + Files.size(file) + " bytes, fewer than --size " + size);
+            }
+            return false;
+        }
+        ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
+        SplittableRandom random = new SplittableRandom(42);
+        while (chunk.hasRemaining()) {
+            chunk.putLong(random.nextLong());
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            for (long at = 0; at < size; ) {
+                chunk.clear().limit((int) Math.min(chunk.capacity(), size - at));
+                at += ch.write(chunk, at);
+            }
+            ch.force(true);
+        }
+        return true;
+    }
+
+    /** Reads the whole file once, so that buffered runs start from a warm page cache. */
+    static void warm(Path file, long size) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (long at = 0; at < size; ) {
+                buf.clear();
+                int n = ch.read(buf, at);
+                if (n <= 0) {
+                    break;
+                }
+                at += n;
+            }
+        }
+    }
+}
