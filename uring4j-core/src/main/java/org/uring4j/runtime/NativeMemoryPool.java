@@ -53,7 +53,8 @@ public final class NativeMemoryPool {
     }
 
     /**
-     * A segment of at least {@code size} bytes, 64-byte aligned, contents undefined. Return it with
+     * A segment of at least {@code size} bytes, 64-byte aligned (page-aligned from 4 KiB up),
+     * contents undefined. Return it with
      * {@link #release(MemorySegment)} once the kernel is done with it.
      */
     public MemorySegment acquire(long size) {
@@ -65,7 +66,8 @@ public final class NativeMemoryPool {
             return Arena.ofAuto().allocate(size, 4096); // freed by the GC once released and unreachable
         }
         MemorySegment s = free[shift].poll();
-        return s != null ? s : arena.allocate(1L << shift, 64);
+        // Page-aligned from a page up, so bounce buffers also serve O_DIRECT files.
+        return s != null ? s : arena.allocate(1L << shift, shift >= 12 ? 4096 : 64);
     }
 
     /**
