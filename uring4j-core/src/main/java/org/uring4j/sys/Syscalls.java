@@ -45,6 +45,8 @@ public final class Syscalls {
     static final int SYS_OPENAT2 = 437;
     static final int SYS_STATX = 332;
     static final int SYS_PIDFD_OPEN = 434;
+    static final int SYS_GETDENTS64 = 217;
+    static final int SYS_OPENAT = 257;
     private static final int EINTR = 4;
 
     /** Per-thread errno buffer: the downcall writes errno into it. */
@@ -141,6 +143,16 @@ public final class Syscalls {
     /** statx(2): 0, or -errno. */
     public static int statx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment statx) {
         return (int) syscall(SYS_STATX, dirfd, path.address(), flags, mask & 0xffffffffL, statx.address(), 0);
+    }
+
+    /** openat(2): an fd, or -errno. */
+    public static int openat(int dirfd, MemorySegment path, int flags, int mode) {
+        return (int) syscall(SYS_OPENAT, dirfd, path.address(), flags, mode, 0, 0);
+    }
+
+    /** getdents64(2) into {@code buf}: bytes of {@code struct linux_dirent64} records, 0 at the end, or -errno. */
+    public static int getdents64(int fd, MemorySegment buf) {
+        return (int) syscall(SYS_GETDENTS64, fd, buf.address(), Math.min(buf.byteSize(), Integer.MAX_VALUE), 0, 0, 0);
     }
 
     /** pidfd_open(2): a pidfd, or -errno. */

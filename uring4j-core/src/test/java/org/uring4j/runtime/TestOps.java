@@ -40,22 +40,15 @@ final class TestOps {
         }
     }
 
-    /** Base: owns native memory until release, optional IOSQE_ASYNC and personality. */
+    /** Base: owns native memory until release, optional IOSQE_ASYNC (personality: Operation.personality). */
     abstract static class ArenaOp<T> extends Operation<T> {
         final Arena arena = Arena.ofShared();
         final CompletableFuture<Void> released = new CompletableFuture<>();
         private boolean async;
-        private int personality;
 
         /** Forces the op onto an io-wq worker (IOSQE_ASYNC). */
         ArenaOp<T> async(boolean on) {
             this.async = on;
-            return this;
-        }
-
-        /** Runs the op with registered personality {@code id}. */
-        ArenaOp<T> personality(int id) {
-            this.personality = id;
             return this;
         }
 
@@ -64,9 +57,6 @@ final class TestOps {
             prep(sqe);
             if (async) {
                 sqe.async();
-            }
-            if (personality != 0) {
-                sqe.personality(personality);
             }
         }
 
