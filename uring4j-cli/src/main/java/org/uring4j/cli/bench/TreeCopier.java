@@ -1,0 +1,261 @@
+package org.uring4j.cli.bench;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.uring4j.UringException;
+import org.uring4j.ring.CqeBatch;
+import org.uring4j.ring.Fd;
+import org.uring4j.ring.Ring;
+import org.uring4j.ring.RingOptions;
+import org.uring4j.ring.Sqe;
+import org.uring4j.ring.Uapi;
+
+/**
+ * Copies a tree through one ring with many files in flight. Each file of up to one chunk is one
+ * linked chain of six entries — open the source into a fixed slot, open (create) the target into
+ * another, READ_FIXED the whole file, WRITE_FIXED it, close both — so a small file costs one trip
+ * through the kernel with no fd-table traffic; a larger file is the same chain with a chunk of
+ * reads and writes per submission, in order. Modes and times are then set as {@code cp -p} does
+ * (chmod and utimensat, through java.nio, since io_uring has no op for either). Symbolic links
+ * are recreated, not followed.
+ */
+final class TreeCopier implements AutoCloseable {
+    static final int CHUNK = 256 * 1024;
+    private static final int PATH_MAX = 4096;
+
+    private final int inFlight;
+    private final Ring ring;
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment buffers;
+    private final ArrayDeque<Integer> freeJobs = new ArrayDeque<>();
+    private final Job[] jobs;
+    private final CqeBatch cqes;
+    private long files;
+    private long bytes;
+
+    /** One file being copied: its slots, buffer, paths and progress. */
+    private static final class Job {
+        final int index;
+        final MemorySegment buffer;
+        final MemorySegment src;
+        final MemorySegment dst;
+        Path source;
+        Path target;
+        long size;
+        long done;
+        int pending;
+        int failed;
+        String failedOp;
+        PosixFileAttributes attrs;
+
+        Job(int index, MemorySegment buffer, MemorySegment paths) {
+            this.index = index;
+            this.buffer = buffer;
+            this.src = paths.asSlice(0, PATH_MAX);
+            this.dst = paths.asSlice(PATH_MAX, PATH_MAX);
+        }
+
+        int srcSlot() {
+            return 2 * index;
+        }
+
+        int dstSlot() {
+            return 2 * index + 1;
+        }
+    }
+
+    TreeCopier(int inFlight) throws UringException {
+        this.inFlight = inFlight;
+        int entries = Integer.highestOneBit(Math.max(8, inFlight * 6) * 2 - 1);
+        this.ring = Ring.open(new RingOptions(Math.min(entries, 32768)).cqSize(Math.min(entries * 2, 65536))
+                .singleIssuer().deferTaskrun());
+        this.buffers = arena.allocate((long) CHUNK * inFlight, 4096);
+        ring.registerBuffers(buffers);
+        ring.registerFilesSparse(2 * inFlight);
+        this.jobs = new Job[inFlight];
+        for (int i = 0; i < inFlight; i++) {
+            jobs[i] = new Job(i, buffers.asSlice((long) i * CHUNK, CHUNK), arena.allocate(2L * PATH_MAX));
+            freeJobs.add(i);
+        }
+        this.cqes = new CqeBatch(Math.min(4096, inFlight * 6));
+    }
+
+    /** Copies {@code source} (a directory) to {@code target}, which must not exist. */
+    void copyTree(Path source, Path target) throws IOException {
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new java.nio.file.FileAlreadyExistsException(target.toString());
+        }
+        List<Path[]> dirs = new ArrayList<>();
+        Files.walkFileTree(source, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes a) throws IOException {
+                Path t = target.resolve(source.relativize(dir).toString());
+                Files.createDirectory(t);
+                dirs.add(new Path[] {dir, t});
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) throws IOException {
+                Path t = target.resolve(source.relativize(file).toString());
+                if (a.isSymbolicLink()) {
+                    Files.createSymbolicLink(t, Files.readSymbolicLink(file));
+                } else if (a.isRegularFile()) {
+                    copyFile(file, t, Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        finish();
+        // Directory times last, after their contents were written (as cp -p does).
+        for (int i = dirs.size() - 1; i >= 0; i--) {
+            copyAttributes(dirs.get(i)[0], dirs.get(i)[1],
+                    Files.readAttributes(dirs.get(i)[0], PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        }
+    }
+
+    long files() {
+        return files;
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    private void copyFile(Path source, Path target, PosixFileAttributes attrs) throws IOException {
+        while (freeJobs.isEmpty()) {
+            reap(1);
+        }
+        Job job = jobs[freeJobs.poll()];
+        job.source = source;
+        job.target = target;
+        job.attrs = attrs;
+        job.size = attrs.size();
+        job.done = 0;
+        job.failed = 0;
+        job.failedOp = null;
+        putPath(job.src, source);
+        putPath(job.dst, target);
+        int mode = permissions(attrs) | 0200; // writable while we fill it; the real mode is set after
+        job.pending = 2;
+        ring.getSqe().prepOpenat(Uapi.AT_FDCWD, job.src, Uapi.O_RDONLY, 0).directSlot(job.srcSlot()).link()
+                .userData(tag(job, 0));
+        Sqe openDst = ring.getSqe().prepOpenat(Uapi.AT_FDCWD, job.dst, Uapi.O_WRONLY | Uapi.O_CREAT | Uapi.O_TRUNC, mode)
+                .directSlot(job.dstSlot()).link().userData(tag(job, 1));
+        if (job.size == 0) {
+            openDst.hardLink();
+            closeBoth(job);
+        } else {
+            nextChunk(job);
+        }
+    }
+
+    private static void putPath(MemorySegment buf, Path p) throws IOException {
+        byte[] b = p.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (b.length >= PATH_MAX) {
+            throw new java.nio.file.FileSystemException(p.toString(), null, "path longer than PATH_MAX");
+        }
+        // The buffer's last byte stays 0 (arena memory starts zeroed, paths are shorter), as the ring's path check wants.
+        MemorySegment.copy(b, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b.length);
+        buf.set(java.lang.foreign.ValueLayout.JAVA_BYTE, b.length, (byte) 0);
+    }
+
+    /**
+     * The next chunk: READ_FIXED linked to WRITE_FIXED; after the last chunk the write is
+     * hard-linked to the closes, so both slots empty even if it failed.
+     */
+    private void nextChunk(Job job) {
+        int len = (int) Math.min(CHUNK, job.size - job.done);
+        ring.getSqe().prepReadFixed(Fd.fixed(job.srcSlot()), job.buffer.asSlice(0, len), job.done, 0).link()
+                .userData(tag(job, 2));
+        Sqe write = ring.getSqe().prepWriteFixed(Fd.fixed(job.dstSlot()), job.buffer.asSlice(0, len), job.done, 0)
+                .userData(tag(job, 3));
+        job.pending += 2;
+        job.done += len;
+        if (job.done >= job.size) {
+            write.hardLink();
+            closeBoth(job);
+        }
+    }
+
+    private void closeBoth(Job job) {
+        ring.getSqe().prepClose(Fd.fixed(job.srcSlot())).hardLink().userData(tag(job, 4));
+        ring.getSqe().prepClose(Fd.fixed(job.dstSlot())).userData(tag(job, 5));
+        job.pending += 2;
+    }
+
+    private static long tag(Job job, int step) {
+        return ((long) job.index << 8) | step;
+    }
+
+    private void reap(int waitFor) throws IOException {
+        ring.submitAndWait(waitFor);
+        int n = ring.copyCqes(cqes);
+        for (int i = 0; i < n; i++) {
+            long ud = cqes.userData(i);
+            Job job = jobs[(int) (ud >>> 8)];
+            int step = (int) (ud & 0xff);
+            int res = cqes.res(i);
+            job.pending--;
+            if (res < 0 && job.failed == 0 && !(step >= 4 && res == -9)) {
+                job.failed = res;
+                job.failedOp = new String[] {"OPENAT " + job.source, "OPENAT " + job.target, "READ", "WRITE",
+                    "CLOSE", "CLOSE"}[step];
+            } else if (step == 3 && job.failed == 0 && job.done < job.size) {
+                nextChunk(job);
+            }
+            if (job.pending == 0) {
+                complete(job);
+            }
+        }
+    }
+
+    private void complete(Job job) throws IOException {
+        freeJobs.add(job.index);
+        if (job.failed != 0) {
+            throw new UringException(job.failedOp, -job.failed, UringException.NO_FD, job.source.toString());
+        }
+        copyAttributes(job.source, job.target, job.attrs);
+        files++;
+        bytes += job.size;
+    }
+
+    private static void copyAttributes(Path source, Path target, PosixFileAttributes attrs) throws IOException {
+        Files.setPosixFilePermissions(target, attrs.permissions());
+        Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setTimes(attrs.lastModifiedTime(), attrs.lastAccessTime(), null);
+    }
+
+    private static int permissions(PosixFileAttributes attrs) {
+        int mode = 0;
+        for (var p : attrs.permissions()) {
+            mode |= 1 << (8 - p.ordinal());
+        }
+        return mode;
+    }
+
+    /** Waits for every file in flight. */
+    private void finish() throws IOException {
+        while (freeJobs.size() < inFlight) {
+            reap(1);
+        }
+    }
+
+    @Override
+    public void close() {
+        ring.close();
+        arena.close();
+    }
+}
