@@ -54,6 +54,21 @@ class EventLoopTest {
     }
 
     @Test
+    void tinyCompletionQueueOverflowsWithoutLosingCompletions() throws Exception {
+        // A 2-entry CQ with thousands in flight: the kernel keeps the overflow (NODROP) and the loop
+        // reaps it; every future completes exactly once.
+        AtomicInteger completions = new AtomicInteger();
+        try (EventLoop loop = EventLoop.open(new LoopOptions().entries(2).cqEntries(2))) {
+            List<CompletableFuture<?>> all = new ArrayList<>();
+            for (int i = 0; i < 20_000; i++) {
+                all.add(loop.submit(new NopOperation()).thenRun(completions::incrementAndGet));
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+        }
+        assertEquals(20_000, completions.get());
+    }
+
+    @Test
     void closedLoopRefusesWork() throws Exception {
         EventLoop loop = EventLoop.open();
         loop.close();
