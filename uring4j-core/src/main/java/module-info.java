@@ -6,4 +6,5 @@ module org.uring4j {
     exports org.uring4j;
     exports org.uring4j.ring;
     exports org.uring4j.runtime;
+    exports org.uring4j.nio;
 }
