@@ -61,7 +61,11 @@ import org.uring4j.sys.Syscalls;
  * <ul>
  * <li>a {@link CompletionHandler} runs on the channel's executor — the {@link ExecutorService}
  *     given to {@code open}, or by default a new virtual thread per completion — never on the
- *     calling thread, never on the event loop (a handler may block);</li>
+ *     calling thread, never on the event loop (a handler may block). The loop thread does not even
+ *     call a caller's executor (whose {@code execute} might run the task inline or block on a
+ *     full queue): a virtual thread hands the task over. If that executor is shut down the
+ *     handler runs on the default one (the JDK would throw RejectedExecutionException from
+ *     the read or write call instead);</li>
  * <li>a returned {@link Future} is a plain Future (not a CompletableFuture), so nothing can be
  *     chained onto the loop thread; {@code get()} simply waits.</li>
  * </ul>
@@ -510,8 +514,20 @@ public final class UringFileChannel extends AsynchronousFileChannel {
                 Thread.interrupted();
             }
         };
+        if (handlers == DEFAULT_HANDLERS) {
+            DEFAULT_HANDLERS.execute(task); // starts a virtual thread: never blocks, never runs the task here
+        } else if (file.loop().inLoop()) {
+            // A caller's executor is caller code (it may run tasks inline, or block on a full queue):
+            // the loop thread only ever starts a virtual thread, which hands the task over.
+            DEFAULT_HANDLERS.execute(() -> handOver(handlers, task));
+        } else {
+            handOver(handlers, task);
+        }
+    }
+
+    private static void handOver(Executor executor, Runnable task) {
         try {
-            handlers.execute(task);
+            executor.execute(task);
         } catch (RejectedExecutionException e) {
             DEFAULT_HANDLERS.execute(task); // the caller's executor is shut down: the handler still runs
         }
@@ -576,8 +592,16 @@ public final class UringFileChannel extends AsynchronousFileChannel {
                 request.finish(null, new UringException("fcntl(F_DUPFD_CLOEXEC)", -dup, fd, path));
                 return result;
             }
+            boolean registered;
             synchronized (stateLock) {
-                waiting.add(request); // not closed: close() takes stateLock after setting closed
+                // close() sets closed and takes the waiting list under stateLock (without the write
+                // lock): a request added after that would never hear of the close.
+                registered = !closed && waiting.add(request);
+            }
+            if (!registered) {
+                Syscalls.close(dup);
+                request.finish(null, new AsynchronousCloseException()); // (close emptied the table)
+                return result;
             }
         } catch (IOException e) {
             removeFromLockTable(fl);

@@ -253,6 +253,26 @@ class AsynchronousFileChannelCompatTest {
     }
 
     @BothImplementations
+    void extremePositionsFailAsTheKernelSaysAndLockAsAsked(Impl impl) throws Exception {
+        Path p = file("extreme", pattern(10, 43));
+        try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {
+            assertInstanceOf(IOException.class, failureOf(ch.read(ByteBuffer.allocate(4), Long.MAX_VALUE))); // EINVAL
+            assertInstanceOf(IOException.class, failureOf(ch.write(ByteBuffer.allocate(4), Long.MAX_VALUE - 2))); // EINVAL
+            assertInstanceOf(IOException.class, failureOf(ch.write(ByteBuffer.allocate(4), 1L << 62))); // EFBIG
+            Capture<Integer> c = new Capture<>();
+            ch.read(ByteBuffer.allocate(4), Long.MAX_VALUE - 2, "x", c);
+            assertInstanceOf(IOException.class, c.failure());
+            assertEquals(10, ch.size());
+            FileLock last = ch.tryLock(Long.MAX_VALUE - 1, 1, false);
+            FileLock rest = get(ch.lock(0, Long.MAX_VALUE - 1, false));
+            assertTrue(last.isValid());
+            assertEquals(Long.MAX_VALUE - 1, rest.size());
+            ch.truncate(1L << 62); // larger than the file: nothing to do
+            assertEquals(10, ch.size());
+        }
+    }
+
+    @BothImplementations
     void manyConcurrentWritesThenReadsAllLand(Impl impl) throws Exception {
         Path p = dir.resolve("many");
         int n = 200;
@@ -388,6 +408,23 @@ class AsynchronousFileChannelCompatTest {
                 Thread.interrupted();
             }
         }
+    }
+
+    @BothImplementations
+    void openAndCloseIgnoreAPendingInterrupt(Impl impl) throws Exception {
+        Path p = file("intr-open", pattern(10, 42));
+        Path created = dir.resolve("intr-created");
+        Thread.currentThread().interrupt();
+        try {
+            AsynchronousFileChannel ch = impl.open(p, READ); // the cached-open fast path
+            AsynchronousFileChannel ch2 = impl.open(created, CREATE_NEW, WRITE); // an open through the ring
+            ch.close();
+            ch2.close();
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt stays pending");
+        } finally {
+            Thread.interrupted();
+        }
+        assertTrue(Files.exists(created));
     }
 
     // ------------------------------------------------------------------ size, truncate, force
@@ -843,6 +880,29 @@ class AsynchronousFileChannelCompatTest {
             assertEquals("h", h.attachment);
             raw.unlock(0, 100);
             // whatever the waiting threads do once the region frees, no lock of the channel survives its close
+            eventually("the region is free", () -> raw.wouldGrant(0, 1L << 40));
+        }
+    }
+
+    @BothImplementations
+    void aLockRequestRacingCloseAlwaysEnds(Impl impl) throws Exception {
+        Path p = file("race", pattern(10, 44));
+        try (RawHolder raw = new RawHolder(p)) {
+            assertTrue(raw.tryLock(false, 0, 10)); // every request has to wait (or fail)
+            for (int i = 0; i < 50; i++) {
+                AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
+                Thread closer = Thread.ofPlatform().start(() -> {
+                    try {
+                        ch.close();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                Future<FileLock> f = ch.lock(0, 10, false);
+                closer.join();
+                assertInstanceOf(ClosedChannelException.class, failureOf(f)); // or its subclass AsynchronousCloseException
+            }
+            raw.unlock(0, 10);
             eventually("the region is free", () -> raw.wouldGrant(0, 1L << 40));
         }
     }
