@@ -6,4 +6,6 @@ module org.uring4j {
     exports org.uring4j;
     exports org.uring4j.ring;
     exports org.uring4j.runtime;
+    exports org.uring4j.fs;
+    exports org.uring4j.nio;
 }

@@ -35,9 +35,11 @@ import org.uring4j.sys.Layouts;
  * (copied through the loop's registered bounce buffers, READ_FIXED/WRITE_FIXED). A
  * {@code ByteBuffer}'s position advances by the bytes transferred, as with a FileChannel.
  *
- * <p>A file belongs to the {@link EventLoop} that opened it, and normally sits in that loop's
- * registered file table as well as holding a plain descriptor: I/O goes through the fixed slot
- * (seed 002), while {@link #fd()} and {@link #stat()} use the descriptor. Closing waits until the
+ * <p>A file belongs to the {@link EventLoop} that opened it. One opened through the ring sits in
+ * that loop's registered file table as well as holding a plain descriptor: I/O goes through the
+ * fixed slot (seed 002), while {@link #fd()} and {@link #stat()} use the descriptor. One opened on
+ * the caller's thread by the cached-lookup fast path has its descriptor only
+ * ({@link #fixedSlot()} is -1). Closing waits until the
  * operations already started on the file have completed, then empties the slot and closes the
  * descriptor; operations started after close fail with {@link ClosedChannelException}. A native
  * segment handed to an operation must stay alive until that operation's future completes — or,
@@ -91,12 +93,24 @@ public final class AsyncFile implements AutoCloseable {
         if (f >= 0) {
             return f;
         }
-        synchronized (this) {
-            if (fd < 0) {
-                fd = Await.get(run(new InstallOp(this)));
-            }
-            return fd;
+        CompletableFuture<Integer> installing = run(new InstallOp(this));
+        try {
+            adoptInstalled(Await.get(installing));
+        } catch (java.io.InterruptedIOException e) {
+            installing.thenAccept(this::adoptInstalled); // the descriptor still arrives: keep it, or close a duplicate
+            throw e;
         }
+        return fd;
+    }
+
+    /** Keeps an installed descriptor as this file's, or closes it if another install won. */
+    private synchronized int adoptInstalled(int installed) {
+        if (fd < 0) {
+            fd = installed;
+        } else if (installed != fd) {
+            org.uring4j.sys.Syscalls.close(installed);
+        }
+        return fd;
     }
 
     // ------------------------------------------------------------------ read and write
@@ -278,17 +292,8 @@ public final class AsyncFile implements AutoCloseable {
 
     /** statx(2) of the open file. */
     public CompletableFuture<FileStat> statAsync() {
-        CompletableFuture<Integer> descriptor = fd >= 0 ? CompletableFuture.completedFuture(fd) : run(new InstallOp(this))
-                .thenApply(f -> {
-                    synchronized (this) {
-                        if (fd < 0) {
-                            fd = f;
-                        } else {
-                            org.uring4j.sys.Syscalls.close(f);
-                        }
-                        return fd;
-                    }
-                });
+        CompletableFuture<Integer> descriptor = fd >= 0 ? CompletableFuture.completedFuture(fd)
+                : run(new InstallOp(this)).thenApply(this::adoptInstalled);
         return descriptor.thenCompose(f -> run(new UringFiles.StatxOp(f, CString.of(""), Uapi.AT_EMPTY_PATH, path)));
     }
 
@@ -438,9 +443,10 @@ public final class AsyncFile implements AutoCloseable {
 
     // ------------------------------------------------------------------ operations
 
-    /** A failed op on this file, as a UringException naming the op, slot or fd, and path. */
+    /** A failed op on this file, as a UringException naming the op, path, and fd or fixed slot. */
     UringException error(String op, int res) {
-        return new UringException(op, -res, slot >= 0 ? slot : fd, path);
+        return slot >= 0 ? new UringException(op, -res, UringException.NO_FD, path, "through fixed slot " + slot)
+                : new UringException(op, -res, fd, path);
     }
 
     /** Base of the ops on an open file (run through {@link #run}, which counts them in flight). */

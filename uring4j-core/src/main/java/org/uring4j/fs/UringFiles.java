@@ -145,22 +145,32 @@ public final class UringFiles implements AutoCloseable {
 
     /** Opens and waits (see {@link #openAsync(Path, Set, FileAttribute[])}). */
     public AsyncFile open(Path path, OpenOption... options) throws IOException {
-        return Await.get(openAsync(path, new HashSet<>(Arrays.asList(options))));
+        return awaitOpen(openAsync(path, new HashSet<>(Arrays.asList(options))));
     }
 
     /** Opens and waits, with file attributes (permissions) for a created file. */
     public AsyncFile open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
-        return Await.get(openAsync(path, options, attrs));
+        return awaitOpen(openAsync(path, options, attrs));
     }
 
     /** Opens on {@code loop} and waits. */
     public AsyncFile open(EventLoop loop, Path path, OpenOption... options) throws IOException {
-        return Await.get(openAsync(loop, path, new HashSet<>(Arrays.asList(options))));
+        return awaitOpen(openAsync(loop, path, new HashSet<>(Arrays.asList(options))));
     }
 
     /** Opens relative to a directory handle and waits. */
     public AsyncFile open(AsyncFile dir, Path path, OpenOption... options) throws IOException {
-        return Await.get(openAsync(dir, path, new HashSet<>(Arrays.asList(options))));
+        return awaitOpen(openAsync(dir, path, new HashSet<>(Arrays.asList(options))));
+    }
+
+    /** Waits for an open; if the caller is interrupted first, the file that still arrives reaches nobody: close it. */
+    private static AsyncFile awaitOpen(CompletableFuture<AsyncFile> opening) throws IOException {
+        try {
+            return Await.get(opening);
+        } catch (java.io.InterruptedIOException e) {
+            opening.thenAccept(AsyncFile::closeAsync);
+            throw e;
+        }
     }
 
     // ------------------------------------------------------------------ path operations

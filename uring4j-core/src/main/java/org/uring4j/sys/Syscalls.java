@@ -47,6 +47,8 @@ public final class Syscalls {
     static final int SYS_PIDFD_OPEN = 434;
     static final int SYS_GETDENTS64 = 217;
     static final int SYS_OPENAT = 257;
+    static final int SYS_FCNTL = 72;
+    static final int SYS_FTRUNCATE = 77;
     private static final int EINTR = 4;
 
     /** Per-thread errno buffer: the downcall writes errno into it. */
@@ -273,6 +275,34 @@ public final class Syscalls {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /**
+     * fcntl(2) with a pointer argument, e.g. {@code F_OFD_SETLK}, {@code F_OFD_SETLKW} or
+     * {@code F_OFD_GETLK} with a {@code struct flock}: the result, or -errno. Not retried on
+     * EINTR: a caller waiting for a lock decides whether to wait again.
+     *
+     * @throws IllegalArgumentException if {@code arg} is not native memory
+     */
+    public static int fcntl(int fd, int cmd, MemorySegment arg) {
+        if (!arg.isNative()) {
+            throw new IllegalArgumentException("fcntl: the argument must be native memory");
+        }
+        return (int) syscall(SYS_FCNTL, fd, cmd, arg.address(), 0, 0, 0);
+    }
+
+    /** fcntl(2) with an integer argument, e.g. {@code F_DUPFD_CLOEXEC} or {@code F_GETFL}: the result, or -errno. */
+    public static int fcntl(int fd, int cmd, long arg) {
+        return (int) syscall(SYS_FCNTL, fd, cmd, arg, 0, 0, 0);
+    }
+
+    /** ftruncate(2): 0, or -errno. */
+    public static int ftruncate(int fd, long length) {
+        long r;
+        do {
+            r = syscall(SYS_FTRUNCATE, fd, length, 0, 0, 0, 0);
+        } while (r == -EINTR);
+        return (int) r;
     }
 
     /** {@code result} if it is not negative, else a {@link UringException} naming {@code op}. */
