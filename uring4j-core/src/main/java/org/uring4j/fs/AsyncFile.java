@@ -46,6 +46,8 @@ import org.uring4j.sys.Layouts;
  * if you cancel it, until this file's {@link #close()} returns.
  */
 public final class AsyncFile implements AutoCloseable {
+    /** The most one READ or WRITE moves (Linux's MAX_RW_COUNT): readFully/writeFully split larger ones. */
+    private static final long MAX_RW = 0x7ffff000L;
     private final EventLoop loop;
     private final String path;
     private final int slot;
@@ -89,6 +91,9 @@ public final class AsyncFile implements AutoCloseable {
      * has none until this installs one (IORING_OP_FIXED_FD_INSTALL); close still closes it.
      */
     public int fd() throws IOException {
+        if (closing) {
+            throw closedException(); // the number may already belong to another file
+        }
         int f = fd;
         if (f >= 0) {
             return f;
@@ -187,7 +192,7 @@ public final class AsyncFile implements AutoCloseable {
         if (done == dst.byteSize()) {
             return CompletableFuture.completedFuture(null);
         }
-        return readAsync(dst.asSlice(done), position + done).thenCompose(n -> {
+        return readAsync(dst.asSlice(done, Math.min(dst.byteSize() - done, MAX_RW)), position + done).thenCompose(n -> {
             if (n < 0) {
                 return CompletableFuture.failedFuture(new EOFException(path + ": end of file at " + (position + done)
                         + " with " + (dst.byteSize() - done) + " bytes still to read"));
@@ -205,7 +210,8 @@ public final class AsyncFile implements AutoCloseable {
         if (done == src.byteSize()) {
             return CompletableFuture.completedFuture(null);
         }
-        return writeAsync(src.asSlice(done), position + done).thenCompose(n -> writeFullyFrom(src, position, done + n));
+        return writeAsync(src.asSlice(done, Math.min(src.byteSize() - done, MAX_RW)), position + done)
+                .thenCompose(n -> writeFullyFrom(src, position, done + n));
     }
 
     public void readFully(MemorySegment dst, long position) throws IOException {
@@ -408,19 +414,27 @@ public final class AsyncFile implements AutoCloseable {
         }
         try {
             loop.submit(new CloseOp(this, slot, fd)).whenComplete((r, t) -> {
-                if (t != null) {
+                if (t instanceof RuntimeClosedException) {
+                    // Queued, but the loop shut down before running it: the CLOSE never happened.
+                    closeAfterLoop();
+                } else if (t != null) {
                     closed.completeExceptionally(t);
                 } else {
                     closed.complete(null);
                 }
             });
         } catch (RuntimeClosedException e) {
-            // The loop closed first: its close already dropped the table and the kernel's references.
-            if (fd >= 0) {
-                org.uring4j.sys.Syscalls.close(fd);
-            }
-            closed.complete(null);
+            closeAfterLoop();
         }
+    }
+
+    /** The loop closed first: its close already dropped the table and the kernel's references; the descriptor is ours. */
+    private void closeAfterLoop() {
+        int f = fd;
+        if (f >= 0) {
+            org.uring4j.sys.Syscalls.close(f);
+        }
+        closed.complete(null);
     }
 
     /** Closes the file and waits for it (see {@link #closeAsync()}). */
@@ -469,6 +483,9 @@ public final class AsyncFile implements AutoCloseable {
         RwOp(AsyncFile file, boolean write, MemorySegment target, ByteBuffer buffer, long position) {
             super(file);
             requirePosition(position);
+            if (!write && target.isReadOnly()) {
+                throw new IllegalArgumentException("READ into a read-only segment");
+            }
             if (target.byteSize() > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException((write ? "WRITE" : "READ") + ": " + target.byteSize()
                         + " bytes at once; the kernel moves at most 2 GiB per call (use readFully/writeFully)");

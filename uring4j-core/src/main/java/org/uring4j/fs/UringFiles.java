@@ -27,6 +27,7 @@ import org.uring4j.runtime.EventLoop;
 import org.uring4j.runtime.FixedFileTable;
 import org.uring4j.runtime.LoopOptions;
 import org.uring4j.runtime.NativeMemoryPool;
+import org.uring4j.runtime.RuntimeClosedException;
 import org.uring4j.runtime.UringRuntime;
 import org.uring4j.sys.Layouts;
 import org.uring4j.sys.Syscalls;
@@ -52,6 +53,8 @@ import org.uring4j.sys.Syscalls;
 public final class UringFiles implements AutoCloseable {
     private static final int DEFAULT_MODE = 0666;
     private static final int XATTR_MAX = 64 * 1024;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
 
     private final UringRuntime runtime;
     private final boolean ownsRuntime;
@@ -114,6 +117,10 @@ public final class UringFiles implements AutoCloseable {
 
     private CompletableFuture<AsyncFile> openAsync(EventLoop loop, AsyncFile dir, Path path,
                                                    Set<? extends OpenOption> options, FileAttribute<?>... attrs) {
+        if (loop.isClosed()) {
+            // Else the caller-thread fast path would hand out a file on a loop that can never run its I/O.
+            throw new RuntimeClosedException("open " + path + ": " + loop.name() + " is closed");
+        }
         OpenSpec spec = OpenSpec.of(options, attrs);
         CString p = CString.of(path);
         int dirfd;
@@ -135,11 +142,23 @@ public final class UringFiles implements AutoCloseable {
     private static AsyncFile tryCachedOpen(EventLoop loop, int dirfd, CString p, OpenSpec spec) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment how = a.allocate(Layouts.OPEN_HOW);
-            how.set(JAVA_LONG, 0, Integer.toUnsignedLong(spec.flags));
+            // O_NONBLOCK, as io_uring's own inline attempt does: opening a FIFO or a device, or
+            // breaking a lease, must not wait on the caller's thread.
+            how.set(JAVA_LONG, 0, Integer.toUnsignedLong(spec.flags | Uapi.O_NONBLOCK));
             how.set(JAVA_LONG, 8, spec.mode);
             how.set(JAVA_LONG, 16, spec.resolve | Uapi.RESOLVE_CACHED);
             int fd = Syscalls.openat2(dirfd, a.allocateFrom(p.text), how);
-            return fd >= 0 ? new AsyncFile(loop, p.text, fd, -1) : null; // any error: let the ring op report it
+            if (fd < 0) {
+                return null; // any error: let the ring op report it
+            }
+            if ((spec.flags & Uapi.O_NONBLOCK) == 0) {
+                int fl = Syscalls.fcntl(fd, F_GETFL, 0L);
+                if (fl < 0 || Syscalls.fcntl(fd, F_SETFL, fl & ~Uapi.O_NONBLOCK) < 0) {
+                    Syscalls.close(fd);
+                    return null;
+                }
+            }
+            return new AsyncFile(loop, p.text, fd, -1);
         }
     }
 
@@ -296,13 +315,21 @@ public final class UringFiles implements AutoCloseable {
     }
 
     private static CompletableFuture<byte[]> readRest(AsyncFile f) {
-        return f.sizeAsync().thenCompose(size -> {
+        CompletableFuture<byte[]> read = f.sizeAsync().thenCompose(size -> {
             if (size > Integer.MAX_VALUE - 8) {
                 return CompletableFuture.failedFuture(new OutOfMemoryError(f.path() + ": " + size + " bytes is too large for an array"));
             }
             byte[] out = new byte[(int) (long) size];
             return f.readFullyAsync(MemorySegment.ofArray(out), 0).thenApply(v -> out);
-        }).whenComplete((r, t) -> f.closeAsync());
+        });
+        // Hand the bytes over only once the file is closed: no descriptor outlives the call.
+        return read.handle((bytes, failure) -> f.closeAsync().handle((v, closeFailure) -> {
+            Throwable t = failure != null ? failure : closeFailure;
+            if (t != null) {
+                throw t instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(t);
+            }
+            return bytes;
+        })).thenCompose(java.util.function.Function.identity());
     }
 
     /**
