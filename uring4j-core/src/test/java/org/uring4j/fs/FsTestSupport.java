@@ -163,12 +163,16 @@ final class FsTestSupport {
     /** Runs a command; its exit code (output goes to the returned holder's text). */
     static Result run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not finish");
+        // Close the pipes here: left to the JDK's reaper thread, they would close at some later
+        // moment and upset the descriptor counts of the tests.
+        try (var in = p.getInputStream(); var out = p.getOutputStream(); var err = p.getErrorStream()) {
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(String.join(" ", command) + " did not finish");
+            }
+            return new Result(p.exitValue(), text.trim());
         }
-        return new Result(p.exitValue(), out.trim());
     }
 
     record Result(int exit, String output) {
