@@ -44,6 +44,7 @@ import org.uring4j.ring.KernelAssumptions;
 import org.uring4j.ring.Opcode;
 import org.uring4j.ring.Uapi;
 import org.uring4j.runtime.LoopOptions;
+import org.uring4j.sys.Syscalls;
 
 /** Positional I/O, metadata and space operations of {@link AsyncFile} against the real kernel. */
 class AsyncFileTest {
@@ -285,6 +286,58 @@ class AsyncFileTest {
             failure(EOFException.class, f.readFullyAsync(MemorySegment.ofArray(new byte[200]), 0));
             try (Arena arena = Arena.ofConfined()) {
                 failure(EOFException.class, f.readFullyAsync(arena.allocate(101), 0));
+            }
+        }
+    }
+
+    @Test
+    void readFullyAndWriteFullyBeyondTwoGiBInOneCall() throws Exception {
+        // One call may move at most 2 GiB; readFully/writeFully must split larger segments. The
+        // memory is an untouched MAP_NORESERVE mapping, and the I/O goes to /dev/null or stops at
+        // a 10-byte EOF, so nothing of the 2 GiB is ever committed.
+        long len = (2L << 30) + 4096;
+        long addr = Syscalls.mmap(len, Uapi.PROT_READ | Uapi.PROT_WRITE, Uapi.MAP_PRIVATE | Uapi.MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        assertTrue(addr > 0, "mmap: " + addr);
+        try {
+            MemorySegment huge = MemorySegment.ofAddress(addr).reinterpret(len);
+            try (AsyncFile devNull = files.open(Path.of("/dev/null"), WRITE)) {
+                devNull.writeFully(huge, 0);
+            }
+            Path p = dir.resolve("ten");
+            byte[] data = pattern(10, 22);
+            Files.write(p, data);
+            try (AsyncFile f = files.open(p)) {
+                assertThrows(EOFException.class, () -> f.readFully(huge, 0));
+                assertArrayEquals(data, huge.asSlice(0, 10).toArray(JAVA_BYTE));
+            }
+        } finally {
+            Syscalls.munmap(addr, len);
+        }
+    }
+
+    private static final int MAP_NORESERVE = 0x4000;
+
+    @Test
+    void readIntoAReadOnlySegmentIsRefused() throws Exception {
+        Path p = dir.resolve("src");
+        Files.write(p, pattern(16, 23));
+        try (AsyncFile f = files.open(p); Arena arena = Arena.ofConfined()) {
+            MemorySegment nativeRo = arena.allocate(16).asReadOnly();
+            MemorySegment heapRo = MemorySegment.ofArray(new byte[16]).asReadOnly();
+            for (MemorySegment ro : List.of(nativeRo, heapRo)) {
+                // As FileChannel refuses a read-only ByteBuffer: refused at once, or the future fails.
+                try {
+                    Integer n = await(f.readAsync(ro, 0));
+                    org.junit.jupiter.api.Assertions.fail("read into a read-only " + (ro.isNative() ? "native" : "heap")
+                            + " segment returned " + n);
+                } catch (IllegalArgumentException | UnsupportedOperationException expected) {
+                    // right
+                }
+                assertArrayEquals(new byte[16], ro.toArray(JAVA_BYTE), "the read-only memory was written");
+            }
+            // Writing from read-only memory is fine.
+            try (AsyncFile w = files.open(dir.resolve("dst"), CREATE, WRITE)) {
+                assertEquals(16, w.write(nativeRo, 0));
             }
         }
     }
