@@ -46,7 +46,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -505,6 +508,57 @@ class OpenOptionsTest {
         assertEquals("EAGAIN", trunc.errnoName());
         assertEquals("warm", Files.readString(p), "not truncated");
         failure(WouldBlockException.class, files.openAsync(fresh, Set.of(CREATE_NEW, WRITE, UringOpenOption.RESOLVE_CACHED)));
+    }
+
+    @Test
+    void openAsyncOfAFifoWithoutWriterDoesNotBlockTheCaller() throws Exception {
+        // A blocking open(2) of a FIFO for reading waits for a writer; openAsync must never make
+        // its caller wait (io_uring's own inline open adds O_NONBLOCK for this reason).
+        Path fifo = dir.resolve("fifo");
+        FsTestSupport.mkfifo(fifo);
+        CompletableFuture<CompletableFuture<AsyncFile>> call = new CompletableFuture<>();
+        Thread caller = Thread.ofPlatform().start(() -> {
+            try {
+                call.complete(files.openAsync(fifo, Set.of(READ)));
+            } catch (Throwable t) {
+                call.completeExceptionally(t);
+            }
+        });
+        caller.join(Duration.ofSeconds(10));
+        boolean blocked = caller.isAlive();
+        // Now a writer: it releases whichever side waits (the ring's worker, or wrongly the caller).
+        int writer = openWriterNonBlocking(fifo);
+        try (Arena arena = Arena.ofConfined()) {
+            assertEquals(2, Syscalls.write(writer, arena.allocateFrom(JAVA_BYTE, ascii("hi"))));
+            caller.join(Duration.ofSeconds(10));
+            try (AsyncFile reader = await(await(call))) {
+                byte[] b = new byte[2];
+                reader.readFully(b, 0);
+                assertEquals("hi", new String(b, StandardCharsets.US_ASCII));
+            }
+        } finally {
+            Syscalls.close(writer);
+        }
+        assertFalse(blocked, "openAsync of a FIFO with no writer blocked its caller until a writer came");
+    }
+
+    /** O_WRONLY|O_NONBLOCK open of a FIFO, retried (bounded) while no reader has it open yet (ENXIO). */
+    private static int openWriterNonBlocking(Path fifo) throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment how = arena.allocate(org.uring4j.sys.Layouts.OPEN_HOW);
+            how.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, Uapi.O_WRONLY | Uapi.O_NONBLOCK | Uapi.O_CLOEXEC);
+            MemorySegment path = arena.allocateFrom(fifo.toString());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FsTestSupport.WAIT_SECONDS);
+            while (true) {
+                int fd = Syscalls.openat2(Uapi.AT_FDCWD, path, how);
+                if (fd >= 0) {
+                    return fd;
+                }
+                assertEquals(-org.uring4j.Errno.ENXIO.number(), fd, "open of the FIFO's write end");
+                assertTrue(System.nanoTime() < deadline, "no reader ever opened the FIFO");
+                Thread.sleep(10);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ direct descriptors
