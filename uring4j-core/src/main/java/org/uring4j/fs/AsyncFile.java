@@ -512,26 +512,11 @@ public final class AsyncFile implements AutoCloseable {
                 }
                 return;
             }
-            int len = (int) target.byteSize();
-            NativeMemoryPool pool = pool();
-            MemorySegment b = len <= NativeMemoryPool.REGISTERED_CHUNK ? pool.acquireRegistered() : null;
-            bounce = keep(b != null ? b : pool.acquire(len));
-            MemorySegment io0 = bounce.asSlice(0, len);
+            bounce = bounce(target.byteSize());
             if (write) {
-                MemorySegment.copy(target, 0, io0, 0, len);
+                MemorySegment.copy(target, 0, bounce, 0, bounce.byteSize());
             }
-            int index = pool.registeredIndex(io0);
-            if (index >= 0) {
-                if (write) {
-                    sqe.prepWriteFixed(io, io0, position, index);
-                } else {
-                    sqe.prepReadFixed(io, io0, position, index);
-                }
-            } else if (write) {
-                sqe.prepWrite(io, io0, position);
-            } else {
-                sqe.prepRead(io, io0, position);
-            }
+            prepTransfer(sqe, io, bounce, position, write);
         }
 
         @Override
@@ -598,7 +583,7 @@ public final class AsyncFile implements AutoCloseable {
                 }
                 return;
             }
-            bounce = borrow(Math.max(1, total)).asSlice(0, total);
+            bounce = bounce(total);
             if (write) {
                 long at = 0;
                 for (ByteBuffer b : buffers) {
@@ -606,10 +591,8 @@ public final class AsyncFile implements AutoCloseable {
                     MemorySegment.copy(s, 0, bounce, at, s.byteSize());
                     at += s.byteSize();
                 }
-                sqe.prepWrite(file.io(), bounce, position);
-            } else {
-                sqe.prepRead(file.io(), bounce, position);
             }
+            prepTransfer(sqe, file.io(), bounce, position, write);
         }
 
         @Override

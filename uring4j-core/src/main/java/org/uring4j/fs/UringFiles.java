@@ -506,11 +506,7 @@ public final class UringFiles implements AutoCloseable {
                             "the loop's registered file table is full (" + loop().fixedFiles().size() + " slots)");
                 }
             }
-            MemorySegment how = borrow(Layouts.OPEN_HOW.byteSize());
-            how.set(JAVA_LONG, 0, Integer.toUnsignedLong(spec.flags()));
-            how.set(JAVA_LONG, 8, spec.mode());
-            how.set(JAVA_LONG, 16, spec.resolve());
-            sqe.prepOpenat2(dirfd, borrow(path), how.asSlice(0, Layouts.OPEN_HOW.byteSize()));
+            sqe.prepOpenat2(dirfd, borrow(path), openHow(spec.flags(), spec.mode(), spec.resolve()));
             if (slot >= 0) {
                 sqe.directSlot(slot);
             }
@@ -732,24 +728,28 @@ public final class UringFiles implements AutoCloseable {
     }
 
     /**
-     * OPENAT2 into a slot, READ through it, CLOSE it: one submission, three linked entries. (No
-     * O_CLOEXEC: a direct descriptor is in no fd table, and the kernel refuses the flag for one.)
+     * A whole-file op as one submission of three linked entries: OPENAT2 into a fixed slot of our
+     * choosing, one READ or WRITE through that slot (hard-linked, so the close runs even if it
+     * fails), and CLOSE of the slot. (No O_CLOEXEC: a direct descriptor is in no fd table, and the
+     * kernel refuses the flag for one.) The slot is given back once the chain's CLOSE has completed.
      */
-    static final class ReadWholeOp extends FileOperation<byte[]> {
-        private final CString path;
-        private int slot = -1;
-        private MemorySegment buf;
-        private int openRes;
-        private int readRes;
+    abstract static class WholeFileOp<T> extends FileOperation<T> {
+        final CString path;
+        int slot = -1;
+        int openRes;
+        int ioRes;
 
-        ReadWholeOp(CString path) {
+        WholeFileOp(CString path) {
             this.path = path;
         }
 
-        @Override
-        protected String name() {
-            return "OPENAT2+READ+CLOSE";
-        }
+        /** Open flags (without O_CLOEXEC). */
+        abstract int openFlags();
+
+        /** The transfer's buffer, filled for a write. */
+        abstract MemorySegment buffer();
+
+        abstract boolean writes();
 
         @Override
         protected int chainLength() {
@@ -768,23 +768,10 @@ public final class UringFiles implements AutoCloseable {
                 throw new UringException("OPENAT2", Errno.ENFILE.number(), UringException.NO_FD, path.text,
                         "the loop's registered file table is full");
             }
-            MemorySegment how = borrow(Layouts.OPEN_HOW.byteSize());
-            how.set(JAVA_LONG, 0, Integer.toUnsignedLong(Uapi.O_RDONLY));
-            how.set(JAVA_LONG, 8, 0L);
-            how.set(JAVA_LONG, 16, 0L);
-            sqes[0].prepOpenat2(Uapi.AT_FDCWD, borrow(path), how.asSlice(0, Layouts.OPEN_HOW.byteSize()))
-                    .directSlot(slot).link();
-            NativeMemoryPool pool = pool();
-            MemorySegment reg = pool.acquireRegistered();
-            buf = keep(reg != null ? reg : pool.acquire(NativeMemoryPool.REGISTERED_CHUNK))
-                    .asSlice(0, NativeMemoryPool.REGISTERED_CHUNK);
-            int index = pool.registeredIndex(buf);
-            if (index >= 0) {
-                sqes[1].prepReadFixed(Fd.fixed(slot), buf, 0, index);
-            } else {
-                sqes[1].prepRead(Fd.fixed(slot), buf, 0);
-            }
-            sqes[1].hardLink(); // close even if the read fails
+            int flags = openFlags();
+            long mode = (flags & Uapi.O_CREAT) != 0 ? DEFAULT_MODE : 0; // a mode without O_CREAT is EINVAL
+            sqes[0].prepOpenat2(Uapi.AT_FDCWD, borrow(path), openHow(flags, mode, 0)).directSlot(slot).link();
+            prepTransfer(sqes[1], Fd.fixed(slot), buffer(), 0, writes()).hardLink();
             sqes[2].prepClose(Fd.fixed(slot));
         }
 
@@ -793,112 +780,19 @@ public final class UringFiles implements AutoCloseable {
             if (index == 0) {
                 openRes = res;
             } else if (index == 1) {
-                readRes = res;
+                ioRes = res;
             }
         }
 
-        @Override
-        protected byte[] complete(int res, int flags) throws IOException {
+        /** Throws for a failed open or transfer. */
+        void check() throws IOException {
             if (openRes < 0) {
                 throw FsErrors.forPath("OPENAT2", openRes, path.text, null);
             }
-            if (readRes < 0) {
-                throw new UringException("READ", -readRes, slot, path.text);
+            if (ioRes < 0) {
+                throw new UringException(writes() ? "WRITE" : "READ", -ioRes, UringException.NO_FD, path.text,
+                        "through fixed slot " + slot);
             }
-            // A full buffer may mean more to read: the caller falls back to open + stat + read.
-            return readRes == buf.byteSize() ? null : AsyncFile.toArray(buf, readRes);
-        }
-
-        @Override
-        protected void release() {
-            super.release();
-            if (slot >= 0) {
-                loop().fixedFiles().free(slot); // its CLOSE has completed (the chain's last entry)
-                slot = -1;
-            }
-        }
-    }
-
-    /** OPENAT2(O_CREAT|O_TRUNC) into a slot, WRITE, CLOSE: one submission. */
-    static final class WriteWholeOp extends FileOperation<Void> {
-        private final CString path;
-        private final byte[] data;
-        private int slot = -1;
-        private int openRes;
-        private int writeRes;
-
-        WriteWholeOp(CString path, byte[] data) {
-            this.path = path;
-            this.data = data;
-        }
-
-        @Override
-        protected String name() {
-            return "OPENAT2+WRITE+CLOSE";
-        }
-
-        @Override
-        protected int chainLength() {
-            return 3;
-        }
-
-        @Override
-        protected void prepare(Sqe sqe) {
-            throw new AssertionError("prepared as a chain");
-        }
-
-        @Override
-        protected void prepareChain(Sqe[] sqes) throws UringException {
-            slot = loop().fixedFiles().allocate();
-            if (slot < 0) {
-                throw new UringException("OPENAT2", Errno.ENFILE.number(), UringException.NO_FD, path.text,
-                        "the loop's registered file table is full");
-            }
-            MemorySegment how = borrow(Layouts.OPEN_HOW.byteSize());
-            how.set(JAVA_LONG, 0, Integer.toUnsignedLong(Uapi.O_WRONLY | Uapi.O_CREAT | Uapi.O_TRUNC));
-            how.set(JAVA_LONG, 8, DEFAULT_MODE);
-            how.set(JAVA_LONG, 16, 0L);
-            sqes[0].prepOpenat2(Uapi.AT_FDCWD, borrow(path), how.asSlice(0, Layouts.OPEN_HOW.byteSize()))
-                    .directSlot(slot).link();
-            NativeMemoryPool pool = pool();
-            MemorySegment reg = data.length <= NativeMemoryPool.REGISTERED_CHUNK ? pool.acquireRegistered() : null;
-            MemorySegment buf = keep(reg != null ? reg : pool.acquire(Math.max(1, data.length))).asSlice(0, data.length);
-            MemorySegment.copy(MemorySegment.ofArray(data), 0, buf, 0, data.length);
-            int index = pool.registeredIndex(buf);
-            if (index >= 0) {
-                sqes[1].prepWriteFixed(Fd.fixed(slot), buf, 0, index);
-            } else {
-                sqes[1].prepWrite(Fd.fixed(slot), buf, 0);
-            }
-            sqes[1].hardLink();
-            sqes[2].prepClose(Fd.fixed(slot));
-        }
-
-        @Override
-        protected void chainCompletion(int index, int res, int flags) {
-            if (index == 0) {
-                openRes = res;
-            } else if (index == 1) {
-                writeRes = res;
-            }
-        }
-
-        @Override
-        protected Void complete(int res, int flags) throws IOException {
-            if (openRes < 0) {
-                throw FsErrors.forPath("OPENAT2", openRes, path.text, null);
-            }
-            if (writeRes < 0) {
-                throw new UringException("WRITE", -writeRes, slot, path.text);
-            }
-            if (writeRes != data.length) {
-                throw new UringException("WRITE", Errno.ENOSPC.number(), slot, path.text,
-                        "short write: " + writeRes + " of " + data.length + " bytes");
-            }
-            if (res < 0) {
-                throw new UringException("CLOSE", -res, slot, path.text);
-            }
-            return null;
         }
 
         @Override
@@ -908,6 +802,88 @@ public final class UringFiles implements AutoCloseable {
                 loop().fixedFiles().free(slot);
                 slot = -1;
             }
+        }
+    }
+
+    /** Reads a file of up to one registered chunk; null if it filled the chunk (there may be more). */
+    static final class ReadWholeOp extends WholeFileOp<byte[]> {
+        private MemorySegment buf;
+
+        ReadWholeOp(CString path) {
+            super(path);
+        }
+
+        @Override
+        protected String name() {
+            return "OPENAT2+READ+CLOSE";
+        }
+
+        @Override
+        int openFlags() {
+            return Uapi.O_RDONLY;
+        }
+
+        @Override
+        boolean writes() {
+            return false;
+        }
+
+        @Override
+        MemorySegment buffer() {
+            buf = bounce(NativeMemoryPool.REGISTERED_CHUNK);
+            return buf;
+        }
+
+        @Override
+        protected byte[] complete(int res, int flags) throws IOException {
+            check();
+            // A full buffer may mean more to read: the caller falls back to open + stat + read.
+            return ioRes == buf.byteSize() ? null : AsyncFile.toArray(buf, ioRes);
+        }
+    }
+
+    /** Creates or truncates a file and writes {@code data} as all of it. */
+    static final class WriteWholeOp extends WholeFileOp<Void> {
+        private final byte[] data;
+
+        WriteWholeOp(CString path, byte[] data) {
+            super(path);
+            this.data = data;
+        }
+
+        @Override
+        protected String name() {
+            return "OPENAT2+WRITE+CLOSE";
+        }
+
+        @Override
+        int openFlags() {
+            return Uapi.O_WRONLY | Uapi.O_CREAT | Uapi.O_TRUNC;
+        }
+
+        @Override
+        boolean writes() {
+            return true;
+        }
+
+        @Override
+        MemorySegment buffer() {
+            MemorySegment buf = bounce(data.length);
+            MemorySegment.copy(MemorySegment.ofArray(data), 0, buf, 0, data.length);
+            return buf;
+        }
+
+        @Override
+        protected Void complete(int res, int flags) throws IOException {
+            check();
+            if (ioRes != data.length) {
+                throw new UringException("WRITE", Errno.ENOSPC.number(), UringException.NO_FD, path.text,
+                        "short write: " + ioRes + " of " + data.length + " bytes");
+            }
+            if (res < 0) {
+                throw new UringException("CLOSE", -res, UringException.NO_FD, path.text, "fixed slot " + slot);
+            }
+            return null;
         }
     }
 }
