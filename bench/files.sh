@@ -33,7 +33,7 @@ tmp=${TMPDIR:-/tmp}
 for a in "${args[@]}"; do case $a in --dir=*) tmp=${a#--dir=} ;; esac; done
 
 echo "building uring4j-bench ..." >&2
-(cd "$root" && JAVA_HOME=$URING4J_JAVA_HOME "$URING4J_MVN" -B -q -ntp -pl uring4j-bench -am package -DskipTests </dev/null) >&2
+(cd "$root" && JAVA_HOME=$URING4J_JAVA_HOME "$URING4J_MVN" -B -q -ntp -Dstyle.color=never -pl uring4j-bench -am package -DskipTests </dev/null) >&2
 jar=$root/uring4j-bench/target/benchmarks.jar
 
 fstype() { df -T "$1" 2>/dev/null | awk 'NR==2 {print $2 " (" $1 ", mounted on " $7 ")"}'; }
