@@ -412,6 +412,18 @@ public final class AsyncFile implements AutoCloseable {
         if (!closeStarted.compareAndSet(false, true)) {
             return;
         }
+        if (slot < 0) {
+            // A plain descriptor the ring holds no reference to (a cached-open fast-path file) and no
+            // op of ours in flight: close(2) it on this thread, as FileChannel does, rather than
+            // paying a loop round trip for IORING_OP_CLOSE.
+            int r = org.uring4j.sys.Syscalls.close(fd);
+            if (r < 0 && r != -Errno.EBADF.number()) {
+                closed.completeExceptionally(error("close", r));
+            } else {
+                closed.complete(null);
+            }
+            return;
+        }
         try {
             loop.submit(new CloseOp(this, slot, fd)).whenComplete((r, t) -> {
                 if (t instanceof RuntimeClosedException) {

@@ -62,6 +62,18 @@ final class CString {
         return seg;
     }
 
+    /** Copies the bytes and a NUL into {@code dst} (at least {@link #byteSize()} bytes) and returns that slice. */
+    MemorySegment copyInto(MemorySegment dst) {
+        MemorySegment.copy(bytes, 0, dst, JAVA_BYTE, 0, bytes.length);
+        dst.set(JAVA_BYTE, bytes.length, (byte) 0);
+        return dst.asSlice(0, bytes.length + 1L);
+    }
+
+    /** Bytes with the terminating NUL. */
+    long byteSize() {
+        return bytes.length + 1L;
+    }
+
     @Override
     public String toString() {
         return text;

@@ -53,7 +53,6 @@ import org.uring4j.sys.Syscalls;
 public final class UringFiles implements AutoCloseable {
     private static final int DEFAULT_MODE = 0666;
     private static final int XATTR_MAX = 64 * 1024;
-    private static final int F_GETFL = 3;
     private static final int F_SETFL = 4;
 
     private final UringRuntime runtime;
@@ -140,23 +139,25 @@ public final class UringFiles implements AutoCloseable {
 
     /** openat2(RESOLVE_CACHED) on this thread: the file, or null if the lookup would block. */
     private static AsyncFile tryCachedOpen(EventLoop loop, int dirfd, CString p, OpenSpec spec) {
+        long howSize = Layouts.OPEN_HOW.byteSize();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment how = a.allocate(Layouts.OPEN_HOW);
+            // One allocation for open_how and the path, in the file-name encoding the ring path uses too.
+            MemorySegment mem = a.allocate(howSize + p.byteSize(), 8);
+            MemorySegment how = mem.asSlice(0, howSize);
             // O_NONBLOCK, as io_uring's own inline attempt does: opening a FIFO or a device, or
             // breaking a lease, must not wait on the caller's thread.
             how.set(JAVA_LONG, 0, Integer.toUnsignedLong(spec.flags | Uapi.O_NONBLOCK));
             how.set(JAVA_LONG, 8, spec.mode);
             how.set(JAVA_LONG, 16, spec.resolve | Uapi.RESOLVE_CACHED);
-            int fd = Syscalls.openat2(dirfd, a.allocateFrom(p.text), how);
+            int fd = Syscalls.openat2(dirfd, p.copyInto(mem.asSlice(howSize)), how);
             if (fd < 0) {
                 return null; // any error: let the ring op report it
             }
-            if ((spec.flags & Uapi.O_NONBLOCK) == 0) {
-                int fl = Syscalls.fcntl(fd, F_GETFL, 0L);
-                if (fl < 0 || Syscalls.fcntl(fd, F_SETFL, fl & ~Uapi.O_NONBLOCK) < 0) {
-                    Syscalls.close(fd);
-                    return null;
-                }
+            // F_SETFL changes only O_APPEND, O_NONBLOCK, O_DIRECT and O_NOATIME (the rest of its
+            // argument is ignored), and the open's own flags say which of those were asked for.
+            if ((spec.flags & Uapi.O_NONBLOCK) == 0 && Syscalls.fcntl(fd, F_SETFL, spec.flags & ~Uapi.O_NONBLOCK) < 0) {
+                Syscalls.close(fd);
+                return null;
             }
             return new AsyncFile(loop, p.text, fd, -1);
         }
