@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,9 @@ import org.uring4j.sys.Syscalls;
  */
 public final class Ring implements AutoCloseable {
     private static final VarHandle INT = JAVA_INT.varHandle();
+    /** Plain reads of ring memory skip the alignment check of the aligned layouts (the fields are aligned). */
+    private static final ValueLayout.OfInt U_INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong U_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     /** IORING_MAX_ENTRIES: the most SQ entries io_uring_setup accepts without IORING_SETUP_CLAMP. */
     private static final int MAX_ENTRIES = 32768;
     private static final long PARAMS_SIZE = Layouts.IO_URING_PARAMS.byteSize();
@@ -60,6 +64,7 @@ public final class Ring implements AutoCloseable {
     private final MemorySegment cq;
     private final MemorySegment sqes;
     private final MemorySegment waitArg;
+    private final MemorySegment errnoBox;
 
     private final long sqHead;
     private final long sqTail;
@@ -129,6 +134,7 @@ public final class Ring implements AutoCloseable {
         for (int i = 0; i < sqEntries; i++) {
             sqeViews[i] = new Sqe(sqes, (long) i * sqeSize, sqeSize);
         }
+        this.errnoBox = Syscalls.newErrnoBox(arena);
         this.waitArg = arena.allocate(Layouts.IO_URING_GETEVENTS_ARG.byteSize() + Layouts.KERNEL_TIMESPEC.byteSize(), 8);
     }
 
@@ -305,7 +311,7 @@ public final class Ring implements AutoCloseable {
      */
     public Sqe getSqe() {
         checkOpen("getSqe");
-        int head = sqPoll ? (int) INT.getAcquire(sq, sqHead) : sq.get(JAVA_INT, sqHead);
+        int head = sqPoll ? (int) INT.getAcquire(sq, sqHead) : sq.get(U_INT, sqHead);
         int tail = sqeTail;
         if (tail - head >= sqEntries) {
             throw new SubmissionQueueFullException(sqEntries);
@@ -386,13 +392,24 @@ public final class Ring implements AutoCloseable {
         if (toSubmit == 0 && flags == 0) {
             return sqPoll ? published : pending;
         }
+        if (waitNr > 0 && toSubmit > 0 && (flags & ~Uapi.IORING_ENTER_GETEVENTS) == 0
+                && (setupFlags & Uapi.IORING_SETUP_IOPOLL) == 0) {
+            // Submit first with a call that cannot sleep (a critical downcall, no thread-state
+            // transition): ops that complete inline (page-cache reads, NOPs) are then already in the
+            // CQ, and only a batch still short of waitNr pays a second, sleeping call.
+            int r = enter(toSubmit, 0, 0, null, 0);
+            if ((int) INT.getAcquire(cq, cqTail) - cq.get(U_INT, cqHead) < waitNr) {
+                enter(0, waitNr, Uapi.IORING_ENTER_GETEVENTS, null, 0);
+            }
+            return r;
+        }
         int r = enter(toSubmit, waitNr, flags, null, 0);
         // With SQPOLL the poller may already have consumed some of them: count what this call published.
         return sqPoll ? published : r;
     }
 
     private int enter(int toSubmit, int minComplete, int flags, MemorySegment arg, long argSize) throws UringException {
-        int r = Syscalls.ioUringEnter(enterFd, toSubmit, minComplete, flags | enterFlags, arg, argSize);
+        int r = Syscalls.ioUringEnter(errnoBox, enterFd, toSubmit, minComplete, flags | enterFlags, arg, argSize);
         if (r < 0) {
             throw new UringException("io_uring_enter", -r, ringFd, null);
         }
@@ -408,7 +425,7 @@ public final class Ring implements AutoCloseable {
     /** Completions ready to be reaped ({@code io_uring_cq_ready}). */
     public int cqReady() {
         checkOpen("cqReady");
-        return (int) INT.getAcquire(cq, cqTail) - cq.get(JAVA_INT, cqHead);
+        return (int) INT.getAcquire(cq, cqTail) - cq.get(U_INT, cqHead);
     }
 
     /** Completions the kernel could not post and dropped ({@code cq ring overflow}; stays 0 with NODROP). */
@@ -419,10 +436,10 @@ public final class Ring implements AutoCloseable {
 
     /** Ready completions, after asking the kernel to flush overflowed or deferred ones if needed. */
     private int available() throws UringException {
-        int n = (int) INT.getAcquire(cq, cqTail) - cq.get(JAVA_INT, cqHead);
+        int n = (int) INT.getAcquire(cq, cqTail) - cq.get(U_INT, cqHead);
         if (n == 0 && (reapNeedsEnter || cqNeedsFlush())) {
             enter(0, 0, Uapi.IORING_ENTER_GETEVENTS, null, 0);
-            n = (int) INT.getAcquire(cq, cqTail) - cq.get(JAVA_INT, cqHead);
+            n = (int) INT.getAcquire(cq, cqTail) - cq.get(U_INT, cqHead);
         }
         return n;
     }
@@ -436,20 +453,20 @@ public final class Ring implements AutoCloseable {
     public int copyCqes(CqeBatch out) throws UringException {
         checkOpen("copyCqes");
         int n = Math.min(available(), out.capacity());
-        int head = cq.get(JAVA_INT, cqHead);
+        int head = cq.get(U_INT, cqHead);
         int copied = 0;
         int consumed = 0;
         while (copied < n && consumed < n) {
             long off = cqes + ((long) ((head + consumed) & cqMask) << cqeShift);
-            int flags = cq.get(JAVA_INT, off + 12);
+            int flags = cq.get(U_INT, off + 12);
             consumed += entrySlots(flags);
             if (mixedCqes && (flags & Uapi.IORING_CQE_F_SKIP) != 0) {
                 continue;
             }
-            out.set(copied, cq.get(JAVA_LONG, off), cq.get(JAVA_INT, off + 8), flags);
+            out.set(copied, cq.get(U_LONG, off), cq.get(U_INT, off + 8), flags);
             if (out.keepsBig()) {
                 boolean big = cqeShift == 5 || (flags & Uapi.IORING_CQE_F_32) != 0;
-                out.setBig(copied, big ? cq.get(JAVA_LONG, off + 16) : 0, big ? cq.get(JAVA_LONG, off + 24) : 0);
+                out.setBig(copied, big ? cq.get(U_LONG, off + 16) : 0, big ? cq.get(U_LONG, off + 24) : 0);
             }
             copied++;
         }
@@ -475,19 +492,19 @@ public final class Ring implements AutoCloseable {
         checkOpen("forEachCqe");
         Objects.requireNonNull(handler, "handler");
         int n = available();
-        int head = cq.get(JAVA_INT, cqHead);
+        int head = cq.get(U_INT, cqHead);
         int handled = 0;
         int consumed = 0;
         try {
             while (consumed < n) {
                 long off = cqes + ((long) ((head + consumed) & cqMask) << cqeShift);
-                int flags = cq.get(JAVA_INT, off + 12);
+                int flags = cq.get(U_INT, off + 12);
                 consumed += entrySlots(flags);
                 if (mixedCqes && (flags & Uapi.IORING_CQE_F_SKIP) != 0) {
                     continue;
                 }
                 handled++;
-                handler.accept(cq.get(JAVA_LONG, off), cq.get(JAVA_INT, off + 8), flags);
+                handler.accept(cq.get(U_LONG, off), cq.get(U_INT, off + 8), flags);
             }
         } finally {
             // A handler that throws still consumes what it saw, so no completion is delivered twice.
@@ -502,10 +519,10 @@ public final class Ring implements AutoCloseable {
     public Cqe pollCqe() throws UringException {
         checkOpen("pollCqe");
         while (available() > 0) {
-            int head = cq.get(JAVA_INT, cqHead);
+            int head = cq.get(U_INT, cqHead);
             long off = cqes + ((long) (head & cqMask) << cqeShift);
-            int flags = cq.get(JAVA_INT, off + 12);
-            Cqe cqe = new Cqe(cq.get(JAVA_LONG, off), cq.get(JAVA_INT, off + 8), flags);
+            int flags = cq.get(U_INT, off + 12);
+            Cqe cqe = new Cqe(cq.get(U_LONG, off), cq.get(U_INT, off + 8), flags);
             INT.setRelease(cq, cqHead, head + entrySlots(flags));
             if (!(mixedCqes && (flags & Uapi.IORING_CQE_F_SKIP) != 0)) {
                 return cqe;
@@ -575,7 +592,7 @@ public final class Ring implements AutoCloseable {
         waitArg.set(JAVA_INT, 8, Uapi.NSIG_BYTES);
         waitArg.set(JAVA_INT, 12, 0);
         waitArg.set(JAVA_LONG, 16, ts.address());
-        int r = Syscalls.ioUringEnter(enterFd, 0, minComplete,
+        int r = Syscalls.ioUringEnter(errnoBox, enterFd, 0, minComplete,
                 Uapi.IORING_ENTER_GETEVENTS | Uapi.IORING_ENTER_EXT_ARG | enterFlags, waitArg, argSize);
         if (r == -Errno.ETIME.number()) {
             return false;

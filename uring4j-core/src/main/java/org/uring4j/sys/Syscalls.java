@@ -61,6 +61,17 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(1), CAPTURE);
 
+    /**
+     * The same, as a critical downcall: no thread-state transition, for io_uring_enter calls that
+     * cannot sleep (submission without waiting). The kernel never blocks while it submits (work
+     * that would block goes to io-wq), so the only cost to the JVM is a safepoint delayed by the
+     * time the kernel spends issuing the batch.
+     */
+    private static final MethodHandle SYSCALL6_CRITICAL = LINKER.downcallHandle(
+            LIBC.find("syscall").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1), CAPTURE, Linker.Option.critical(false));
+
     private static final MethodHandle MMAP = LINKER.downcallHandle(
             LIBC.find("mmap").orElseThrow(),
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
@@ -119,13 +130,44 @@ public final class Syscalls {
 
     /** io_uring_enter(2), retried while it fails with EINTR: the number submitted, or -errno. */
     public static int ioUringEnter(int fd, int toSubmit, int minComplete, int flags, MemorySegment arg, long argSize) {
+        return ioUringEnter(ERRNO_BOX.get(), fd, toSubmit, minComplete, flags, arg, argSize);
+    }
+
+    /**
+     * As {@link #ioUringEnter(int, int, int, int, MemorySegment, long)}, with errno captured into
+     * {@code errnoBox} (from {@link #newErrnoBox}): a ring keeps its own and saves the thread-local
+     * lookup on its hot path. Calls that cannot sleep use a critical downcall.
+     */
+    public static int ioUringEnter(MemorySegment errnoBox, int fd, int toSubmit, int minComplete, int flags,
+                                   MemorySegment arg, long argSize) {
         long argAddr = arg == null ? 0 : arg.address();
+        long f = flags & 0xffffffffL;
+        boolean mayBlock = minComplete != 0 || (flags & GETEVENTS_OR_SQ_WAIT) != 0;
         long r;
-        do {
-            r = syscall(SYS_IO_URING_ENTER, fd, toSubmit, minComplete, flags & 0xffffffffL, argAddr, argSize);
-        } while (r == -EINTR);
+        try {
+            do {
+                r = mayBlock
+                        ? (long) SYSCALL6.invokeExact(errnoBox, (long) SYS_IO_URING_ENTER, (long) fd, (long) toSubmit,
+                                (long) minComplete, f, argAddr, argSize)
+                        : (long) SYSCALL6_CRITICAL.invokeExact(errnoBox, (long) SYS_IO_URING_ENTER, (long) fd,
+                                (long) toSubmit, 0L, f, argAddr, argSize);
+                if (r == -1) {
+                    r = lastError(errnoBox);
+                }
+            } while (r == -EINTR);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
         return (int) r;
     }
+
+    /** A buffer for the errno a downcall captures, owned by {@code arena}. */
+    public static MemorySegment newErrnoBox(Arena arena) {
+        return arena.allocate(CAPTURE_LAYOUT);
+    }
+
+    /** IORING_ENTER_GETEVENTS | IORING_ENTER_SQ_WAIT: flags under which io_uring_enter may sleep. */
+    private static final int GETEVENTS_OR_SQ_WAIT = 1 | 4;
 
     /** io_uring_register(2), retried on EINTR: the call's result, or -errno. */
     public static int ioUringRegister(int fd, int opcode, MemorySegment arg, int nrArgs) {
