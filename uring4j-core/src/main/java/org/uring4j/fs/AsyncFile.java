@@ -57,6 +57,16 @@ public final class AsyncFile implements AutoCloseable {
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile boolean closing;
+    /**
+     * On tmpfs or ramfs. io_uring has no nonblocking path for their buffered I/O and hands every
+     * read and write to an io-wq worker: twice the CPU of a plain pread for the same rate
+     * (docs/benchmarks.md). Transfers of up to {@link #INLINE_MAX} bytes on such a file are a
+     * memory copy that never waits, so they are done with pread/pwrite on the calling thread.
+     */
+    private final boolean inMemory;
+    private static final long TMPFS_MAGIC = 0x01021994L;
+    private static final long RAMFS_MAGIC = 0x858458f6L;
+    private static final long INLINE_MAX = 1 << 20;
 
     AsyncFile(EventLoop loop, String path, int fd, int slot) {
         this.loop = loop;
@@ -64,6 +74,18 @@ public final class AsyncFile implements AutoCloseable {
         this.fd = fd;
         this.slot = slot;
         this.io = slot >= 0 ? Fd.fixed(slot) : Fd.raw(fd);
+        long fsType = fd >= 0 ? org.uring4j.sys.Syscalls.fileSystemType(fd) : -1;
+        this.inMemory = (fsType == TMPFS_MAGIC || fsType == RAMFS_MAGIC) && isRegularFile(fd);
+    }
+
+    /** A regular file (not a FIFO or device node that lives on tmpfs, whose reads may wait). */
+    private static boolean isRegularFile(int fd) {
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment stx = a.allocate(Layouts.STATX.byteSize(), 8);
+            int r = org.uring4j.sys.Syscalls.statx(fd, a.allocateFrom(""), Uapi.AT_EMPTY_PATH, Uapi.STATX_TYPE, stx);
+            return r == 0 && (Short.toUnsignedInt(stx.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 28)) & Uapi.S_IFMT)
+                    == Uapi.S_IFREG;
+        }
     }
 
     /** The loop this file belongs to. */
@@ -122,7 +144,7 @@ public final class AsyncFile implements AutoCloseable {
 
     /** Reads into {@code dst} at {@code position}; the bytes read, -1 at end of file ({@code io_uring_prep_read}). */
     public CompletableFuture<Integer> readAsync(MemorySegment dst, long position) {
-        return run(new RwOp(this, false, dst, null, position));
+        return transfer(false, dst, null, position);
     }
 
     /** Reads into {@code dst}'s remaining bytes at {@code position}, advancing its position. */
@@ -130,29 +152,69 @@ public final class AsyncFile implements AutoCloseable {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
-        return run(new RwOp(this, false, MemorySegment.ofBuffer(dst), dst, position));
+        return transfer(false, MemorySegment.ofBuffer(dst), dst, position);
     }
 
     /** Reads into {@code dst[off..off+len)} at {@code position}. */
     public CompletableFuture<Integer> readAsync(byte[] dst, int off, int len, long position) {
         Objects.checkFromIndexSize(off, len, dst.length);
-        return run(new RwOp(this, false, MemorySegment.ofArray(dst).asSlice(off, len), null, position));
+        return transfer(false, MemorySegment.ofArray(dst).asSlice(off, len), null, position);
     }
 
     /** Writes all of {@code src} at {@code position} (or fewer bytes: see {@link #writeFully}); the bytes written. */
     public CompletableFuture<Integer> writeAsync(MemorySegment src, long position) {
-        return run(new RwOp(this, true, src, null, position));
+        return transfer(true, src, null, position);
     }
 
     /** Writes {@code src}'s remaining bytes at {@code position}, advancing its position. */
     public CompletableFuture<Integer> writeAsync(ByteBuffer src, long position) {
-        return run(new RwOp(this, true, MemorySegment.ofBuffer(src), src, position));
+        return transfer(true, MemorySegment.ofBuffer(src), src, position);
     }
 
     /** Writes {@code src[off..off+len)} at {@code position}. */
     public CompletableFuture<Integer> writeAsync(byte[] src, int off, int len, long position) {
         Objects.checkFromIndexSize(off, len, src.length);
-        return run(new RwOp(this, true, MemorySegment.ofArray(src).asSlice(off, len), null, position));
+        return transfer(true, MemorySegment.ofArray(src).asSlice(off, len), null, position);
+    }
+
+    /** A READ or WRITE: through the ring, or inline for a small transfer on a file in memory. */
+    private CompletableFuture<Integer> transfer(boolean write, MemorySegment target, ByteBuffer buffer, long position) {
+        checkTransfer(write, target, position);
+        if (!inMemory || target.byteSize() > INLINE_MAX) {
+            return run(new RwOp(this, write, target, buffer, position));
+        }
+        if (closing) {
+            return CompletableFuture.failedFuture(closedException());
+        }
+        inFlight.incrementAndGet();
+        try {
+            if (closing) {
+                return CompletableFuture.failedFuture(closedException());
+            }
+            long r = write ? org.uring4j.sys.Syscalls.pwriteCritical(fd, target, position)
+                    : org.uring4j.sys.Syscalls.preadCritical(fd, target, position);
+            if (r < 0) {
+                return CompletableFuture.failedFuture(error(write ? "pwrite" : "pread", (int) r));
+            }
+            if (buffer != null) {
+                buffer.position(buffer.position() + (int) r);
+            }
+            return CompletableFuture.completedFuture(!write && r == 0 && target.byteSize() > 0 ? -1 : (int) r);
+        } finally {
+            endOp();
+        }
+    }
+
+    /** The checks every READ/WRITE makes before it starts. */
+    static void checkTransfer(boolean write, MemorySegment target, long position) {
+        requirePosition(position);
+        if (!write && target.isReadOnly()) {
+            throw new IllegalArgumentException("READ into a read-only segment");
+        }
+        if (target.byteSize() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException((write ? "WRITE" : "READ") + ": " + target.byteSize()
+                    + " bytes at once; the kernel moves at most 2 GiB per call (use readFully/writeFully)");
+        }
     }
 
     public int read(MemorySegment dst, long position) throws IOException {
@@ -494,14 +556,7 @@ public final class AsyncFile implements AutoCloseable {
 
         RwOp(AsyncFile file, boolean write, MemorySegment target, ByteBuffer buffer, long position) {
             super(file);
-            requirePosition(position);
-            if (!write && target.isReadOnly()) {
-                throw new IllegalArgumentException("READ into a read-only segment");
-            }
-            if (target.byteSize() > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException((write ? "WRITE" : "READ") + ": " + target.byteSize()
-                        + " bytes at once; the kernel moves at most 2 GiB per call (use readFully/writeFully)");
-            }
+            checkTransfer(write, target, position);
             this.write = write;
             this.target = target;
             this.buffer = buffer;

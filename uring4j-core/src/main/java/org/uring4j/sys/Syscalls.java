@@ -72,6 +72,21 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(1), CAPTURE, Linker.Option.critical(false));
 
+    /**
+     * pread/pwrite as critical downcalls that may take heap segments: used only for files in
+     * memory (tmpfs), where the call is a memory copy that never waits.
+     */
+    private static final MethodHandle PREAD = LINKER.downcallHandle(
+            LIBC.find("pread").orElseThrow(), FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
+            CAPTURE, Linker.Option.critical(true));
+
+    private static final MethodHandle PWRITE = LINKER.downcallHandle(
+            LIBC.find("pwrite").orElseThrow(), FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
+            CAPTURE, Linker.Option.critical(true));
+
+    private static final MethodHandle FSTATFS = LINKER.downcallHandle(
+            LIBC.find("fstatfs").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CAPTURE);
+
     private static final MethodHandle MMAP = LINKER.downcallHandle(
             LIBC.find("mmap").orElseThrow(),
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
@@ -276,6 +291,43 @@ public final class Syscalls {
         try {
             int r = (int) PIPE2.invokeExact(box, fds, flags);
             return r == -1 ? lastError(box) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * pread(2) into {@code buf} (native or heap memory) at {@code offset}: bytes read, or -errno.
+     * For files in memory only: the call holds off safepoints while it copies.
+     */
+    public static long preadCritical(int fd, MemorySegment buf, long offset) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            long r = (long) PREAD.invokeExact(box, fd, buf, buf.byteSize(), offset);
+            return r == -1 ? lastError(box) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** pwrite(2) from {@code buf} (native or heap memory) at {@code offset}; as {@link #preadCritical}. */
+    public static long pwriteCritical(int fd, MemorySegment buf, long offset) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            long r = (long) PWRITE.invokeExact(box, fd, buf, buf.byteSize(), offset);
+            return r == -1 ? lastError(box) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The file system type ({@code statfs.f_type}, e.g. TMPFS_MAGIC) of the file {@code fd}, or -errno. */
+    public static long fileSystemType(int fd) {
+        MemorySegment box = ERRNO_BOX.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(120, 8); // struct statfs; f_type is its first long
+            int r = (int) FSTATFS.invokeExact(box, fd, buf);
+            return r == -1 ? lastError(box) : buf.get(JAVA_LONG, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
