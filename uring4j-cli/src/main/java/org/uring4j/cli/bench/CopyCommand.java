@@ -35,6 +35,9 @@ public final class CopyCommand implements Callable<Integer> {
     @Option(names = "--in-flight", description = "Files in flight at once. Default: 64.")
     private int inFlight = 64;
 
+    @Option(names = "--engine", description = "uring (default), or jdk: a Files.walkFileTree + Files.copy(COPY_ATTRIBUTES) walk, for comparison.")
+    private String engine = "uring";
+
     @Option(names = "--json", description = "Print JSON: files, bytes, seconds.")
     private boolean json;
 
@@ -49,10 +52,18 @@ public final class CopyCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         long files;
         long bytes;
-        try (TreeCopier copier = new TreeCopier(inFlight)) {
-            copier.copyTree(source, target);
-            files = copier.files();
-            bytes = copier.bytes();
+        if (engine.equals("jdk")) {
+            long[] n = jdkCopy(source, target);
+            files = n[0];
+            bytes = n[1];
+        } else if (engine.equals("uring")) {
+            try (TreeCopier copier = new TreeCopier(inFlight)) {
+                copier.copyTree(source, target);
+                files = copier.files();
+                bytes = copier.bytes();
+            }
+        } else {
+            throw new IllegalArgumentException("unknown engine '" + engine + "' (uring, jdk)");
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         PrintWriter out = spec.commandLine().getOut();
@@ -60,6 +71,7 @@ public final class CopyCommand implements Callable<Integer> {
             StringWriter buf = new StringWriter();
             try (JsonGenerator g = new JsonFactory().createGenerator(buf)) {
                 g.writeStartObject();
+                g.writeStringField("engine", engine);
                 g.writeNumberField("files", files);
                 g.writeNumberField("bytes", bytes);
                 g.writeNumberField("seconds", seconds);
@@ -67,9 +79,41 @@ public final class CopyCommand implements Callable<Integer> {
             }
             out.println(buf);
         } else {
-            out.printf(Locale.ROOT, "copied %,d files, %,d bytes in %.3f s%n", files, bytes, seconds);
+            out.printf(Locale.ROOT, "%s: copied %,d files, %,d bytes in %.3f s%n", engine, files, bytes, seconds);
         }
         out.flush();
         return 0;
+    }
+
+    /** The JDK's way: walk the tree, Files.copy each file with COPY_ATTRIBUTES, links as links, directory times last. */
+    static long[] jdkCopy(Path source, Path target) throws java.io.IOException {
+        long[] n = new long[2];
+        java.util.List<Path[]> dirs = new java.util.ArrayList<>();
+        java.nio.file.Files.walkFileTree(source, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes a)
+                    throws java.io.IOException {
+                Path t = target.resolve(source.relativize(d).toString());
+                Files.copy(d, t, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                dirs.add(new Path[] {d, t});
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
+                    throws java.io.IOException {
+                Files.copy(f, target.resolve(source.relativize(f).toString()),
+                        java.nio.file.StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                if (a.isRegularFile()) {
+                    n[0]++;
+                    n[1] += a.size();
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        for (int i = dirs.size() - 1; i >= 0; i--) {
+            Files.setLastModifiedTime(dirs.get(i)[1], Files.getLastModifiedTime(dirs.get(i)[0], LinkOption.NOFOLLOW_LINKS));
+        }
+        return n;
     }
 }
