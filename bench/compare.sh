@@ -51,7 +51,7 @@ cat "$file" > /dev/null   # page cache warm for the cached runs
 u4j() { "$root/bin/uring4j" bench --json --time "$seconds" "$@" | sed -n 's/.*"iops" : \([0-9]*\).*/\1/p' | head -1; }
 fio_iops() {
   fio --name=ref --filename="$file" --rw=randread --bs=4k --iodepth=32 --ioengine=io_uring --direct=1 \
-      --time_based --runtime="$seconds" --size=1g --norandommap --randrepeat=0 --output-format=json 2>/dev/null \
+      --time_based --runtime="$seconds" --size=1g --norandommap --randrepeat=0 --invalidate=0 --output-format=json 2>/dev/null \
     | awk -F: '/"read" :/ {r=1} r && /"iops" :/ {gsub(/[ ,]/, "", $2); print int($2); exit}'
 }
 
@@ -61,6 +61,7 @@ for r in $(seq 1 "$rounds"); do
   echo "round $r of $rounds ..." >&2
   echo "nop c $("$ref" nop "$seconds" 32)" >> "$results"
   echo "nop uring4j $(u4j --rw nop --qd 32)" >> "$results"
+  cat "$file" > /dev/null   # warm again: nothing in a round may depend on what ran before it
   echo "cached c $("$ref" read "$file" "$seconds" 32 4096 fixed)" >> "$results"
   echo "cached uring4j $(u4j --engine uring-fixed --file "$file" --size 1g --qd 32)" >> "$results"
   echo "cached filechannel $(u4j --engine filechannel --file "$file" --size 1g)" >> "$results"

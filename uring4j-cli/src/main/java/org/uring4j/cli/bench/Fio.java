@@ -31,7 +31,7 @@ final class Fio {
                 "--rw=" + spec.rw().fio(), "--bs=" + spec.bs(), "--size=" + spec.size(),
                 "--direct=" + (spec.direct() ? 1 : 0), "--numjobs=" + spec.threads(), "--group_reporting",
                 "--time_based", "--runtime=" + Math.max(1, Math.round(spec.seconds())), "--output-format=json",
-                "--randrepeat=0", "--norandommap"));
+                "--randrepeat=0", "--norandommap", "--invalidate=0")); // fio would drop the page cache first
         if (spec.engine() == Engine.Kind.FILECHANNEL) {
             cmd.add("--ioengine=psync");
         } else {
