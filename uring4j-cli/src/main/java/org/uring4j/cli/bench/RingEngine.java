@@ -24,8 +24,13 @@ final class RingEngine implements Engine {
         this.fixed = fixed;
     }
 
+    /** The same setup as the C reference's: plain for NOPs, SINGLE_ISSUER + DEFER_TASKRUN for I/O. */
     private static RingOptions options(BenchSpec spec, int entries) {
-        RingOptions o = new RingOptions(entries).cqSize(entries * 2).singleIssuer();
+        RingOptions o = new RingOptions(entries).cqSize(entries * 2);
+        if (spec.rw() == BenchSpec.Rw.NOP && !spec.sqpoll()) {
+            return o;
+        }
+        o.singleIssuer();
         if (spec.sqpoll()) {
             o.sqPoll(1000);
         } else {
