@@ -437,7 +437,9 @@ public final class Ring implements AutoCloseable {
     /** Ready completions, after asking the kernel to flush overflowed or deferred ones if needed. */
     private int available() throws UringException {
         int n = (int) INT.getAcquire(cq, cqTail) - cq.get(U_INT, cqHead);
-        if (n == 0 && (reapNeedsEnter || cqNeedsFlush())) {
+        // Flagged overflow or deferred work is collected even when the CQ is not empty, so a
+        // steady stream of inline completions cannot starve it.
+        if (cqNeedsFlush() || (n == 0 && reapNeedsEnter)) {
             enter(0, 0, Uapi.IORING_ENTER_GETEVENTS, null, 0);
             n = (int) INT.getAcquire(cq, cqTail) - cq.get(U_INT, cqHead);
         }

@@ -321,8 +321,10 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private static Ring openRing(LoopOptions o) throws UringException {
+        // TASKRUN_FLAG: the kernel flags deferred completion work in the SQ ring, so the loop enters
+        // to run it exactly when there is some, even while other completions keep the CQ busy.
         RingOptions preferred = new RingOptions(o.entries()).cqSize(o.cqEntries()).singleIssuer().deferTaskrun()
-                .submitAll().registerRingFd();
+                .taskrunFlag().submitAll().registerRingFd();
         try {
             return Ring.open(preferred);
         } catch (UringException e) {

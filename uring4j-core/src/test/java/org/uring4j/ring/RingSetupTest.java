@@ -131,6 +131,12 @@ class RingSetupTest {
             for (int i = 0; i < 200; i++) {
                 // Two batches back to back: the poller may be anywhere in the first when the second is published.
                 for (int batch = 0; batch < 2; batch++) {
+                    // The poller posts a batch's completions before it moves the SQ head past the
+                    // batch: wait (bounded) for the entries to be free, as io_uring_sqring_wait would.
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (ring.sqSpaceLeft() < 4 && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
                     for (int j = 0; j < 4; j++) {
                         ring.getSqe().prepNop().userData(batch * 4 + j);
                     }
