@@ -70,11 +70,14 @@ public final class EventLoop implements AutoCloseable {
     /** Bits 33..47 of user_data: the entry's index in its op's chain. */
     private static final int CHAIN_SHIFT = 33;
     private static final int TIMESPEC_CHUNK = 1024;
+    /** SQ ring flags saying the kernel holds completions the loop must enter to collect. */
+    private static final int PENDING_IN_KERNEL = Uapi.IORING_SQ_TASKRUN | Uapi.IORING_SQ_CQ_OVERFLOW;
     /** The 8-byte counter increment written to the eventfd; only ever read, so shared by all threads. */
     private static final MemorySegment ONE = Arena.global().allocateFrom(JAVA_LONG, 1L);
 
     private final String name;
     private final LoopOptions options;
+    private final long spinNanos;
     private final Thread thread;
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
@@ -109,6 +112,7 @@ public final class EventLoop implements AutoCloseable {
 
     private EventLoop(LoopOptions options) {
         this.options = options;
+        this.spinNanos = options.spin().toNanos();
         this.name = "uring4j-loop-" + IDS.incrementAndGet();
         for (int i = 0; i < freeSlots.length; i++) {
             freeSlots[i] = freeSlots.length - 1 - i;
@@ -345,6 +349,25 @@ public final class EventLoop implements AutoCloseable {
             drainInbox();
             if (state != RUNNING) {
                 break;
+            }
+            if (spinNanos > 0 && inbox.isEmpty()) {
+                // Hand the kernel what is prepared, deliver what completed inline, then stay awake a
+                // few microseconds: a caller that answers a completion with new work (one blocking
+                // call after another) finds the loop running, and neither side pays the eventfd write
+                // and the two thread wake-ups of a sleeping loop.
+                enter(0);
+                ring.forEachCqe(onCqe);
+                long until = System.nanoTime() + spinNanos;
+                while (inbox.isEmpty() && ring.cqReady() == 0 && (ring.sqFlags() & PENDING_IN_KERNEL) == 0
+                        && System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+                if (!wakeArmed || !inbox.isEmpty() || ring.cqReady() > 0 || (ring.sqFlags() & PENDING_IN_KERNEL) != 0) {
+                    // Work arrived, or the wake-up read completed above: back to the top, which
+                    // re-arms the read before the loop may sleep (else an eventfd write would be lost).
+                    ring.forEachCqe(onCqe);
+                    continue;
+                }
             }
             SLEEPING.setVolatile(this, 1);
             if (inbox.isEmpty()) {
