@@ -11,12 +11,14 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.uring4j.runtime.EventLoop;
+import org.uring4j.runtime.LoopOptions;
 import org.uring4j.runtime.NopOperation;
 
 /**
@@ -33,12 +35,16 @@ import org.uring4j.runtime.NopOperation;
 public class RuntimeNopBenchmark {
     private static final int BATCH = 32;
 
+    /** LoopOptions.spin in microseconds: 0 (the default, sleep at once) or 20. */
+    @Param({"0", "20"})
+    public int spinMicros;
+
     private EventLoop loop;
     private final CompletableFuture<?>[] batch = new CompletableFuture<?>[BATCH];
 
     @Setup(Level.Trial)
     public void open() throws Exception {
-        loop = EventLoop.open();
+        loop = EventLoop.open(new LoopOptions().spin(java.time.Duration.ofNanos(spinMicros * 1000L)));
     }
 
     @TearDown(Level.Trial)

@@ -10,7 +10,7 @@ public final class LoopOptions {
     private Duration closeTimeout = Duration.ofSeconds(10);
     private int fixedFiles = 4096;
     private long registeredBufferBytes = 4L << 20;
-    private Duration spin = Duration.ofNanos(20_000);
+    private Duration spin = Duration.ZERO;
 
     /** Submission queue entries (default 256): how many ops one io_uring_enter can carry. */
     public LoopOptions entries(int entries) {
@@ -63,9 +63,11 @@ public final class LoopOptions {
 
     /**
      * How long the loop stays awake, polling for new work and completions, before it sleeps in
-     * {@code io_uring_enter} (default 20 µs; zero to sleep at once). Spinning spares a caller that
-     * answers each completion with new work the wake-up of a sleeping loop, for a few microseconds
-     * of CPU after each burst.
+     * {@code io_uring_enter} (default zero: sleep at once). Spinning spares a caller that answers
+     * each completion with new work the wake-up of a sleeping loop — one loop's lone round trip
+     * halves (docs/benchmarks.md) — but a spinning loop holds a core: with as many loops as
+     * cores, the callers' own threads lose the CPU, and blocking calls measured slower. Worth it
+     * with a core to spare per loop.
      */
     public LoopOptions spin(Duration spin) {
         if (Objects.requireNonNull(spin, "spin").isNegative() || spin.compareTo(Duration.ofMillis(10)) > 0) {
