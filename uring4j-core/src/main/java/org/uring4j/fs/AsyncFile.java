@@ -58,12 +58,16 @@ public final class AsyncFile implements AutoCloseable {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile boolean closing;
     /**
-     * On tmpfs or ramfs. io_uring has no nonblocking path for their buffered I/O and hands every
-     * read and write to an io-wq worker: twice the CPU of a plain pread for the same rate
-     * (docs/benchmarks.md). Transfers of up to {@link #INLINE_MAX} bytes on such a file are a
-     * memory copy that never waits, so they are done with pread/pwrite on the calling thread.
+     * Whether the file is a regular file on tmpfs or ramfs (UNKNOWN until the first transfer asks).
+     * io_uring has no nonblocking path for their buffered I/O and hands every read and write to an
+     * io-wq worker: twice the CPU of a plain pread for the same rate (docs/benchmarks.md).
+     * Transfers of up to {@link #INLINE_MAX} bytes on such a file are a memory copy that never
+     * waits, so they are done with pread/pwrite on the calling thread.
      */
-    private final boolean inMemory;
+    private volatile int memoryKind;
+    private static final int UNKNOWN = 0;
+    private static final int IN_MEMORY = 1;
+    private static final int NOT_IN_MEMORY = 2;
     private static final long TMPFS_MAGIC = 0x01021994L;
     private static final long RAMFS_MAGIC = 0x858458f6L;
     private static final long INLINE_MAX = 1 << 20;
@@ -74,8 +78,18 @@ public final class AsyncFile implements AutoCloseable {
         this.fd = fd;
         this.slot = slot;
         this.io = slot >= 0 ? Fd.fixed(slot) : Fd.raw(fd);
-        long fsType = fd >= 0 ? org.uring4j.sys.Syscalls.fileSystemType(fd) : -1;
-        this.inMemory = (fsType == TMPFS_MAGIC || fsType == RAMFS_MAGIC) && isRegularFile(fd);
+        this.memoryKind = fd >= 0 ? UNKNOWN : NOT_IN_MEMORY;
+    }
+
+    /** Whether the file is a regular file on tmpfs or ramfs; asked once, at the first transfer, not at open. */
+    private boolean inMemory() {
+        int k = memoryKind;
+        if (k == UNKNOWN) {
+            long fsType = org.uring4j.sys.Syscalls.fileSystemType(fd);
+            k = (fsType == TMPFS_MAGIC || fsType == RAMFS_MAGIC) && isRegularFile(fd) ? IN_MEMORY : NOT_IN_MEMORY;
+            memoryKind = k; // racing threads compute the same answer
+        }
+        return k == IN_MEMORY;
     }
 
     /** A regular file (not a FIFO or device node that lives on tmpfs, whose reads may wait). */
@@ -180,7 +194,7 @@ public final class AsyncFile implements AutoCloseable {
     /** A READ or WRITE: through the ring, or inline for a small transfer on a file in memory. */
     private CompletableFuture<Integer> transfer(boolean write, MemorySegment target, ByteBuffer buffer, long position) {
         checkTransfer(write, target, position);
-        if (!inMemory || target.byteSize() > INLINE_MAX) {
+        if (target.byteSize() > INLINE_MAX || !inMemory()) {
             return run(new RwOp(this, write, target, buffer, position));
         }
         if (closing) {
