@@ -220,7 +220,7 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     /** The checks every READ/WRITE makes before it starts. */
-    static void checkTransfer(boolean write, MemorySegment target, long position) {
+    private static void checkTransfer(boolean write, MemorySegment target, long position) {
         requirePosition(position);
         if (!write && target.isReadOnly()) {
             throw new IllegalArgumentException("READ into a read-only segment");
@@ -569,8 +569,7 @@ public final class AsyncFile implements AutoCloseable {
         private MemorySegment bounce;
 
         RwOp(AsyncFile file, boolean write, MemorySegment target, ByteBuffer buffer, long position) {
-            super(file);
-            checkTransfer(write, target, position);
+            super(file); // its arguments were checked by transfer(), its only caller
             this.write = write;
             this.target = target;
             this.buffer = buffer;
