@@ -51,40 +51,16 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.uring4j.UringException;
 import org.uring4j.ring.KernelAssumptions;
 import org.uring4j.ring.Uapi;
-import org.uring4j.runtime.LoopOptions;
 import org.uring4j.sys.Syscalls;
 
 /** How {@link UringFiles#open} maps java.nio and uring4j open options, and how its failures surface. */
-class OpenOptionsTest {
+class OpenOptionsTest extends SharedFilesTest {
     private static final int O_ACCMODE = 3;
 
-    static UringFiles files;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void open() throws Exception {
-        files = UringFiles.open(2, new LoopOptions());
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        files.close();
-    }
-
-    private Path file(String name, String content) throws IOException {
-        Path p = dir.resolve(name);
-        Files.writeString(p, content);
-        return p;
-    }
 
     private static String readAll(AsyncFile f) throws IOException {
         long size = f.size();

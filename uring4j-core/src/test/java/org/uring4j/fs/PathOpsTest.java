@@ -26,38 +26,14 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.uring4j.fs.UringFiles.RenameOption;
-import org.uring4j.runtime.LoopOptions;
 import org.uring4j.sys.Syscalls;
 
 /** The path operations of {@link UringFiles}: mkdir, unlink, rmdir, rename, links, stat, whole-file I/O. */
-class PathOpsTest {
-    static UringFiles files;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void open() throws Exception {
-        files = UringFiles.open(2, new LoopOptions());
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        files.close();
-    }
-
-    private Path file(String name, String content) throws IOException {
-        Path p = dir.resolve(name);
-        Files.writeString(p, content);
-        return p;
-    }
+class PathOpsTest extends SharedFilesTest {
 
     // ------------------------------------------------------------------ directories
 
