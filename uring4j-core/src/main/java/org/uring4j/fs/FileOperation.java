@@ -18,7 +18,7 @@ abstract class FileOperation<T> extends Operation<T> {
     private MemorySegment[] borrowed = new MemorySegment[4];
     private int nBorrowed;
     /** The file this op runs on, counted in flight until release; null for path ops. */
-    AsyncFile owner;
+    RingFile owner;
 
     /** Loop memory of at least {@code size} bytes, kept until release. */
     final MemorySegment borrow(long size) {

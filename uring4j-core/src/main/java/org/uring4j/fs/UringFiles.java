@@ -1,41 +1,30 @@
 package org.uring4j.fs;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
+import java.io.InterruptedIOException;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.ProviderMismatchException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
-import org.uring4j.Errno;
 import org.uring4j.UringException;
-import org.uring4j.ring.Fd;
-import org.uring4j.ring.Sqe;
+import org.uring4j.UringUnavailableException;
 import org.uring4j.ring.Uapi;
 import org.uring4j.runtime.Await;
 import org.uring4j.runtime.EventLoop;
-import org.uring4j.runtime.FixedFileTable;
 import org.uring4j.runtime.LoopOptions;
-import org.uring4j.runtime.NativeMemoryPool;
-import org.uring4j.runtime.RuntimeClosedException;
 import org.uring4j.runtime.UringRuntime;
-import org.uring4j.sys.Layouts;
-import org.uring4j.sys.Syscalls;
 
 /**
- * Files through io_uring: opening {@link AsyncFile}s, and the path operations of
- * {@link java.nio.file.Files} — mkdir, delete, rename, links, stat, extended attributes, and
- * whole-file reads and writes done as one linked submission.
+ * Files: opening {@link AsyncFile}s, and the path operations of {@link java.nio.file.Files} —
+ * mkdir, delete, rename, links, stat, extended attributes, and whole-file reads and writes.
  *
  * <pre>{@code
  * try (UringFiles files = UringFiles.open();
@@ -44,43 +33,92 @@ import org.uring4j.sys.Syscalls;
  * }
  * }</pre>
  *
- * <p>Every operation has an {@code ...Async} form returning a {@link CompletableFuture} and a
- * blocking form. Failures on a path are the exceptions {@code java.nio.file.Files} throws
- * ({@link java.nio.file.NoSuchFileException} for ENOENT, ...), with the op and errno in the
- * reason and a {@link UringException} as the cause; {@link WouldBlockException} marks a
- * {@link UringOpenOption#RESOLVE_CACHED} lookup that would have had to wait.
+ * <p>It runs on io_uring where the kernel allows it, and on the {@link Backend#PORTABLE} backend
+ * (java.nio on virtual threads) where it does not: {@link #backend()} says which, and
+ * {@link #unavailability()} why io_uring was not used. Every operation has an {@code ...Async}
+ * form returning a {@link CompletableFuture} and a blocking form. Failures on a path are the
+ * exceptions {@code java.nio.file.Files} throws ({@link java.nio.file.NoSuchFileException} for
+ * ENOENT, ...); on io_uring the reason names the op and errno and a {@link UringException} is
+ * the cause, and {@link WouldBlockException} marks a {@link UringOpenOption#RESOLVE_CACHED}
+ * lookup that would have had to wait.
  */
 public final class UringFiles implements AutoCloseable {
-    private static final int DEFAULT_MODE = 0666;
-    private static final int XATTR_MAX = 64 * 1024;
-    private static final int F_SETFL = 4;
+    private final FilesBackend backend;
+    private final UringUnavailableException unavailability;
 
-    private final UringRuntime runtime;
-    private final boolean ownsRuntime;
-
-    private UringFiles(UringRuntime runtime, boolean ownsRuntime) {
-        this.runtime = runtime;
-        this.ownsRuntime = ownsRuntime;
+    private UringFiles(FilesBackend backend, UringUnavailableException unavailability) {
+        this.backend = backend;
+        this.unavailability = unavailability;
     }
 
-    /** Files over a runtime of its own (one loop per processor); closing this closes it. */
+    /**
+     * Files over a runtime of its own (one loop per processor), or on the portable backend where
+     * io_uring is unavailable (see {@link Backend#PROPERTY}); closing this closes it.
+     *
+     * @throws UringException if io_uring was asked for with {@link Backend#PROPERTY} and cannot be set up
+     */
     public static UringFiles open() throws UringException {
-        return new UringFiles(UringRuntime.open(), true);
+        return open(Runtime.getRuntime().availableProcessors(), new LoopOptions());
     }
 
-    /** Files over a runtime of {@code loops} loops with {@code options}; closing this closes it. */
+    /**
+     * Files over a runtime of {@code loops} loops with {@code options}, or on the portable backend
+     * where io_uring is unavailable (see {@link Backend#PROPERTY}); closing this closes it.
+     */
     public static UringFiles open(int loops, LoopOptions options) throws UringException {
-        return new UringFiles(UringRuntime.open(loops, options), true);
+        Backend wanted = Backend.requested();
+        if (wanted == Backend.PORTABLE) {
+            return portable();
+        }
+        try {
+            return new UringFiles(new RingFiles(UringRuntime.open(loops, options), true), null);
+        } catch (UringUnavailableException e) {
+            if (wanted == Backend.IO_URING) {
+                throw e;
+            }
+            return new UringFiles(new PortableFiles(), e);
+        }
+    }
+
+    /** Files on the portable backend, whatever the kernel offers. */
+    public static UringFiles portable() {
+        return new UringFiles(new PortableFiles(), null);
     }
 
     /** Files over an existing runtime, which the caller keeps and closes. */
     public static UringFiles over(UringRuntime runtime) {
-        return new UringFiles(Objects.requireNonNull(runtime, "runtime"), false);
+        return new UringFiles(new RingFiles(Objects.requireNonNull(runtime, "runtime"), false), null);
     }
 
-    /** The runtime underneath. */
+    /** The backend these files run on. */
+    public Backend backend() {
+        return backend.backend();
+    }
+
+    /**
+     * Why {@link #open()} fell back to the portable backend: the failure setting up io_uring
+     * (its {@link UringUnavailableException#reason()} says sysctl, seccomp, kernel or memlock),
+     * or null if it did not fall back.
+     */
+    public UringUnavailableException unavailability() {
+        return unavailability;
+    }
+
+    /**
+     * The runtime underneath.
+     *
+     * @throws UnsupportedOperationException on the portable backend
+     */
     public UringRuntime runtime() {
-        return runtime;
+        return ring("runtime()").runtime();
+    }
+
+    private RingFiles ring(String what) {
+        if (backend instanceof RingFiles r) {
+            return r;
+        }
+        throw new UnsupportedOperationException(what + " needs io_uring; these files run on the " + backend() + " backend"
+                + (unavailability != null ? " (" + unavailability.getMessage() + ")" : ""));
     }
 
     // ------------------------------------------------------------------ open
@@ -90,77 +128,40 @@ public final class UringFiles implements AutoCloseable {
      * {@link UringOpenOption}s; with no option, for reading. A created file gets mode 0666 less
      * the umask, or the permissions of a {@code PosixFilePermissions.asFileAttribute} attribute.
      *
-     * <p>Opens that create or truncate nothing first try the lookup on the calling thread with
-     * RESOLVE_CACHED ({@code openat2(2)}, no ring round trip, seed 000); when the lookup would
-     * have to wait for the disk they go to the ring, where the kernel retries it on an io-wq worker.
+     * <p>On io_uring, opens that create or truncate nothing first try the lookup on the calling
+     * thread with RESOLVE_CACHED ({@code openat2(2)}, no ring round trip, seed 000); when the
+     * lookup would have to wait for the disk they go to the ring, where the kernel retries it on
+     * an io-wq worker.
      */
     public CompletableFuture<AsyncFile> openAsync(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) {
-        return openAsync(runtime.nextLoop(), null, path, options, attrs);
+        return wrap(backend.open(null, path, options, attrs));
     }
 
-    /** As {@link #openAsync(Path, Set, FileAttribute[])}, on a loop of the caller's choosing. */
+    /**
+     * As {@link #openAsync(Path, Set, FileAttribute[])}, on a loop of the caller's choosing.
+     *
+     * @throws UnsupportedOperationException on the portable backend
+     */
     public CompletableFuture<AsyncFile> openAsync(EventLoop loop, Path path, Set<? extends OpenOption> options,
                                                   FileAttribute<?>... attrs) {
-        return openAsync(loop, null, path, options, attrs);
+        return wrap(ring("open on a loop").open(loop, null, path, options, attrs));
     }
 
     /**
      * Opens {@code path} relative to the directory {@code dir} (opened with
-     * {@link UringOpenOption#DIRECTORY}), on {@code dir}'s loop: with RESOLVE_BENEATH or
-     * RESOLVE_IN_ROOT the lookup cannot leave it.
+     * {@link UringOpenOption#DIRECTORY}; on io_uring, on {@code dir}'s loop): with RESOLVE_BENEATH
+     * or RESOLVE_IN_ROOT the lookup cannot leave it.
      */
     public CompletableFuture<AsyncFile> openAsync(AsyncFile dir, Path path, Set<? extends OpenOption> options,
                                                   FileAttribute<?>... attrs) {
-        return openAsync(dir.loop(), dir, path, options, attrs);
+        if (dir.backend() != backend()) {
+            throw new IllegalArgumentException(dir + " is on the " + dir.backend() + " backend, these files on " + backend());
+        }
+        return wrap(backend.open(dir.io(), path, options, attrs));
     }
 
-    private CompletableFuture<AsyncFile> openAsync(EventLoop loop, AsyncFile dir, Path path,
-                                                   Set<? extends OpenOption> options, FileAttribute<?>... attrs) {
-        if (loop.isClosed()) {
-            // Else the caller-thread fast path would hand out a file on a loop that can never run its I/O.
-            throw new RuntimeClosedException("open " + path + ": " + loop.name() + " is closed");
-        }
-        OpenSpec spec = OpenSpec.of(options, attrs);
-        CString p = CString.of(path);
-        int dirfd;
-        try {
-            dirfd = dir == null ? Uapi.AT_FDCWD : dir.fd();
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        if (spec.fastPathAllowed()) {
-            AsyncFile fast = tryCachedOpen(loop, dirfd, p, spec);
-            if (fast != null) {
-                return CompletableFuture.completedFuture(fast);
-            }
-        }
-        return loop.submit(new OpenOp(dirfd, p, spec));
-    }
-
-    /** openat2(RESOLVE_CACHED) on this thread: the file, or null if the lookup would block. */
-    private static AsyncFile tryCachedOpen(EventLoop loop, int dirfd, CString p, OpenSpec spec) {
-        long howSize = Layouts.OPEN_HOW.byteSize();
-        try (Arena a = Arena.ofConfined()) {
-            // One allocation for open_how and the path, in the file-name encoding the ring path uses too.
-            MemorySegment mem = a.allocate(howSize + p.byteSize(), 8);
-            MemorySegment how = mem.asSlice(0, howSize);
-            // O_NONBLOCK, as io_uring's own inline attempt does: opening a FIFO or a device, or
-            // breaking a lease, must not wait on the caller's thread.
-            how.set(JAVA_LONG, 0, Integer.toUnsignedLong(spec.flags | Uapi.O_NONBLOCK));
-            how.set(JAVA_LONG, 8, spec.mode);
-            how.set(JAVA_LONG, 16, spec.resolve | Uapi.RESOLVE_CACHED);
-            int fd = Syscalls.openat2(dirfd, p.copyInto(mem.asSlice(howSize)), how);
-            if (fd < 0) {
-                return null; // any error: let the ring op report it
-            }
-            // F_SETFL changes only O_APPEND, O_NONBLOCK, O_DIRECT and O_NOATIME (the rest of its
-            // argument is ignored), and the open's own flags say which of those were asked for.
-            if ((spec.flags & Uapi.O_NONBLOCK) == 0 && Syscalls.fcntl(fd, F_SETFL, spec.flags & ~Uapi.O_NONBLOCK) < 0) {
-                Syscalls.close(fd);
-                return null;
-            }
-            return new AsyncFile(loop, p.text, fd, -1);
-        }
+    private static CompletableFuture<AsyncFile> wrap(CompletableFuture<FileIo> opening) {
+        return opening.thenApply(AsyncFile::new);
     }
 
     /** Opens and waits (see {@link #openAsync(Path, Set, FileAttribute[])}). */
@@ -187,7 +188,7 @@ public final class UringFiles implements AutoCloseable {
     private static AsyncFile awaitOpen(CompletableFuture<AsyncFile> opening) throws IOException {
         try {
             return Await.get(opening);
-        } catch (java.io.InterruptedIOException e) {
+        } catch (InterruptedIOException e) {
             opening.thenAccept(AsyncFile::closeAsync);
             throw e;
         }
@@ -197,72 +198,61 @@ public final class UringFiles implements AutoCloseable {
 
     /** mkdir(2) with permission bits {@code mode} (less the umask). */
     public CompletableFuture<Void> createDirectoryAsync(Path dir, int mode) {
-        CString p = CString.of(dir);
-        return runtime.submit(new PathOp("MKDIRAT", p, null, (op, s) -> s.prepMkdirat(Uapi.AT_FDCWD, op.p1, mode)));
+        return backend.createDirectory(dir, mode);
     }
 
     /** unlink(2) of a file or symbolic link. */
     public CompletableFuture<Void> deleteFileAsync(Path file) {
-        CString p = CString.of(file);
-        return runtime.submit(new PathOp("UNLINKAT", p, null, (op, s) -> s.prepUnlinkat(Uapi.AT_FDCWD, op.p1, 0)));
+        return backend.deleteFile(file);
     }
 
     /** rmdir(2) of an empty directory. */
     public CompletableFuture<Void> deleteDirectoryAsync(Path dir) {
-        CString p = CString.of(dir);
-        return runtime.submit(new PathOp("UNLINKAT", p, null,
-                (op, s) -> s.prepUnlinkat(Uapi.AT_FDCWD, op.p1, Uapi.AT_REMOVEDIR)));
+        return backend.deleteDirectory(dir);
     }
 
     /**
      * rename(2) with {@link RenameOption}s: NOREPLACE fails with FileAlreadyExistsException if
-     * {@code target} exists, EXCHANGE swaps the two atomically.
+     * {@code target} exists, EXCHANGE swaps the two atomically (io_uring only).
      */
     public CompletableFuture<Void> renameAsync(Path source, Path target, RenameOption... options) {
         int flags = 0;
         for (RenameOption o : options) {
             flags |= o.flag;
         }
-        int f = flags;
-        return runtime.submit(new PathOp("RENAMEAT", CString.of(source), CString.of(target),
-                (op, s) -> s.prepRenameat(Uapi.AT_FDCWD, op.p1, Uapi.AT_FDCWD, op.p2, f)));
+        return backend.rename(source, target, flags);
     }
 
     /** link(2): a new name {@code link} for the existing file {@code existing}. */
     public CompletableFuture<Void> createLinkAsync(Path link, Path existing) {
-        return runtime.submit(new PathOp("LINKAT", CString.of(existing), CString.of(link),
-                (op, s) -> s.prepLinkat(Uapi.AT_FDCWD, op.p1, Uapi.AT_FDCWD, op.p2, 0)));
+        return backend.createLink(link, existing);
     }
 
     /** symlink(2): {@code link} pointing at {@code target} (which need not exist). */
     public CompletableFuture<Void> createSymbolicLinkAsync(Path link, Path target) {
         if (target.getFileSystem() != link.getFileSystem()) {
-            throw new java.nio.file.ProviderMismatchException();
+            throw new ProviderMismatchException();
         }
-        return runtime.submit(new PathOp("SYMLINKAT", CString.of(target.toString()), CString.of(link),
-                (op, s) -> s.prepSymlinkat(op.p1, Uapi.AT_FDCWD, op.p2)));
+        return backend.createSymbolicLink(link, target);
     }
 
     /** statx(2) of {@code path}; with {@link LinkOption#NOFOLLOW_LINKS}, of a symbolic link itself. */
     public CompletableFuture<FileStat> statAsync(Path path, LinkOption... options) {
-        int flags = 0;
+        boolean follow = true;
         for (LinkOption o : options) {
-            if (o == LinkOption.NOFOLLOW_LINKS) {
-                flags |= Uapi.AT_SYMLINK_NOFOLLOW;
-            }
+            follow &= o != LinkOption.NOFOLLOW_LINKS;
         }
-        CString p = CString.of(path);
-        return runtime.submit(new StatxOp(Uapi.AT_FDCWD, p, flags, p.text));
+        return backend.stat(path, follow);
     }
 
     /** Reads extended attribute {@code name} of {@code path} (at most 64 KiB). */
     public CompletableFuture<byte[]> getXattrAsync(Path path, String name) {
-        return runtime.submit(new XattrGetOp(null, CString.of(path), CString.of(name)));
+        return backend.getXattr(path, Objects.requireNonNull(name, "name"));
     }
 
     /** Sets extended attribute {@code name} of {@code path}; XATTR_CREATE/XATTR_REPLACE {@code flags}. */
     public CompletableFuture<Void> setXattrAsync(Path path, String name, byte[] value, int flags) {
-        return runtime.submit(new XattrSetOp(null, CString.of(path), CString.of(name), value.clone(), flags));
+        return backend.setXattr(path, Objects.requireNonNull(name, "name"), value.clone(), flags);
     }
 
     public void createDirectory(Path dir, int mode) throws IOException {
@@ -304,41 +294,20 @@ public final class UringFiles implements AutoCloseable {
     // ------------------------------------------------------------------ whole files
 
     /**
-     * Reads a whole file. A file of up to 64 KiB takes one submission of three linked entries —
-     * open into a fixed slot, read, close — and one completion round trip; a larger one falls
-     * back to open, stat and read.
+     * Reads a whole file. On io_uring a file of up to 64 KiB takes one submission of three linked
+     * entries — open into a fixed slot, read, close — and one completion round trip; a larger one
+     * falls back to open, stat and read.
      */
     public CompletableFuture<byte[]> readAllBytesAsync(Path path) {
-        CString p = CString.of(path);
-        EventLoop loop = runtime.nextLoop();
-        return loop.submit(new ReadWholeOp(p)).thenCompose(bytes -> bytes != null ? CompletableFuture.completedFuture(bytes)
-                : openAsync(loop, null, path, Set.of(StandardOpenOption.READ)).thenCompose(UringFiles::readRest));
-    }
-
-    private static CompletableFuture<byte[]> readRest(AsyncFile f) {
-        CompletableFuture<byte[]> read = f.sizeAsync().thenCompose(size -> {
-            if (size > Integer.MAX_VALUE - 8) {
-                return CompletableFuture.failedFuture(new OutOfMemoryError(f.path() + ": " + size + " bytes is too large for an array"));
-            }
-            byte[] out = new byte[(int) (long) size];
-            return f.readFullyAsync(MemorySegment.ofArray(out), 0).thenApply(v -> out);
-        });
-        // Hand the bytes over only once the file is closed: no descriptor outlives the call.
-        return read.handle((bytes, failure) -> f.closeAsync().handle((v, closeFailure) -> {
-            Throwable t = failure != null ? failure : closeFailure;
-            if (t != null) {
-                throw t instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(t);
-            }
-            return bytes;
-        })).thenCompose(java.util.function.Function.identity());
+        return backend.readAllBytes(path);
     }
 
     /**
      * Writes {@code data} as the whole content of {@code path} (created with mode 0666 less the
-     * umask, or truncated): open into a fixed slot, write and close as one linked submission.
+     * umask, or truncated); on io_uring open into a fixed slot, write and close as one linked submission.
      */
     public CompletableFuture<Void> writeAsync(Path path, byte[] data) {
-        return runtime.submit(new WriteWholeOp(CString.of(path), data.clone()));
+        return backend.write(path, data.clone());
     }
 
     public byte[] readAllBytes(Path path) throws IOException {
@@ -349,542 +318,28 @@ public final class UringFiles implements AutoCloseable {
         Await.get(writeAsync(path, data));
     }
 
-    /** Closes the runtime if this instance opened it. */
+    /** Closes the runtime if this instance opened it (the portable backend's threads end with their work). */
     @Override
     public void close() throws UringException {
-        if (ownsRuntime) {
-            runtime.close();
-        }
+        backend.close();
     }
 
-    // ------------------------------------------------------------------ options
-
-    /** How to call openat2: flags, mode and resolve, from java.nio open options. */
-    record OpenSpec(int flags, int mode, long resolve, boolean directDescriptor) {
-
-        static OpenSpec of(Set<? extends OpenOption> options, FileAttribute<?>... attrs) {
-            boolean read = false;
-            boolean write = false;
-            boolean append = false;
-            int flags = Uapi.O_CLOEXEC;
-            long resolve = 0;
-            boolean direct = false;
-            for (OpenOption o : options) {
-                if (o == StandardOpenOption.READ) {
-                    read = true;
-                } else if (o == StandardOpenOption.WRITE) {
-                    write = true;
-                } else if (o == StandardOpenOption.APPEND) {
-                    append = true;
-                    write = true;
-                } else if (o == StandardOpenOption.CREATE) {
-                    flags |= Uapi.O_CREAT;
-                } else if (o == StandardOpenOption.CREATE_NEW) {
-                    flags |= Uapi.O_CREAT | Uapi.O_EXCL;
-                } else if (o == StandardOpenOption.TRUNCATE_EXISTING) {
-                    flags |= Uapi.O_TRUNC;
-                } else if (o == StandardOpenOption.SYNC) {
-                    flags |= Uapi.O_SYNC;
-                } else if (o == StandardOpenOption.DSYNC) {
-                    flags |= Uapi.O_DSYNC;
-                } else if (o == StandardOpenOption.SPARSE) {
-                    continue; // a hint; Linux files are sparse anyway
-                } else if (o == LinkOption.NOFOLLOW_LINKS) {
-                    flags |= Uapi.O_NOFOLLOW;
-                } else if (o instanceof UringOpenOption u) {
-                    flags |= u.flags;
-                    resolve |= u.resolve;
-                    direct |= u == UringOpenOption.DIRECT_DESCRIPTOR;
-                } else if (o != null && o.getClass().getName().equals("com.sun.nio.file.ExtendedOpenOption")
-                        && o.toString().equals("DIRECT")) {
-                    flags |= Uapi.O_DIRECT;
-                } else if (o == StandardOpenOption.DELETE_ON_CLOSE) {
-                    throw new UnsupportedOperationException("DELETE_ON_CLOSE is not supported; delete the file after closing it");
-                } else {
-                    throw new UnsupportedOperationException("unsupported open option " + o);
-                }
-            }
-            if (append && read) {
-                throw new IllegalArgumentException("READ + APPEND not allowed");
-            }
-            if (append && (flags & Uapi.O_TRUNC) != 0) {
-                throw new IllegalArgumentException("APPEND + TRUNCATE_EXISTING not allowed");
-            }
-            if (!write) {
-                // As java.nio does: CREATE and TRUNCATE_EXISTING mean nothing for a read-only open.
-                flags &= ~(Uapi.O_CREAT | Uapi.O_EXCL | Uapi.O_TRUNC);
-            }
-            flags |= write ? (read ? Uapi.O_RDWR : Uapi.O_WRONLY) : Uapi.O_RDONLY;
-            if (append) {
-                flags |= Uapi.O_APPEND;
-            }
-            if (direct && (flags & Uapi.O_DIRECTORY) != 0) {
-                throw new IllegalArgumentException("a DIRECTORY handle needs a plain descriptor; drop DIRECT_DESCRIPTOR");
-            }
-            if (direct) {
-                flags &= ~Uapi.O_CLOEXEC; // a direct descriptor is in no fd table; the kernel refuses the flag
-            }
-            return new OpenSpec(flags, (flags & Uapi.O_CREAT) != 0 ? modeOf(attrs) : 0, resolve, direct);
-        }
-
-        private static int modeOf(FileAttribute<?>... attrs) {
-            int mode = DEFAULT_MODE;
-            for (FileAttribute<?> a : attrs) {
-                if (a.name().equals("posix:permissions") || a.name().equals("unix:permissions")) {
-                    mode = 0;
-                    for (Object p : (Set<?>) a.value()) {
-                        mode |= bit((PosixFilePermission) p);
-                    }
-                } else {
-                    throw new UnsupportedOperationException("'" + a.name() + "' cannot be set when opening a file");
-                }
-            }
-            return mode;
-        }
-
-        private static int bit(PosixFilePermission p) {
-            return switch (p) {
-                case OWNER_READ -> 0400;
-                case OWNER_WRITE -> 0200;
-                case OWNER_EXECUTE -> 0100;
-                case GROUP_READ -> 040;
-                case GROUP_WRITE -> 020;
-                case GROUP_EXECUTE -> 010;
-                case OTHERS_READ -> 04;
-                case OTHERS_WRITE -> 02;
-                case OTHERS_EXECUTE -> 01;
-            };
-        }
-
-        /** The caller-thread RESOLVE_CACHED attempt: never for opens that create, truncate or must be direct. */
-        boolean fastPathAllowed() {
-            return !directDescriptor && (flags & (Uapi.O_CREAT | Uapi.O_TRUNC)) == 0
-                    && (resolve & Uapi.RESOLVE_CACHED) == 0;
-        }
+    @Override
+    public String toString() {
+        return "UringFiles[" + backend() + "]";
     }
 
     /** How {@link #renameAsync} treats an existing target. */
     public enum RenameOption {
         /** RENAME_NOREPLACE: fail if the target exists. */
         NOREPLACE(Uapi.RENAME_NOREPLACE),
-        /** RENAME_EXCHANGE: swap source and target atomically; both must exist. */
+        /** RENAME_EXCHANGE: swap source and target atomically; both must exist (io_uring only). */
         EXCHANGE(Uapi.RENAME_EXCHANGE);
 
         final int flag;
 
         RenameOption(int flag) {
             this.flag = flag;
-        }
-    }
-
-    // ------------------------------------------------------------------ operations
-
-    /** OPENAT2 into a plain descriptor (then also registered in the loop's table), or straight into a slot. */
-    static final class OpenOp extends FileOperation<AsyncFile> {
-        private final int dirfd;
-        private final CString path;
-        private final OpenSpec spec;
-        private int slot = -1;
-        private int extraSlot = -1;
-
-        OpenOp(int dirfd, CString path, OpenSpec spec) {
-            this.dirfd = dirfd;
-            this.path = path;
-            this.spec = spec;
-        }
-
-        @Override
-        protected String name() {
-            return "OPENAT2";
-        }
-
-        @Override
-        protected void prepare(Sqe sqe) throws UringException {
-            if (spec.directDescriptor()) {
-                slot = loop().fixedFiles().allocate();
-                if (slot < 0) {
-                    throw new UringException(name(), Errno.ENFILE.number(), UringException.NO_FD, path.text,
-                            "the loop's registered file table is full (" + loop().fixedFiles().size() + " slots)");
-                }
-            }
-            sqe.prepOpenat2(dirfd, borrow(path), openHow(spec.flags(), spec.mode(), spec.resolve()));
-            if (slot >= 0) {
-                sqe.directSlot(slot);
-            }
-        }
-
-        @Override
-        protected AsyncFile complete(int res, int flags) throws IOException {
-            if (res < 0) {
-                freeSlot();
-                throw FsErrors.forPath(name(), res, path.text, null);
-            }
-            if (slot >= 0) {
-                return new AsyncFile(loop(), path.text, -1, slot);
-            }
-            FixedFileTable table = loop().fixedFiles();
-            extraSlot = table.allocate();
-            if (extraSlot >= 0) {
-                try {
-                    loop().ring().registerFilesUpdate(extraSlot, res);
-                } catch (UringException e) {
-                    table.free(extraSlot);
-                    extraSlot = -1;
-                }
-            }
-            return new AsyncFile(loop(), path.text, res, extraSlot);
-        }
-
-        @Override
-        protected void abandoned(int res, int flags) {
-            if (res < 0) {
-                freeSlot();
-                return;
-            }
-            try {
-                if (slot >= 0) {
-                    loop().ring().registerFilesUpdate(slot, -1);
-                } else {
-                    if (extraSlot >= 0) {
-                        loop().ring().registerFilesUpdate(extraSlot, -1);
-                        loop().fixedFiles().free(extraSlot);
-                    }
-                    Syscalls.close(res);
-                }
-            } catch (UringException ignored) {
-                // the loop's close drops the whole table anyway
-            }
-            freeSlot();
-        }
-
-        private void freeSlot() {
-            if (slot >= 0) {
-                loop().fixedFiles().free(slot);
-                slot = -1;
-            }
-        }
-    }
-
-    /** One path operation (mkdir, unlink, rename, link, symlink) that completes with nothing. */
-    static final class PathOp extends FileOperation<Void> {
-        interface Prep {
-            void prepare(PathOp op, Sqe sqe);
-        }
-
-        private final String name;
-        private final CString path1;
-        private final CString path2;
-        private final Prep prep;
-        MemorySegment p1;
-        MemorySegment p2;
-
-        PathOp(String name, CString path1, CString path2, Prep prep) {
-            this.name = name;
-            this.path1 = path1;
-            this.path2 = path2;
-            this.prep = prep;
-        }
-
-        @Override
-        protected String name() {
-            return name;
-        }
-
-        @Override
-        protected void prepare(Sqe sqe) {
-            p1 = borrow(path1);
-            p2 = path2 == null ? null : borrow(path2);
-            prep.prepare(this, sqe);
-        }
-
-        @Override
-        protected Void complete(int res, int flags) throws IOException {
-            if (res < 0) {
-                // For symlink the interesting name is the link (path2); for the others path1.
-                boolean linkFirst = name.equals("SYMLINKAT");
-                throw FsErrors.forPath(name, res, (linkFirst ? path2 : path1).text,
-                        path2 == null ? null : (linkFirst ? path1 : path2).text);
-            }
-            return null;
-        }
-    }
-
-    /** STATX of a path relative to a directory fd (or of an fd itself with AT_EMPTY_PATH). */
-    static final class StatxOp extends FileOperation<FileStat> {
-        private final int dirfd;
-        private final CString path;
-        private final int flags;
-        private final String display;
-        private MemorySegment buf;
-
-        StatxOp(int dirfd, CString path, int flags, String display) {
-            this.dirfd = dirfd;
-            this.path = path;
-            this.flags = flags;
-            this.display = display;
-        }
-
-        @Override
-        protected String name() {
-            return "STATX";
-        }
-
-        @Override
-        protected void prepare(Sqe sqe) {
-            buf = borrow(Layouts.STATX.byteSize());
-            sqe.prepStatx(dirfd, borrow(path), flags, FileStat.MASK, buf);
-        }
-
-        @Override
-        protected FileStat complete(int res, int f) throws IOException {
-            if (res < 0) {
-                throw FsErrors.forPath(name(), res, display, null);
-            }
-            return FileStat.of(buf);
-        }
-    }
-
-    /** FGETXATTR (file) or GETXATTR (path). */
-    static final class XattrGetOp extends FileOperation<byte[]> {
-        private final AsyncFile file;
-        private final CString path;
-        private final CString attr;
-        private MemorySegment value;
-
-        XattrGetOp(AsyncFile file, CString path, CString attr) {
-            this.file = file;
-            this.path = path;
-            this.attr = attr;
-        }
-
-        @Override
-        protected String name() {
-            return file != null ? "FGETXATTR" : "GETXATTR";
-        }
-
-        @Override
-        protected void prepare(Sqe sqe) {
-            value = borrow(XATTR_MAX).asSlice(0, XATTR_MAX);
-            if (file != null) {
-                sqe.prepFgetxattr(file.io(), borrow(attr), value);
-            } else {
-                sqe.prepGetxattr(borrow(path), borrow(attr), value);
-            }
-        }
-
-        @Override
-        protected byte[] complete(int res, int flags) throws IOException {
-            if (res < 0) {
-                if (file != null) {
-                    throw file.error(name() + " " + attr, res);
-                }
-                throw FsErrors.forPath(name() + " " + attr, res, path.text, null);
-            }
-            return AsyncFile.toArray(value, res);
-        }
-    }
-
-    /** FSETXATTR (file) or SETXATTR (path). */
-    static final class XattrSetOp extends FileOperation<Void> {
-        private final AsyncFile file;
-        private final CString path;
-        private final CString attr;
-        private final byte[] data;
-        private final int flags;
-
-        XattrSetOp(AsyncFile file, CString path, CString attr, byte[] data, int flags) {
-            this.file = file;
-            this.path = path;
-            this.attr = attr;
-            this.data = data;
-            this.flags = flags;
-        }
-
-        @Override
-        protected String name() {
-            return file != null ? "FSETXATTR" : "SETXATTR";
-        }
-
-        @Override
-        protected void prepare(Sqe sqe) {
-            MemorySegment v = borrow(Math.max(1, data.length)).asSlice(0, data.length);
-            MemorySegment.copy(MemorySegment.ofArray(data), 0, v, 0, data.length);
-            if (file != null) {
-                sqe.prepFsetxattr(file.io(), borrow(attr), v, flags);
-            } else {
-                sqe.prepSetxattr(borrow(path), borrow(attr), v, flags);
-            }
-        }
-
-        @Override
-        protected Void complete(int res, int f) throws IOException {
-            if (res < 0) {
-                if (file != null) {
-                    throw file.error(name() + " " + attr, res);
-                }
-                throw FsErrors.forPath(name() + " " + attr, res, path.text, null);
-            }
-            return null;
-        }
-    }
-
-    /**
-     * A whole-file op as one submission of three linked entries: OPENAT2 into a fixed slot of our
-     * choosing, one READ or WRITE through that slot (hard-linked, so the close runs even if it
-     * fails), and CLOSE of the slot. (No O_CLOEXEC: a direct descriptor is in no fd table, and the
-     * kernel refuses the flag for one.) The slot is given back once the chain's CLOSE has completed.
-     */
-    abstract static class WholeFileOp<T> extends FileOperation<T> {
-        final CString path;
-        int slot = -1;
-        int openRes;
-        int ioRes;
-
-        WholeFileOp(CString path) {
-            this.path = path;
-        }
-
-        /** Open flags (without O_CLOEXEC). */
-        abstract int openFlags();
-
-        /** The transfer's buffer, filled for a write. */
-        abstract MemorySegment buffer();
-
-        abstract boolean writes();
-
-        @Override
-        protected int chainLength() {
-            return 3;
-        }
-
-        @Override
-        protected void prepare(Sqe sqe) {
-            throw new AssertionError("prepared as a chain");
-        }
-
-        @Override
-        protected void prepareChain(Sqe[] sqes) throws UringException {
-            slot = loop().fixedFiles().allocate();
-            if (slot < 0) {
-                throw new UringException("OPENAT2", Errno.ENFILE.number(), UringException.NO_FD, path.text,
-                        "the loop's registered file table is full");
-            }
-            int flags = openFlags();
-            long mode = (flags & Uapi.O_CREAT) != 0 ? DEFAULT_MODE : 0; // a mode without O_CREAT is EINVAL
-            sqes[0].prepOpenat2(Uapi.AT_FDCWD, borrow(path), openHow(flags, mode, 0)).directSlot(slot).link();
-            prepTransfer(sqes[1], Fd.fixed(slot), buffer(), 0, writes()).hardLink();
-            sqes[2].prepClose(Fd.fixed(slot));
-        }
-
-        @Override
-        protected void chainCompletion(int index, int res, int flags) {
-            if (index == 0) {
-                openRes = res;
-            } else if (index == 1) {
-                ioRes = res;
-            }
-        }
-
-        /** Throws for a failed open or transfer. */
-        void check() throws IOException {
-            if (openRes < 0) {
-                throw FsErrors.forPath("OPENAT2", openRes, path.text, null);
-            }
-            if (ioRes < 0) {
-                throw new UringException(writes() ? "WRITE" : "READ", -ioRes, UringException.NO_FD, path.text,
-                        "through fixed slot " + slot);
-            }
-        }
-
-        @Override
-        protected void release() {
-            super.release();
-            if (slot >= 0) {
-                loop().fixedFiles().free(slot);
-                slot = -1;
-            }
-        }
-    }
-
-    /** Reads a file of up to one registered chunk; null if it filled the chunk (there may be more). */
-    static final class ReadWholeOp extends WholeFileOp<byte[]> {
-        private MemorySegment buf;
-
-        ReadWholeOp(CString path) {
-            super(path);
-        }
-
-        @Override
-        protected String name() {
-            return "OPENAT2+READ+CLOSE";
-        }
-
-        @Override
-        int openFlags() {
-            return Uapi.O_RDONLY;
-        }
-
-        @Override
-        boolean writes() {
-            return false;
-        }
-
-        @Override
-        MemorySegment buffer() {
-            buf = bounce(NativeMemoryPool.REGISTERED_CHUNK);
-            return buf;
-        }
-
-        @Override
-        protected byte[] complete(int res, int flags) throws IOException {
-            check();
-            // A full buffer may mean more to read: the caller falls back to open + stat + read.
-            return ioRes == buf.byteSize() ? null : AsyncFile.toArray(buf, ioRes);
-        }
-    }
-
-    /** Creates or truncates a file and writes {@code data} as all of it. */
-    static final class WriteWholeOp extends WholeFileOp<Void> {
-        private final byte[] data;
-
-        WriteWholeOp(CString path, byte[] data) {
-            super(path);
-            this.data = data;
-        }
-
-        @Override
-        protected String name() {
-            return "OPENAT2+WRITE+CLOSE";
-        }
-
-        @Override
-        int openFlags() {
-            return Uapi.O_WRONLY | Uapi.O_CREAT | Uapi.O_TRUNC;
-        }
-
-        @Override
-        boolean writes() {
-            return true;
-        }
-
-        @Override
-        MemorySegment buffer() {
-            MemorySegment buf = bounce(data.length);
-            MemorySegment.copy(MemorySegment.ofArray(data), 0, buf, 0, data.length);
-            return buf;
-        }
-
-        @Override
-        protected Void complete(int res, int flags) throws IOException {
-            check();
-            if (ioRes != data.length) {
-                throw new UringException("WRITE", Errno.ENOSPC.number(), UringException.NO_FD, path.text,
-                        "short write: " + ioRes + " of " + data.length + " bytes");
-            }
-            if (res < 0) {
-                throw new UringException("CLOSE", -res, UringException.NO_FD, path.text, "fixed slot " + slot);
-            }
-            return null;
         }
     }
 }

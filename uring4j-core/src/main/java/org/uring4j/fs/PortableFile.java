@@ -1,0 +1,271 @@
+package org.uring4j.fs;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.uring4j.Errno;
+import org.uring4j.UringException;
+import org.uring4j.ring.Uapi;
+import org.uring4j.runtime.RuntimeClosedException;
+
+/**
+ * The portable backend of an {@link AsyncFile}: a {@link FileChannel} (none for a directory
+ * handle) whose operations run as blocking calls on the owning {@link PortableFiles}' virtual
+ * threads — never on the caller's thread, whose interrupt would close a FileChannel under
+ * everyone else's feet. As {@link RingFile} does, it counts the operations in flight and closes
+ * only after the last has finished.
+ */
+final class PortableFile implements FileIo {
+    private static final int FALLOC_FL_KEEP_SIZE = 0x01;
+    private final PortableFiles owner;
+    private final Path path;
+    private final FileChannel channel;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean closeStarted = new AtomicBoolean();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private volatile boolean closing;
+
+    /** A file; {@code channel} null for a directory handle. */
+    PortableFile(PortableFiles owner, Path path, FileChannel channel) {
+        this.owner = owner;
+        this.path = path;
+        this.channel = channel;
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.PORTABLE;
+    }
+
+    @Override
+    public String path() {
+        return path.toString();
+    }
+
+    Path file() {
+        return path;
+    }
+
+    boolean isDirectory() {
+        return channel == null;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closing;
+    }
+
+    @Override
+    public int fd() {
+        throw new UnsupportedOperationException(path + ": the portable backend's FileChannel keeps its descriptor to itself");
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    /** A blocking call on the file's channel. */
+    private interface Call<T> {
+        T run(FileChannel channel) throws IOException;
+    }
+
+    /** Runs {@code call} on a virtual thread of the owner, counted in flight so close waits for it. */
+    private <T> CompletableFuture<T> run(String op, Call<T> call) {
+        return run(op, true, call);
+    }
+
+    /** As {@link #run(String, Call)}; {@code needsChannel} false for the ops a directory handle allows too. */
+    private <T> CompletableFuture<T> run(String op, boolean needsChannel, Call<T> call) {
+        if (closing) {
+            return CompletableFuture.failedFuture(closedException());
+        }
+        inFlight.incrementAndGet();
+        if (closing) {
+            endOp();
+            return CompletableFuture.failedFuture(closedException());
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            owner.execute(() -> {
+                try {
+                    if (needsChannel && channel == null) {
+                        throw new UringException(op, Errno.EISDIR.number(), UringException.NO_FD, path(), "a directory handle");
+                    }
+                    result.complete(call.run(channel));
+                } catch (NonReadableChannelException | NonWritableChannelException e) {
+                    // What the kernel says for a read of a write-only file and the reverse.
+                    result.completeExceptionally(new UringException(op, Errno.EBADF.number(), UringException.NO_FD, path(),
+                            e instanceof NonReadableChannelException ? "not open for reading" : "not open for writing"));
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                } finally {
+                    endOp();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            endOp();
+            return CompletableFuture.failedFuture(new RuntimeClosedException(op + " " + path + ": the files were closed"));
+        }
+        return result;
+    }
+
+    private ClosedChannelException closedException() {
+        ClosedChannelException e = new ClosedChannelException();
+        e.initCause(new IOException(path + " is closed"));
+        return e;
+    }
+
+    private void endOp() {
+        if (inFlight.decrementAndGet() == 0 && closing) {
+            startClose();
+        }
+    }
+
+    @Override
+    public CompletableFuture<Integer> transfer(boolean write, MemorySegment target, ByteBuffer buffer, long position) {
+        return run(write ? "WRITE" : "READ", ch -> {
+            if (target.byteSize() == 0) {
+                return 0; // as the kernel: a transfer of nothing moves nothing, even past the end
+            }
+            ByteBuffer b = buffer != null ? buffer : target.asByteBuffer();
+            return write ? ch.write(b, position) : ch.read(b, position);
+        });
+    }
+
+    /** FileChannel has no positional scatter/gather: one positional call per buffer, stopping at a short one. */
+    @Override
+    public CompletableFuture<Long> transfer(boolean write, ByteBuffer[] buffers, long position) {
+        return run(write ? "WRITEV" : "READV", ch -> {
+            long done = 0;
+            boolean any = false;
+            for (ByteBuffer b : buffers) {
+                if (!b.hasRemaining()) {
+                    continue;
+                }
+                any = true;
+                int n = write ? ch.write(b, position + done) : ch.read(b, position + done);
+                if (n < 0) {
+                    return done == 0 ? -1L : done;
+                }
+                done += n;
+                if (b.hasRemaining()) {
+                    break;
+                }
+            }
+            return !any ? 0L : done;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> sync(boolean metadata) {
+        return run("FSYNC", ch -> {
+            ch.force(metadata);
+            return null;
+        });
+    }
+
+    /** Mode 0 extends the file to cover the range (sparsely: FileChannel cannot reserve blocks). */
+    @Override
+    public CompletableFuture<Void> allocate(long position, long length, int mode) {
+        if (mode != 0 && mode != FALLOC_FL_KEEP_SIZE) {
+            throw new UnsupportedOperationException("FALLOCATE mode 0x" + Integer.toHexString(mode) + " on " + path
+                    + " needs io_uring; the portable backend only extends files (mode 0)");
+        }
+        return run("FALLOCATE", ch -> {
+            long end = Math.addExact(position, length);
+            if (mode == 0 && end > ch.size()) {
+                extend(ch, end);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> truncate(long size) {
+        return run("FTRUNCATE", ch -> {
+            if (size < ch.size()) {
+                ch.truncate(size);
+            } else if (size > ch.size()) {
+                extend(ch, size); // FileChannel.truncate never grows a file; ftruncate(2) does, with zeros
+            }
+            return null;
+        });
+    }
+
+    /** Grows the file to {@code size} bytes by writing its last byte, a zero past the old end. */
+    private static void extend(FileChannel ch, long size) throws IOException {
+        ch.write(ByteBuffer.allocate(1), size - 1);
+    }
+
+    /** A hint the JDK has no call for: accepted and ignored. */
+    @Override
+    public CompletableFuture<Void> advise(long position, long length, int advice) {
+        return run("FADVISE", ch -> null);
+    }
+
+    /** The path's attributes, with the size of the open file (the path may since name another file, or none). */
+    @Override
+    public CompletableFuture<FileStat> stat() {
+        return run("STATX", false, ch -> {
+            long size = ch != null ? ch.size() : -1;
+            try {
+                return PortableFiles.statOf(path, true, size);
+            } catch (java.nio.file.NoSuchFileException e) {
+                return new FileStat(Uapi.STATX_TYPE | Uapi.STATX_SIZE, Uapi.S_IFREG, size, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                        null, null, null, null, 0, 0, 0, 0);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<byte[]> getXattr(String name) {
+        return run("FGETXATTR", false, ch -> PortableFiles.readXattr(path, name));
+    }
+
+    @Override
+    public CompletableFuture<Void> setXattr(String name, byte[] value, int flags) {
+        return run("FSETXATTR", false, ch -> {
+            PortableFiles.writeXattr(path, name, value, flags);
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public CompletableFuture<Void> closeAsync() {
+        closing = true;
+        if (inFlight.get() == 0) {
+            startClose();
+        }
+        return closed;
+    }
+
+    private void startClose() {
+        if (!closeStarted.compareAndSet(false, true)) {
+            return;
+        }
+        owner.forget(this);
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+            closed.complete(null);
+        } catch (IOException e) {
+            closed.completeExceptionally(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncFile[" + path + ", portable" + (closing ? ", closed" : "") + "]";
+    }
+}

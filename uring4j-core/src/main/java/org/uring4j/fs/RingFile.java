@@ -1,0 +1,599 @@
+package org.uring4j.fs;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.uring4j.Errno;
+import org.uring4j.UringException;
+import org.uring4j.ring.Fd;
+import org.uring4j.ring.Sqe;
+import org.uring4j.ring.Uapi;
+import org.uring4j.runtime.Await;
+import org.uring4j.runtime.EventLoop;
+import org.uring4j.runtime.NativeMemoryPool;
+import org.uring4j.runtime.RuntimeClosedException;
+import org.uring4j.sys.Layouts;
+
+/**
+ * The io_uring backend of an {@link AsyncFile}: the file's ops go to the {@link EventLoop} that
+ * opened it.
+ *
+ * <p>One opened through the ring sits in that loop's registered file table as well as holding a
+ * plain descriptor: I/O goes through the fixed slot (seed 002), while {@link #fd()} and
+ * {@link #stat()} use the descriptor. One opened on the caller's thread by the cached-lookup fast
+ * path has its descriptor only ({@link #fixedSlot()} is -1). Closing waits until the operations
+ * already started have completed (counted in flight until their memory is released), then
+ * empties the slot and closes the descriptor.
+ */
+final class RingFile implements FileIo {
+    private final EventLoop loop;
+    private final String path;
+    private final int slot;
+    private final Fd io;
+    private volatile int fd;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean closeStarted = new AtomicBoolean();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private volatile boolean closing;
+    /**
+     * Whether the file is a regular file on tmpfs or ramfs (UNKNOWN until the first transfer asks).
+     * io_uring has no nonblocking path for their buffered I/O and hands every read and write to an
+     * io-wq worker: twice the CPU of a plain pread for the same rate (docs/benchmarks.md).
+     * Transfers of up to {@link #INLINE_MAX} bytes on such a file are a memory copy that never
+     * waits, so they are done with pread/pwrite on the calling thread.
+     */
+    private volatile int memoryKind;
+    private static final int UNKNOWN = 0;
+    private static final int IN_MEMORY = 1;
+    private static final int NOT_IN_MEMORY = 2;
+    private static final long TMPFS_MAGIC = 0x01021994L;
+    private static final long RAMFS_MAGIC = 0x858458f6L;
+    private static final long INLINE_MAX = 1 << 20;
+
+    RingFile(EventLoop loop, String path, int fd, int slot) {
+        this.loop = loop;
+        this.path = path;
+        this.fd = fd;
+        this.slot = slot;
+        this.io = slot >= 0 ? Fd.fixed(slot) : Fd.raw(fd);
+        this.memoryKind = fd >= 0 ? UNKNOWN : NOT_IN_MEMORY;
+    }
+
+    /** Whether the file is a regular file on tmpfs or ramfs; asked once, at the first transfer, not at open. */
+    private boolean inMemory() {
+        int k = memoryKind;
+        if (k == UNKNOWN) {
+            long fsType = org.uring4j.sys.Syscalls.fileSystemType(fd);
+            k = (fsType == TMPFS_MAGIC || fsType == RAMFS_MAGIC) && isRegularFile(fd) ? IN_MEMORY : NOT_IN_MEMORY;
+            memoryKind = k; // racing threads compute the same answer
+        }
+        return k == IN_MEMORY;
+    }
+
+    /** A regular file (not a FIFO or device node that lives on tmpfs, whose reads may wait). */
+    private static boolean isRegularFile(int fd) {
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment stx = a.allocate(Layouts.STATX.byteSize(), 8);
+            int r = org.uring4j.sys.Syscalls.statx(fd, a.allocateFrom(""), Uapi.AT_EMPTY_PATH, Uapi.STATX_TYPE, stx);
+            return r == 0 && (Short.toUnsignedInt(stx.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 28)) & Uapi.S_IFMT)
+                    == Uapi.S_IFREG;
+        }
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.IO_URING;
+    }
+
+    /** The loop this file belongs to. */
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** The path it was opened with (for messages). */
+    @Override
+    public String path() {
+        return path;
+    }
+
+    /** The registered-file slot it uses, or -1 if it is not in the loop's table. */
+    int fixedSlot() {
+        return slot;
+    }
+
+    /** True once {@link #close()} has begun. */
+    @Override
+    public boolean isClosed() {
+        return closing;
+    }
+
+    /**
+     * The plain file descriptor. A file opened as a {@link UringOpenOption#DIRECT_DESCRIPTOR}
+     * has none until this installs one (IORING_OP_FIXED_FD_INSTALL); close still closes it.
+     */
+    @Override
+    public int fd() throws IOException {
+        if (closing) {
+            throw closedException(); // the number may already belong to another file
+        }
+        int f = fd;
+        if (f >= 0) {
+            return f;
+        }
+        CompletableFuture<Integer> installing = run(new InstallOp(this));
+        try {
+            adoptInstalled(Await.get(installing));
+        } catch (java.io.InterruptedIOException e) {
+            installing.thenAccept(this::adoptInstalled); // the descriptor still arrives: keep it, or close a duplicate
+            throw e;
+        }
+        return fd;
+    }
+
+    /** Keeps an installed descriptor as this file's, or closes it if another install won. */
+    private synchronized int adoptInstalled(int installed) {
+        if (fd < 0) {
+            fd = installed;
+        } else if (installed != fd) {
+            org.uring4j.sys.Syscalls.close(installed);
+        }
+        return fd;
+    }
+
+    // ------------------------------------------------------------------ read and write
+
+    /**
+     * A READ or WRITE ({@code io_uring_prep_read}/{@code io_uring_prep_write}): through the ring,
+     * or inline for a small transfer on a file in memory.
+     */
+    @Override
+    public CompletableFuture<Integer> transfer(boolean write, MemorySegment target, ByteBuffer buffer, long position) {
+        if (target.byteSize() > INLINE_MAX || !inMemory()) {
+            return run(new RwOp(this, write, target, buffer, position));
+        }
+        if (closing) {
+            return CompletableFuture.failedFuture(closedException());
+        }
+        inFlight.incrementAndGet();
+        try {
+            if (closing) {
+                return CompletableFuture.failedFuture(closedException());
+            }
+            long r = write ? org.uring4j.sys.Syscalls.pwriteCritical(fd, target, position)
+                    : org.uring4j.sys.Syscalls.preadCritical(fd, target, position);
+            if (r < 0) {
+                return CompletableFuture.failedFuture(error(write ? "pwrite" : "pread", (int) r));
+            }
+            if (buffer != null) {
+                buffer.position(buffer.position() + (int) r);
+            }
+            return CompletableFuture.completedFuture(!write && r == 0 && target.byteSize() > 0 ? -1 : (int) r);
+        } finally {
+            endOp();
+        }
+    }
+
+    /** READV/WRITEV ({@code io_uring_prep_readv}) for direct buffers, one bounced READ/WRITE for heap ones. */
+    @Override
+    public CompletableFuture<Long> transfer(boolean write, ByteBuffer[] buffers, long position) {
+        return run(new VectorOp(this, write, buffers, position));
+    }
+
+    // ------------------------------------------------------------------ metadata and space
+
+    /** FSYNC ({@code io_uring_prep_fsync}), with IORING_FSYNC_DATASYNC unless {@code metadata}. */
+    @Override
+    public CompletableFuture<Void> sync(boolean metadata) {
+        int flags = metadata ? 0 : Uapi.IORING_FSYNC_DATASYNC;
+        return run(new FdOp(this, "FSYNC", s -> s.prepFsync(io, flags))).thenApply(r -> null);
+    }
+
+    /** FALLOCATE ({@code io_uring_prep_fallocate}). */
+    @Override
+    public CompletableFuture<Void> allocate(long position, long length, int mode) {
+        return run(new FdOp(this, "FALLOCATE", s -> s.prepFallocate(io, mode, position, length))).thenApply(r -> null);
+    }
+
+    /** FTRUNCATE ({@code io_uring_prep_ftruncate}, Linux 6.9+). */
+    @Override
+    public CompletableFuture<Void> truncate(long size) {
+        return run(new FdOp(this, "FTRUNCATE", s -> s.prepFtruncate(io, size))).thenApply(r -> null);
+    }
+
+    /** FADVISE ({@code io_uring_prep_fadvise}). */
+    @Override
+    public CompletableFuture<Void> advise(long position, long length, int advice) {
+        return run(new FdOp(this, "FADVISE", s -> s.prepFadvise(io, position, length, advice))).thenApply(r -> null);
+    }
+
+    /** STATX of the open file ({@code io_uring_prep_statx} with AT_EMPTY_PATH). */
+    @Override
+    public CompletableFuture<FileStat> stat() {
+        CompletableFuture<Integer> descriptor = fd >= 0 ? CompletableFuture.completedFuture(fd)
+                : run(new InstallOp(this)).thenApply(this::adoptInstalled);
+        return descriptor.thenCompose(f -> run(new RingFiles.StatxOp(f, CString.of(""), Uapi.AT_EMPTY_PATH, path)));
+    }
+
+    /** FGETXATTR ({@code io_uring_prep_fgetxattr}). */
+    @Override
+    public CompletableFuture<byte[]> getXattr(String name) {
+        return run(new RingFiles.XattrGetOp(this, null, CString.of(name)));
+    }
+
+    /** FSETXATTR ({@code io_uring_prep_fsetxattr}). */
+    @Override
+    public CompletableFuture<Void> setXattr(String name, byte[] value, int flags) {
+        return run(new RingFiles.XattrSetOp(this, null, CString.of(name), value, flags));
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Runs an op on this file's loop, counting it in flight so close waits for it. */
+    <T> CompletableFuture<T> run(FileOperation<T> op) {
+        if (closing) {
+            return CompletableFuture.failedFuture(closedException());
+        }
+        op.owner = this;
+        inFlight.incrementAndGet();
+        if (closing) {
+            endOp();
+            return CompletableFuture.failedFuture(closedException());
+        }
+        try {
+            return loop.submit(op);
+        } catch (RuntimeClosedException e) {
+            endOp();
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private ClosedChannelException closedException() {
+        ClosedChannelException e = new ClosedChannelException();
+        e.initCause(new IOException(path + " is closed"));
+        return e;
+    }
+
+    /** An op of this file has released its memory: the last one lets a pending close go ahead. */
+    void endOp() {
+        if (inFlight.decrementAndGet() == 0 && closing) {
+            startClose();
+        }
+    }
+
+    Fd io() {
+        return io;
+    }
+
+    int rawFd() {
+        return fd;
+    }
+
+    /**
+     * Closes the file once the operations already started have completed: empties its fixed slot
+     * and closes its descriptor. Idempotent.
+     */
+    @Override
+    public CompletableFuture<Void> closeAsync() {
+        closing = true;
+        if (inFlight.get() == 0) {
+            startClose();
+        }
+        return closed;
+    }
+
+    private void startClose() {
+        if (!closeStarted.compareAndSet(false, true)) {
+            return;
+        }
+        if (slot < 0) {
+            // A plain descriptor the ring holds no reference to (a cached-open fast-path file) and no
+            // op of ours in flight: close(2) it on this thread, as FileChannel does, rather than
+            // paying a loop round trip for IORING_OP_CLOSE.
+            int r = org.uring4j.sys.Syscalls.close(fd);
+            if (r < 0 && r != -Errno.EBADF.number()) {
+                closed.completeExceptionally(error("close", r));
+            } else {
+                closed.complete(null);
+            }
+            return;
+        }
+        try {
+            loop.submit(new CloseOp(this, slot, fd)).whenComplete((r, t) -> {
+                if (t instanceof RuntimeClosedException) {
+                    // Queued, but the loop shut down before running it: the CLOSE never happened.
+                    closeAfterLoop();
+                } else if (t != null) {
+                    closed.completeExceptionally(t);
+                } else {
+                    closed.complete(null);
+                }
+            });
+        } catch (RuntimeClosedException e) {
+            closeAfterLoop();
+        }
+    }
+
+    /** The loop closed first: its close already dropped the table and the kernel's references; the descriptor is ours. */
+    private void closeAfterLoop() {
+        int f = fd;
+        if (f >= 0) {
+            org.uring4j.sys.Syscalls.close(f);
+        }
+        closed.complete(null);
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncFile[" + path + (slot >= 0 ? ", slot " + slot : "") + (fd >= 0 ? ", fd " + fd : "")
+                + (closing ? ", closed" : "") + "]";
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    /** A failed op on this file, as a UringException naming the op, path, and fd or fixed slot. */
+    UringException error(String op, int res) {
+        return slot >= 0 ? new UringException(op, -res, UringException.NO_FD, path, "through fixed slot " + slot)
+                : new UringException(op, -res, fd, path);
+    }
+
+    /** Base of the ops on an open file (run through {@link #run}, which counts them in flight). */
+    abstract static class OnFile<T> extends FileOperation<T> {
+        final RingFile file;
+
+        OnFile(RingFile file) {
+            this.file = file;
+        }
+    }
+
+    /** READ/WRITE (or READ_FIXED/WRITE_FIXED through a registered bounce buffer). */
+    static final class RwOp extends OnFile<Integer> {
+        private final boolean write;
+        private final MemorySegment target;
+        private final ByteBuffer buffer;
+        private final long position;
+        private MemorySegment bounce;
+
+        RwOp(RingFile file, boolean write, MemorySegment target, ByteBuffer buffer, long position) {
+            super(file); // its arguments were checked by transfer(), its only caller
+            this.write = write;
+            this.target = target;
+            this.buffer = buffer;
+            this.position = position;
+        }
+
+        @Override
+        protected String name() {
+            return write ? "WRITE" : "READ";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            Fd io = file.io();
+            if (target.isNative()) {
+                if (write) {
+                    sqe.prepWrite(io, target, position);
+                } else {
+                    sqe.prepRead(io, target, position);
+                }
+                return;
+            }
+            bounce = bounce(target.byteSize());
+            if (write) {
+                MemorySegment.copy(target, 0, bounce, 0, bounce.byteSize());
+            }
+            prepTransfer(sqe, io, bounce, position, write);
+        }
+
+        @Override
+        protected Integer complete(int res, int flags) throws UringException {
+            if (res < 0) {
+                throw file.error(name(), res);
+            }
+            if (!write && bounce != null && res > 0) {
+                MemorySegment.copy(bounce, 0, target, 0, res);
+            }
+            if (buffer != null) {
+                buffer.position(buffer.position() + res);
+            }
+            return !write && res == 0 && target.byteSize() > 0 ? -1 : res;
+        }
+    }
+
+    /** READV/WRITEV of direct buffers, or one bounced READ/WRITE for heap ones. */
+    static final class VectorOp extends OnFile<Long> {
+        private final boolean write;
+        private final ByteBuffer[] buffers;
+        private final long position;
+        private final long total;
+        private MemorySegment bounce;
+
+        VectorOp(RingFile file, boolean write, ByteBuffer[] buffers, long position) {
+            super(file); // its arguments were checked by AsyncFile
+            long t = 0;
+            for (ByteBuffer b : buffers) {
+                t += b.remaining();
+            }
+            this.write = write;
+            this.buffers = buffers;
+            this.position = position;
+            this.total = t;
+        }
+
+        @Override
+        protected String name() {
+            return write ? "WRITEV" : "READV";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            boolean allDirect = true;
+            for (ByteBuffer b : buffers) {
+                allDirect &= b.isDirect();
+            }
+            if (allDirect && buffers.length <= 1024) {
+                MemorySegment iov = borrow(Layouts.IOVEC.byteSize() * Math.max(1, buffers.length));
+                for (int i = 0; i < buffers.length; i++) {
+                    MemorySegment s = MemorySegment.ofBuffer(buffers[i]);
+                    iov.set(JAVA_LONG, 16L * i, s.address());
+                    iov.set(JAVA_LONG, 16L * i + 8, s.byteSize());
+                }
+                if (write) {
+                    sqe.prepWritev(file.io(), iov, buffers.length, position, 0);
+                } else {
+                    sqe.prepReadv(file.io(), iov, buffers.length, position, 0);
+                }
+                return;
+            }
+            bounce = bounce(total);
+            if (write) {
+                long at = 0;
+                for (ByteBuffer b : buffers) {
+                    MemorySegment s = MemorySegment.ofBuffer(b);
+                    MemorySegment.copy(s, 0, bounce, at, s.byteSize());
+                    at += s.byteSize();
+                }
+            }
+            prepTransfer(sqe, file.io(), bounce, position, write);
+        }
+
+        @Override
+        protected Long complete(int res, int flags) throws UringException {
+            if (res < 0) {
+                throw file.error(name(), res);
+            }
+            long left = res;
+            long at = 0;
+            for (ByteBuffer b : buffers) {
+                int n = (int) Math.min(left, b.remaining());
+                if (!write && bounce != null && n > 0) {
+                    MemorySegment.copy(bounce, at, MemorySegment.ofBuffer(b), 0, n);
+                }
+                b.position(b.position() + n);
+                left -= n;
+                at += n;
+            }
+            return !write && res == 0 && total > 0 ? -1L : (long) res;
+        }
+    }
+
+    /** An op on the file that needs no memory (fsync, fallocate, ftruncate, fadvise). */
+    static final class FdOp extends OnFile<Integer> {
+        private final String name;
+        private final java.util.function.Consumer<Sqe> prep;
+
+        FdOp(RingFile file, String name, java.util.function.Consumer<Sqe> prep) {
+            super(file);
+            this.name = name;
+            this.prep = prep;
+        }
+
+        @Override
+        protected String name() {
+            return name;
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            prep.accept(sqe);
+        }
+
+        @Override
+        protected Integer complete(int res, int flags) throws UringException {
+            if (res < 0) {
+                throw file.error(name, res);
+            }
+            return res;
+        }
+    }
+
+    /** FIXED_FD_INSTALL: a plain descriptor for a direct-only file. */
+    static final class InstallOp extends OnFile<Integer> {
+        InstallOp(RingFile file) {
+            super(file);
+        }
+
+        @Override
+        protected String name() {
+            return "FIXED_FD_INSTALL";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            sqe.prepFixedFdInstall(file.slot, 0);
+        }
+
+        @Override
+        protected Integer complete(int res, int flags) throws UringException {
+            if (res < 0) {
+                throw file.error(name(), res);
+            }
+            return res;
+        }
+    }
+
+    /**
+     * Closes a file: empties its fixed slot (synchronously on the loop thread, so the kernel's
+     * reference is gone before the slot is reused) and closes its descriptor with IORING_OP_CLOSE.
+     */
+    static final class CloseOp extends FileOperation<Void> {
+        private final RingFile file;
+        private final int slot;
+        private final int fd;
+
+        CloseOp(RingFile file, int slot, int fd) {
+            this.file = file;
+            this.slot = slot;
+            this.fd = fd;
+        }
+
+        @Override
+        protected String name() {
+            return "CLOSE";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) throws UringException {
+            if (slot >= 0 && fd >= 0) {
+                loop().ring().registerFilesUpdate(slot, -1);
+                loop().fixedFiles().free(slot);
+                sqe.prepClose(Fd.raw(fd));
+            } else if (slot >= 0) {
+                sqe.prepClose(Fd.fixed(slot));
+            } else {
+                sqe.prepClose(Fd.raw(fd));
+            }
+        }
+
+        @Override
+        protected Void complete(int res, int flags) throws UringException {
+            if (slot >= 0 && fd < 0) {
+                loop().fixedFiles().free(slot);
+            }
+            int installed = file.rawFd();
+            if (fd < 0 && installed >= 0) {
+                org.uring4j.sys.Syscalls.close(installed); // a descriptor fd() installed later
+            }
+            if (res < 0 && res != -Errno.EBADF.number()) {
+                throw file.error(name(), res);
+            }
+            return null;
+        }
+    }
+
+    /** Copies {@code n} bytes of native memory into a new array. */
+    static byte[] toArray(MemorySegment seg, int n) {
+        byte[] out = new byte[n];
+        MemorySegment.copy(seg, JAVA_BYTE, 0, out, 0, n);
+        return out;
+    }
+}

@@ -1,0 +1,754 @@
+package org.uring4j.fs;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import org.uring4j.Errno;
+import org.uring4j.UringException;
+import org.uring4j.ring.Fd;
+import org.uring4j.ring.Sqe;
+import org.uring4j.ring.Uapi;
+import org.uring4j.runtime.Await;
+import org.uring4j.runtime.EventLoop;
+import org.uring4j.runtime.FixedFileTable;
+import org.uring4j.runtime.LoopOptions;
+import org.uring4j.runtime.NativeMemoryPool;
+import org.uring4j.runtime.RuntimeClosedException;
+import org.uring4j.runtime.UringRuntime;
+import org.uring4j.sys.Layouts;
+import org.uring4j.sys.Syscalls;
+
+/**
+ * The io_uring backend of {@link UringFiles}: opens through the cached-lookup fast path or the
+ * ring, path operations as ring ops (MKDIRAT, UNLINKAT, RENAMEAT, LINKAT, SYMLINKAT, STATX,
+ * xattrs), and whole-file reads and writes as one linked submission.
+ */
+final class RingFiles implements FilesBackend {
+    static final int DEFAULT_MODE = 0666;
+    private static final int XATTR_MAX = 64 * 1024;
+    private static final int F_SETFL = 4;
+
+    private final UringRuntime runtime;
+    private final boolean ownsRuntime;
+
+    RingFiles(UringRuntime runtime, boolean ownsRuntime) {
+        this.runtime = runtime;
+        this.ownsRuntime = ownsRuntime;
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.IO_URING;
+    }
+
+    UringRuntime runtime() {
+        return runtime;
+    }
+
+    // ------------------------------------------------------------------ open
+
+    @Override
+    public CompletableFuture<FileIo> open(FileIo dir, Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) {
+        return open(dir != null ? ((RingFile) dir).loop() : runtime.nextLoop(), (RingFile) dir, path, options, attrs);
+    }
+
+    /**
+     * Opens on {@code loop}. Opens that create or truncate nothing first try the lookup on the
+     * calling thread with RESOLVE_CACHED ({@code openat2(2)}, no ring round trip, seed 000); when
+     * the lookup would have to wait for the disk they go to the ring (OPENAT2,
+     * {@code io_uring_prep_openat2}), where the kernel retries it on an io-wq worker.
+     */
+    CompletableFuture<FileIo> open(EventLoop loop, RingFile dir, Path path, Set<? extends OpenOption> options,
+                                   FileAttribute<?>... attrs) {
+        if (loop.isClosed()) {
+            // Else the caller-thread fast path would hand out a file on a loop that can never run its I/O.
+            throw new RuntimeClosedException("open " + path + ": " + loop.name() + " is closed");
+        }
+        OpenSpec spec = OpenSpec.of(options, attrs);
+        CString p = CString.of(path);
+        int dirfd;
+        try {
+            dirfd = dir == null ? Uapi.AT_FDCWD : dir.fd();
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (spec.fastPathAllowed()) {
+            RingFile fast = tryCachedOpen(loop, dirfd, p, spec);
+            if (fast != null) {
+                return CompletableFuture.completedFuture(fast);
+            }
+        }
+        return loop.submit(new OpenOp(dirfd, p, spec));
+    }
+
+    /** openat2(RESOLVE_CACHED) on this thread: the file, or null if the lookup would block. */
+    private static RingFile tryCachedOpen(EventLoop loop, int dirfd, CString p, OpenSpec spec) {
+        long howSize = Layouts.OPEN_HOW.byteSize();
+        try (Arena a = Arena.ofConfined()) {
+            // One allocation for open_how and the path, in the file-name encoding the ring path uses too.
+            MemorySegment mem = a.allocate(howSize + p.byteSize(), 8);
+            MemorySegment how = mem.asSlice(0, howSize);
+            // O_NONBLOCK, as io_uring's own inline attempt does: opening a FIFO or a device, or
+            // breaking a lease, must not wait on the caller's thread.
+            how.set(JAVA_LONG, 0, Integer.toUnsignedLong(spec.flags | Uapi.O_NONBLOCK));
+            how.set(JAVA_LONG, 8, spec.mode);
+            how.set(JAVA_LONG, 16, spec.resolve | Uapi.RESOLVE_CACHED);
+            int fd = Syscalls.openat2(dirfd, p.copyInto(mem.asSlice(howSize)), how);
+            if (fd < 0) {
+                return null; // any error: let the ring op report it
+            }
+            // F_SETFL changes only O_APPEND, O_NONBLOCK, O_DIRECT and O_NOATIME (the rest of its
+            // argument is ignored), and the open's own flags say which of those were asked for.
+            if ((spec.flags & Uapi.O_NONBLOCK) == 0 && Syscalls.fcntl(fd, F_SETFL, spec.flags & ~Uapi.O_NONBLOCK) < 0) {
+                Syscalls.close(fd);
+                return null;
+            }
+            return new RingFile(loop, p.text, fd, -1);
+        }
+    }
+
+    // ------------------------------------------------------------------ path operations
+
+    /** MKDIRAT ({@code io_uring_prep_mkdirat}). */
+    @Override
+    public CompletableFuture<Void> createDirectory(Path dir, int mode) {
+        CString p = CString.of(dir);
+        return runtime.submit(new PathOp("MKDIRAT", p, null, (op, s) -> s.prepMkdirat(Uapi.AT_FDCWD, op.p1, mode)));
+    }
+
+    /** UNLINKAT ({@code io_uring_prep_unlinkat}). */
+    @Override
+    public CompletableFuture<Void> deleteFile(Path file) {
+        CString p = CString.of(file);
+        return runtime.submit(new PathOp("UNLINKAT", p, null, (op, s) -> s.prepUnlinkat(Uapi.AT_FDCWD, op.p1, 0)));
+    }
+
+    /** UNLINKAT with AT_REMOVEDIR. */
+    @Override
+    public CompletableFuture<Void> deleteDirectory(Path dir) {
+        CString p = CString.of(dir);
+        return runtime.submit(new PathOp("UNLINKAT", p, null,
+                (op, s) -> s.prepUnlinkat(Uapi.AT_FDCWD, op.p1, Uapi.AT_REMOVEDIR)));
+    }
+
+    /** RENAMEAT ({@code io_uring_prep_renameat}). */
+    @Override
+    public CompletableFuture<Void> rename(Path source, Path target, int f) {
+        return runtime.submit(new PathOp("RENAMEAT", CString.of(source), CString.of(target),
+                (op, s) -> s.prepRenameat(Uapi.AT_FDCWD, op.p1, Uapi.AT_FDCWD, op.p2, f)));
+    }
+
+    /** LINKAT ({@code io_uring_prep_linkat}). */
+    @Override
+    public CompletableFuture<Void> createLink(Path link, Path existing) {
+        return runtime.submit(new PathOp("LINKAT", CString.of(existing), CString.of(link),
+                (op, s) -> s.prepLinkat(Uapi.AT_FDCWD, op.p1, Uapi.AT_FDCWD, op.p2, 0)));
+    }
+
+    /** SYMLINKAT ({@code io_uring_prep_symlinkat}). */
+    @Override
+    public CompletableFuture<Void> createSymbolicLink(Path link, Path target) {
+        return runtime.submit(new PathOp("SYMLINKAT", CString.of(target.toString()), CString.of(link),
+                (op, s) -> s.prepSymlinkat(op.p1, Uapi.AT_FDCWD, op.p2)));
+    }
+
+    /** STATX ({@code io_uring_prep_statx}). */
+    @Override
+    public CompletableFuture<FileStat> stat(Path path, boolean followLinks) {
+        CString p = CString.of(path);
+        return runtime.submit(new StatxOp(Uapi.AT_FDCWD, p, followLinks ? 0 : Uapi.AT_SYMLINK_NOFOLLOW, p.text));
+    }
+
+    /** GETXATTR ({@code io_uring_prep_getxattr}). */
+    @Override
+    public CompletableFuture<byte[]> getXattr(Path path, String name) {
+        return runtime.submit(new XattrGetOp(null, CString.of(path), CString.of(name)));
+    }
+
+    /** SETXATTR ({@code io_uring_prep_setxattr}). */
+    @Override
+    public CompletableFuture<Void> setXattr(Path path, String name, byte[] value, int flags) {
+        return runtime.submit(new XattrSetOp(null, CString.of(path), CString.of(name), value, flags));
+    }
+
+    // ------------------------------------------------------------------ whole files
+
+    /**
+     * Reads a whole file. A file of up to 64 KiB takes one submission of three linked entries —
+     * open into a fixed slot, read, close — and one completion round trip; a larger one falls
+     * back to open, stat and read.
+     */
+    @Override
+    public CompletableFuture<byte[]> readAllBytes(Path path) {
+        CString p = CString.of(path);
+        EventLoop loop = runtime.nextLoop();
+        return loop.submit(new ReadWholeOp(p)).thenCompose(bytes -> bytes != null ? CompletableFuture.completedFuture(bytes)
+                : open(loop, null, path, Set.of(StandardOpenOption.READ)).thenCompose(f -> readRest(new AsyncFile(f))));
+    }
+
+    private static CompletableFuture<byte[]> readRest(AsyncFile f) {
+        CompletableFuture<byte[]> read = f.sizeAsync().thenCompose(size -> {
+            if (size > Integer.MAX_VALUE - 8) {
+                return CompletableFuture.failedFuture(new OutOfMemoryError(f.path() + ": " + size + " bytes is too large for an array"));
+            }
+            byte[] out = new byte[(int) (long) size];
+            return f.readFullyAsync(MemorySegment.ofArray(out), 0).thenApply(v -> out);
+        });
+        // Hand the bytes over only once the file is closed: no descriptor outlives the call.
+        return read.handle((bytes, failure) -> f.closeAsync().handle((v, closeFailure) -> {
+            Throwable t = failure != null ? failure : closeFailure;
+            if (t != null) {
+                throw t instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(t);
+            }
+            return bytes;
+        })).thenCompose(java.util.function.Function.identity());
+    }
+
+    /**
+     * Writes {@code data} as the whole content of {@code path} (created with mode 0666 less the
+     * umask, or truncated): open into a fixed slot, write and close as one linked submission.
+     */
+    @Override
+    public CompletableFuture<Void> write(Path path, byte[] data) {
+        return runtime.submit(new WriteWholeOp(CString.of(path), data));
+    }
+
+    /** Closes the runtime if this instance opened it. */
+    @Override
+    public void close() throws UringException {
+        if (ownsRuntime) {
+            runtime.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ options
+
+    /** How to call openat2: flags, mode and resolve, from java.nio open options. */
+    record OpenSpec(int flags, int mode, long resolve, boolean directDescriptor) {
+
+        static OpenSpec of(Set<? extends OpenOption> options, FileAttribute<?>... attrs) {
+            boolean read = false;
+            boolean write = false;
+            boolean append = false;
+            int flags = Uapi.O_CLOEXEC;
+            long resolve = 0;
+            boolean direct = false;
+            for (OpenOption o : options) {
+                if (o == StandardOpenOption.READ) {
+                    read = true;
+                } else if (o == StandardOpenOption.WRITE) {
+                    write = true;
+                } else if (o == StandardOpenOption.APPEND) {
+                    append = true;
+                    write = true;
+                } else if (o == StandardOpenOption.CREATE) {
+                    flags |= Uapi.O_CREAT;
+                } else if (o == StandardOpenOption.CREATE_NEW) {
+                    flags |= Uapi.O_CREAT | Uapi.O_EXCL;
+                } else if (o == StandardOpenOption.TRUNCATE_EXISTING) {
+                    flags |= Uapi.O_TRUNC;
+                } else if (o == StandardOpenOption.SYNC) {
+                    flags |= Uapi.O_SYNC;
+                } else if (o == StandardOpenOption.DSYNC) {
+                    flags |= Uapi.O_DSYNC;
+                } else if (o == StandardOpenOption.SPARSE) {
+                    continue; // a hint; Linux files are sparse anyway
+                } else if (o == LinkOption.NOFOLLOW_LINKS) {
+                    flags |= Uapi.O_NOFOLLOW;
+                } else if (o instanceof UringOpenOption u) {
+                    flags |= u.flags;
+                    resolve |= u.resolve;
+                    direct |= u == UringOpenOption.DIRECT_DESCRIPTOR;
+                } else if (o != null && o.getClass().getName().equals("com.sun.nio.file.ExtendedOpenOption")
+                        && o.toString().equals("DIRECT")) {
+                    flags |= Uapi.O_DIRECT;
+                } else if (o == StandardOpenOption.DELETE_ON_CLOSE) {
+                    throw new UnsupportedOperationException("DELETE_ON_CLOSE is not supported; delete the file after closing it");
+                } else {
+                    throw new UnsupportedOperationException("unsupported open option " + o);
+                }
+            }
+            if (append && read) {
+                throw new IllegalArgumentException("READ + APPEND not allowed");
+            }
+            if (append && (flags & Uapi.O_TRUNC) != 0) {
+                throw new IllegalArgumentException("APPEND + TRUNCATE_EXISTING not allowed");
+            }
+            if (!write) {
+                // As java.nio does: CREATE and TRUNCATE_EXISTING mean nothing for a read-only open.
+                flags &= ~(Uapi.O_CREAT | Uapi.O_EXCL | Uapi.O_TRUNC);
+            }
+            flags |= write ? (read ? Uapi.O_RDWR : Uapi.O_WRONLY) : Uapi.O_RDONLY;
+            if (append) {
+                flags |= Uapi.O_APPEND;
+            }
+            if (direct && (flags & Uapi.O_DIRECTORY) != 0) {
+                throw new IllegalArgumentException("a DIRECTORY handle needs a plain descriptor; drop DIRECT_DESCRIPTOR");
+            }
+            if (direct) {
+                flags &= ~Uapi.O_CLOEXEC; // a direct descriptor is in no fd table; the kernel refuses the flag
+            }
+            return new OpenSpec(flags, (flags & Uapi.O_CREAT) != 0 ? modeOf(attrs) : 0, resolve, direct);
+        }
+
+        private static int modeOf(FileAttribute<?>... attrs) {
+            int mode = DEFAULT_MODE;
+            for (FileAttribute<?> a : attrs) {
+                if (a.name().equals("posix:permissions") || a.name().equals("unix:permissions")) {
+                    mode = 0;
+                    for (Object p : (Set<?>) a.value()) {
+                        mode |= bit((PosixFilePermission) p);
+                    }
+                } else {
+                    throw new UnsupportedOperationException("'" + a.name() + "' cannot be set when opening a file");
+                }
+            }
+            return mode;
+        }
+
+        private static int bit(PosixFilePermission p) {
+            return switch (p) {
+                case OWNER_READ -> 0400;
+                case OWNER_WRITE -> 0200;
+                case OWNER_EXECUTE -> 0100;
+                case GROUP_READ -> 040;
+                case GROUP_WRITE -> 020;
+                case GROUP_EXECUTE -> 010;
+                case OTHERS_READ -> 04;
+                case OTHERS_WRITE -> 02;
+                case OTHERS_EXECUTE -> 01;
+            };
+        }
+
+        /** The caller-thread RESOLVE_CACHED attempt: never for opens that create, truncate or must be direct. */
+        boolean fastPathAllowed() {
+            return !directDescriptor && (flags & (Uapi.O_CREAT | Uapi.O_TRUNC)) == 0
+                    && (resolve & Uapi.RESOLVE_CACHED) == 0;
+        }
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    /** OPENAT2 into a plain descriptor (then also registered in the loop's table), or straight into a slot. */
+    static final class OpenOp extends FileOperation<FileIo> {
+        private final int dirfd;
+        private final CString path;
+        private final OpenSpec spec;
+        private int slot = -1;
+        private int extraSlot = -1;
+
+        OpenOp(int dirfd, CString path, OpenSpec spec) {
+            this.dirfd = dirfd;
+            this.path = path;
+            this.spec = spec;
+        }
+
+        @Override
+        protected String name() {
+            return "OPENAT2";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) throws UringException {
+            if (spec.directDescriptor()) {
+                slot = loop().fixedFiles().allocate();
+                if (slot < 0) {
+                    throw new UringException(name(), Errno.ENFILE.number(), UringException.NO_FD, path.text,
+                            "the loop's registered file table is full (" + loop().fixedFiles().size() + " slots)");
+                }
+            }
+            sqe.prepOpenat2(dirfd, borrow(path), openHow(spec.flags(), spec.mode(), spec.resolve()));
+            if (slot >= 0) {
+                sqe.directSlot(slot);
+            }
+        }
+
+        @Override
+        protected FileIo complete(int res, int flags) throws IOException {
+            if (res < 0) {
+                freeSlot();
+                throw FsErrors.forPath(name(), res, path.text, null);
+            }
+            if (slot >= 0) {
+                return new RingFile(loop(), path.text, -1, slot);
+            }
+            FixedFileTable table = loop().fixedFiles();
+            extraSlot = table.allocate();
+            if (extraSlot >= 0) {
+                try {
+                    loop().ring().registerFilesUpdate(extraSlot, res);
+                } catch (UringException e) {
+                    table.free(extraSlot);
+                    extraSlot = -1;
+                }
+            }
+            return new RingFile(loop(), path.text, res, extraSlot);
+        }
+
+        @Override
+        protected void abandoned(int res, int flags) {
+            if (res < 0) {
+                freeSlot();
+                return;
+            }
+            try {
+                if (slot >= 0) {
+                    loop().ring().registerFilesUpdate(slot, -1);
+                } else {
+                    if (extraSlot >= 0) {
+                        loop().ring().registerFilesUpdate(extraSlot, -1);
+                        loop().fixedFiles().free(extraSlot);
+                    }
+                    Syscalls.close(res);
+                }
+            } catch (UringException ignored) {
+                // the loop's close drops the whole table anyway
+            }
+            freeSlot();
+        }
+
+        private void freeSlot() {
+            if (slot >= 0) {
+                loop().fixedFiles().free(slot);
+                slot = -1;
+            }
+        }
+    }
+
+    /** One path operation (mkdir, unlink, rename, link, symlink) that completes with nothing. */
+    static final class PathOp extends FileOperation<Void> {
+        interface Prep {
+            void prepare(PathOp op, Sqe sqe);
+        }
+
+        private final String name;
+        private final CString path1;
+        private final CString path2;
+        private final Prep prep;
+        MemorySegment p1;
+        MemorySegment p2;
+
+        PathOp(String name, CString path1, CString path2, Prep prep) {
+            this.name = name;
+            this.path1 = path1;
+            this.path2 = path2;
+            this.prep = prep;
+        }
+
+        @Override
+        protected String name() {
+            return name;
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            p1 = borrow(path1);
+            p2 = path2 == null ? null : borrow(path2);
+            prep.prepare(this, sqe);
+        }
+
+        @Override
+        protected Void complete(int res, int flags) throws IOException {
+            if (res < 0) {
+                // For symlink the interesting name is the link (path2); for the others path1.
+                boolean linkFirst = name.equals("SYMLINKAT");
+                throw FsErrors.forPath(name, res, (linkFirst ? path2 : path1).text,
+                        path2 == null ? null : (linkFirst ? path1 : path2).text);
+            }
+            return null;
+        }
+    }
+
+    /** STATX of a path relative to a directory fd (or of an fd itself with AT_EMPTY_PATH). */
+    static final class StatxOp extends FileOperation<FileStat> {
+        private final int dirfd;
+        private final CString path;
+        private final int flags;
+        private final String display;
+        private MemorySegment buf;
+
+        StatxOp(int dirfd, CString path, int flags, String display) {
+            this.dirfd = dirfd;
+            this.path = path;
+            this.flags = flags;
+            this.display = display;
+        }
+
+        @Override
+        protected String name() {
+            return "STATX";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            buf = borrow(Layouts.STATX.byteSize());
+            sqe.prepStatx(dirfd, borrow(path), flags, FileStat.MASK, buf);
+        }
+
+        @Override
+        protected FileStat complete(int res, int f) throws IOException {
+            if (res < 0) {
+                throw FsErrors.forPath(name(), res, display, null);
+            }
+            return FileStat.of(buf);
+        }
+    }
+
+    /** FGETXATTR (file) or GETXATTR (path). */
+    static final class XattrGetOp extends FileOperation<byte[]> {
+        private final RingFile file;
+        private final CString path;
+        private final CString attr;
+        private MemorySegment value;
+
+        XattrGetOp(RingFile file, CString path, CString attr) {
+            this.file = file;
+            this.path = path;
+            this.attr = attr;
+        }
+
+        @Override
+        protected String name() {
+            return file != null ? "FGETXATTR" : "GETXATTR";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            value = borrow(XATTR_MAX).asSlice(0, XATTR_MAX);
+            if (file != null) {
+                sqe.prepFgetxattr(file.io(), borrow(attr), value);
+            } else {
+                sqe.prepGetxattr(borrow(path), borrow(attr), value);
+            }
+        }
+
+        @Override
+        protected byte[] complete(int res, int flags) throws IOException {
+            if (res < 0) {
+                if (file != null) {
+                    throw file.error(name() + " " + attr, res);
+                }
+                throw FsErrors.forPath(name() + " " + attr, res, path.text, null);
+            }
+            return RingFile.toArray(value, res);
+        }
+    }
+
+    /** FSETXATTR (file) or SETXATTR (path). */
+    static final class XattrSetOp extends FileOperation<Void> {
+        private final RingFile file;
+        private final CString path;
+        private final CString attr;
+        private final byte[] data;
+        private final int flags;
+
+        XattrSetOp(RingFile file, CString path, CString attr, byte[] data, int flags) {
+            this.file = file;
+            this.path = path;
+            this.attr = attr;
+            this.data = data;
+            this.flags = flags;
+        }
+
+        @Override
+        protected String name() {
+            return file != null ? "FSETXATTR" : "SETXATTR";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            MemorySegment v = borrow(Math.max(1, data.length)).asSlice(0, data.length);
+            MemorySegment.copy(MemorySegment.ofArray(data), 0, v, 0, data.length);
+            if (file != null) {
+                sqe.prepFsetxattr(file.io(), borrow(attr), v, flags);
+            } else {
+                sqe.prepSetxattr(borrow(path), borrow(attr), v, flags);
+            }
+        }
+
+        @Override
+        protected Void complete(int res, int f) throws IOException {
+            if (res < 0) {
+                if (file != null) {
+                    throw file.error(name() + " " + attr, res);
+                }
+                throw FsErrors.forPath(name() + " " + attr, res, path.text, null);
+            }
+            return null;
+        }
+    }
+
+    /**
+     * A whole-file op as one submission of three linked entries: OPENAT2 into a fixed slot of our
+     * choosing, one READ or WRITE through that slot (hard-linked, so the close runs even if it
+     * fails), and CLOSE of the slot. (No O_CLOEXEC: a direct descriptor is in no fd table, and the
+     * kernel refuses the flag for one.) The slot is given back once the chain's CLOSE has completed.
+     */
+    abstract static class WholeFileOp<T> extends FileOperation<T> {
+        final CString path;
+        int slot = -1;
+        int openRes;
+        int ioRes;
+
+        WholeFileOp(CString path) {
+            this.path = path;
+        }
+
+        /** Open flags (without O_CLOEXEC). */
+        abstract int openFlags();
+
+        /** The transfer's buffer, filled for a write. */
+        abstract MemorySegment buffer();
+
+        abstract boolean writes();
+
+        @Override
+        protected int chainLength() {
+            return 3;
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            throw new AssertionError("prepared as a chain");
+        }
+
+        @Override
+        protected void prepareChain(Sqe[] sqes) throws UringException {
+            slot = loop().fixedFiles().allocate();
+            if (slot < 0) {
+                throw new UringException("OPENAT2", Errno.ENFILE.number(), UringException.NO_FD, path.text,
+                        "the loop's registered file table is full");
+            }
+            int flags = openFlags();
+            long mode = (flags & Uapi.O_CREAT) != 0 ? DEFAULT_MODE : 0; // a mode without O_CREAT is EINVAL
+            sqes[0].prepOpenat2(Uapi.AT_FDCWD, borrow(path), openHow(flags, mode, 0)).directSlot(slot).link();
+            prepTransfer(sqes[1], Fd.fixed(slot), buffer(), 0, writes()).hardLink();
+            sqes[2].prepClose(Fd.fixed(slot));
+        }
+
+        @Override
+        protected void chainCompletion(int index, int res, int flags) {
+            if (index == 0) {
+                openRes = res;
+            } else if (index == 1) {
+                ioRes = res;
+            }
+        }
+
+        /** Throws for a failed open or transfer. */
+        void check() throws IOException {
+            if (openRes < 0) {
+                throw FsErrors.forPath("OPENAT2", openRes, path.text, null);
+            }
+            if (ioRes < 0) {
+                throw new UringException(writes() ? "WRITE" : "READ", -ioRes, UringException.NO_FD, path.text,
+                        "through fixed slot " + slot);
+            }
+        }
+
+        @Override
+        protected void release() {
+            super.release();
+            if (slot >= 0) {
+                loop().fixedFiles().free(slot);
+                slot = -1;
+            }
+        }
+    }
+
+    /** Reads a file of up to one registered chunk; null if it filled the chunk (there may be more). */
+    static final class ReadWholeOp extends WholeFileOp<byte[]> {
+        private MemorySegment buf;
+
+        ReadWholeOp(CString path) {
+            super(path);
+        }
+
+        @Override
+        protected String name() {
+            return "OPENAT2+READ+CLOSE";
+        }
+
+        @Override
+        int openFlags() {
+            return Uapi.O_RDONLY;
+        }
+
+        @Override
+        boolean writes() {
+            return false;
+        }
+
+        @Override
+        MemorySegment buffer() {
+            buf = bounce(NativeMemoryPool.REGISTERED_CHUNK);
+            return buf;
+        }
+
+        @Override
+        protected byte[] complete(int res, int flags) throws IOException {
+            check();
+            // A full buffer may mean more to read: the caller falls back to open + stat + read.
+            return ioRes == buf.byteSize() ? null : RingFile.toArray(buf, ioRes);
+        }
+    }
+
+    /** Creates or truncates a file and writes {@code data} as all of it. */
+    static final class WriteWholeOp extends WholeFileOp<Void> {
+        private final byte[] data;
+
+        WriteWholeOp(CString path, byte[] data) {
+            super(path);
+            this.data = data;
+        }
+
+        @Override
+        protected String name() {
+            return "OPENAT2+WRITE+CLOSE";
+        }
+
+        @Override
+        int openFlags() {
+            return Uapi.O_WRONLY | Uapi.O_CREAT | Uapi.O_TRUNC;
+        }
+
+        @Override
+        boolean writes() {
+            return true;
+        }
+
+        @Override
+        MemorySegment buffer() {
+            MemorySegment buf = bounce(data.length);
+            MemorySegment.copy(MemorySegment.ofArray(data), 0, buf, 0, data.length);
+            return buf;
+        }
+
+        @Override
+        protected Void complete(int res, int flags) throws IOException {
+            check();
+            if (ioRes != data.length) {
+                throw new UringException("WRITE", Errno.ENOSPC.number(), UringException.NO_FD, path.text,
+                        "short write: " + ioRes + " of " + data.length + " bytes");
+            }
+            if (res < 0) {
+                throw new UringException("CLOSE", -res, UringException.NO_FD, path.text, "fixed slot " + slot);
+            }
+            return null;
+        }
+    }
+}
