@@ -27,6 +27,8 @@ import org.uring4j.runtime.RuntimeClosedException;
  */
 final class PortableFile implements FileIo {
     private static final int FALLOC_FL_KEEP_SIZE = 0x01;
+    /** A thread no segment is confined to: a segment it cannot access is confined to some thread. */
+    private static final Thread ELSEWHERE = Thread.ofVirtual().unstarted(() -> { });
     private final PortableFiles owner;
     private final Path path;
     private final FileChannel channel;
@@ -129,8 +131,33 @@ final class PortableFile implements FileIo {
         }
     }
 
+    /**
+     * A positional read or write. Memory confined to the caller's thread cannot be touched by the
+     * virtual thread doing the call, so it goes through a heap copy: a write copies first and runs
+     * asynchronously; a read waits for the call (uninterruptibly, as the caller's interrupt must
+     * not close the channel) and copies back before it returns.
+     */
     @Override
     public CompletableFuture<Integer> transfer(boolean write, MemorySegment target, ByteBuffer buffer, long position) {
+        if (!target.isAccessibleBy(ELSEWHERE)) {
+            MemorySegment copy = MemorySegment.ofArray(new byte[(int) target.byteSize()]);
+            if (write) {
+                MemorySegment.copy(target, 0, copy, 0, copy.byteSize());
+            }
+            CompletableFuture<Integer> done = transfer(write, copy, null, position);
+            if (write) {
+                return buffer == null ? done : done.thenApply(n -> advance(buffer, n));
+            }
+            try {
+                int n = done.join();
+                if (n > 0) {
+                    MemorySegment.copy(copy, 0, target, 0, n);
+                }
+                return CompletableFuture.completedFuture(buffer == null ? n : advance(buffer, n));
+            } catch (java.util.concurrent.CompletionException e) {
+                return CompletableFuture.failedFuture(e.getCause());
+            }
+        }
         return run(write ? "WRITE" : "READ", ch -> {
             if (target.byteSize() == 0) {
                 return 0; // as the kernel: a transfer of nothing moves nothing, even past the end
@@ -140,9 +167,24 @@ final class PortableFile implements FileIo {
         });
     }
 
-    /** FileChannel has no positional scatter/gather: one positional call per buffer, stopping at a short one. */
+    private static int advance(ByteBuffer buffer, int n) {
+        if (n > 0) {
+            buffer.position(buffer.position() + n);
+        }
+        return n;
+    }
+
+    /**
+     * FileChannel has no positional scatter/gather: one positional call per buffer, stopping at a
+     * short one (buffers of thread-confined memory: see {@link #transfer(boolean, MemorySegment, ByteBuffer, long)}).
+     */
     @Override
     public CompletableFuture<Long> transfer(boolean write, ByteBuffer[] buffers, long position) {
+        for (ByteBuffer b : buffers) {
+            if (!MemorySegment.ofBuffer(b).isAccessibleBy(ELSEWHERE)) {
+                return confinedVector(write, buffers, position);
+            }
+        }
         return run(write ? "WRITEV" : "READV", ch -> {
             long done = 0;
             boolean any = false;
@@ -162,6 +204,40 @@ final class PortableFile implements FileIo {
             }
             return !any ? 0L : done;
         });
+    }
+
+    /** One transfer through a heap copy of all the buffers, then spread over them (on the caller's thread). */
+    private CompletableFuture<Long> confinedVector(boolean write, ByteBuffer[] buffers, long position) {
+        long total = 0;
+        for (ByteBuffer b : buffers) {
+            total += b.remaining();
+        }
+        MemorySegment copy = MemorySegment.ofArray(new byte[(int) total]);
+        if (write) {
+            long at = 0;
+            for (ByteBuffer b : buffers) {
+                MemorySegment.copy(MemorySegment.ofBuffer(b), 0, copy, at, b.remaining());
+                at += b.remaining();
+            }
+        }
+        CompletableFuture<Integer> done = transfer(write, copy, null, position);
+        try {
+            int n = done.join(); // a write too: the buffers' positions advance on this thread
+            long left = Math.max(n, 0);
+            long at = 0;
+            for (ByteBuffer b : buffers) {
+                int k = (int) Math.min(left, b.remaining());
+                if (!write && k > 0) {
+                    MemorySegment.copy(copy, at, MemorySegment.ofBuffer(b), 0, k);
+                }
+                b.position(b.position() + k);
+                left -= k;
+                at += k;
+            }
+            return CompletableFuture.completedFuture((long) n);
+        } catch (java.util.concurrent.CompletionException e) {
+            return CompletableFuture.failedFuture(e.getCause());
+        }
     }
 
     @Override
