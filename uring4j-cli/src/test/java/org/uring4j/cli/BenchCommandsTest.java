@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -43,7 +44,7 @@ class BenchCommandsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"uring", "uring-fixed", "filechannel", "asyncchannel"})
+    @ValueSource(strings = {"uring", "uring-fixed", "filechannel", "asyncchannel", "files", "portable"})
     void everyEngineRunsReadsAndWrites(String engine, @TempDir Path dir) throws Exception {
         Path f = dir.resolve("data");
         for (String rw : List.of("randread", "randwrite", "read", "randrw")) {
@@ -59,11 +60,16 @@ class BenchCommandsTest {
     }
 
     @Test
-    void portableEngineSaysItIsNotThereYet(@TempDir Path dir) {
-        Cli.Result r = Cli.run("bench", "--engine", "portable", "--size", "1m", "--time", "0.1",
-                "--file", dir.resolve("f").toString());
-        assertEquals(1, r.exitCode());
-        assertTrue(r.err().contains("portable"), r.err());
+    void directIoRunsOnTheFileApiEngines(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("data");
+        for (String engine : List.of("files", "portable")) {
+            Cli.Result r = Cli.run("bench", "--engine", engine, "--rw", "randread", "--size", "1m", "--qd", "8", "--direct",
+                    "--time", "0.1", "--warmup", "0", "--file", f.toString(), "--json");
+            assumeFalse(r.err().contains("EINVAL") || r.err().contains("Invalid argument"),
+                    "the temp dir's file system has no O_DIRECT: " + r.err());
+            assertEquals(0, r.exitCode(), engine + ": " + r.err() + r.out());
+            assertTrue(JSON.readTree(r.out()).get("direct").asBoolean());
+        }
     }
 
     @Test

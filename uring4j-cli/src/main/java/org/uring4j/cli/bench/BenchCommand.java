@@ -65,7 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
     private int threads = 1;
 
     @Option(names = "--engine", split = ",",
-            description = "uring, uring-fixed, filechannel, asyncchannel, portable; several, comma-separated, run side by side. Default: uring.")
+            description = "uring, uring-fixed, filechannel, asyncchannel, files (uring4j's AsyncFile on io_uring), portable (AsyncFile on the portable backend); several, comma-separated, run side by side. Default: uring.")
     private List<String> engines = List.of("uring");
 
     @Option(names = "--sqpoll", description = "uring engines: a kernel thread polls the submission queue.")

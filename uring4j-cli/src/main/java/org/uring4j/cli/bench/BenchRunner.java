@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongConsumer;
 
 import org.HdrHistogram.Histogram;
+import org.uring4j.fs.Backend;
 
 /** Runs a job on its threads and puts their numbers together. */
 final class BenchRunner {
@@ -21,8 +22,8 @@ final class BenchRunner {
             case URING_FIXED -> new RingEngine(true);
             case FILECHANNEL -> new FileChannelEngine();
             case ASYNCCHANNEL -> new AsyncChannelEngine();
-            case PORTABLE -> throw new UnsupportedOperationException(
-                    "engine portable: uring4j's portable backend is not written yet; use filechannel or asyncchannel");
+            case FILES -> new FilesEngine(Backend.IO_URING);
+            case PORTABLE -> new FilesEngine(Backend.PORTABLE);
         };
     }
 

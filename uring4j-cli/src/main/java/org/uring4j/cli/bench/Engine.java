@@ -15,7 +15,9 @@ interface Engine {
         FILECHANNEL("filechannel"),
         /** The JDK's AsynchronousFileChannel with qd requests in flight. */
         ASYNCCHANNEL("asyncchannel"),
-        /** uring4j's portable backend (for machines without io_uring). */
+        /** uring4j's file API (AsyncFile futures) on io_uring: what the futures layer costs over the raw ring. */
+        FILES("files"),
+        /** uring4j's file API on its portable backend (for machines without io_uring): FileChannel calls on virtual threads. */
         PORTABLE("portable");
 
         final String label;
@@ -35,7 +37,7 @@ interface Engine {
                     return k;
                 }
             }
-            throw new IllegalArgumentException("unknown engine '" + s + "' (uring, uring-fixed, filechannel, asyncchannel, portable)");
+            throw new IllegalArgumentException("unknown engine '" + s + "' (uring, uring-fixed, filechannel, asyncchannel, files, portable)");
         }
     }
 
