@@ -155,6 +155,7 @@ public final class Ring implements AutoCloseable {
             throw new IllegalArgumentException("entries must be 1.." + MAX_ENTRIES
                     + " (RingOptions.clamp() lowers larger values): " + options.entries());
         }
+        requireSupportedPlatform();
         Arena arena = Arena.ofShared();
         int fd = -1;
         try {
@@ -199,6 +200,29 @@ public final class Ring implements AutoCloseable {
                 Syscalls.close(fd);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Refuses, before any system call is made, a platform whose system call numbers uring4j does
+     * not know (they are x86-64 Linux's: elsewhere a number names another call) or a JVM that
+     * denies this module native access.
+     */
+    private static void requireSupportedPlatform() throws UringUnavailableException {
+        String os = System.getProperty("os.name", "");
+        String arch = System.getProperty("os.arch", "");
+        if (!os.equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            throw new UringUnavailableException(Reason.UNSUPPORTED_PLATFORM, Errno.ENOSYS.number(),
+                    "uring4j's io_uring backend runs on Linux x86-64, not " + os + " " + arch);
+        }
+        try {
+            Syscalls.geteuid(); // loads the downcalls
+        } catch (IllegalCallerException | ExceptionInInitializerError | NoClassDefFoundError e) {
+            UringUnavailableException u = new UringUnavailableException(Reason.OTHER, Errno.EPERM.number(),
+                    "this JVM denies uring4j native access; run with --enable-native-access=org.uring4j"
+                            + " (or ALL-UNNAMED on the class path)");
+            u.initCause(e);
+            throw u;
         }
     }
 
