@@ -8,4 +8,5 @@ module org.uring4j {
     exports org.uring4j.runtime;
     exports org.uring4j.fs;
     exports org.uring4j.nio;
+    exports org.uring4j.process;
 }

@@ -45,6 +45,8 @@ public final class Syscalls {
     static final int SYS_OPENAT2 = 437;
     static final int SYS_STATX = 332;
     static final int SYS_PIDFD_OPEN = 434;
+    static final int SYS_PIDFD_SEND_SIGNAL = 424;
+    static final int SYS_WAITID = 247;
     static final int SYS_GETDENTS64 = 217;
     static final int SYS_OPENAT = 257;
     static final int SYS_FCNTL = 72;
@@ -217,6 +219,16 @@ public final class Syscalls {
     /** pidfd_open(2): a pidfd, or -errno. */
     public static int pidfdOpen(int pid, int flags) {
         return (int) syscall(SYS_PIDFD_OPEN, pid, flags, 0, 0, 0, 0);
+    }
+
+    /** waitid(2) with no rusage: 0 (with {@code infop} filled, or si_pid 0 under WNOHANG), or -errno. */
+    public static int waitid(int idtype, int id, MemorySegment infop, int options) {
+        return (int) syscall(SYS_WAITID, idtype, id, infop.address(), options, 0, 0);
+    }
+
+    /** pidfd_send_signal(2) with no siginfo: 0, or -errno (ESRCH once the process is reaped). */
+    public static int pidfdSendSignal(int pidfd, int signal) {
+        return (int) syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0, 0, 0);
     }
 
     /** mmap(2) of a file: the address, or -errno. */

@@ -1,0 +1,84 @@
+package org.uring4j.process;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+import org.uring4j.runtime.Await;
+
+/**
+ * This process's end of the pipe to a child's stdin, written through the ring. Close it to give
+ * the child end of file. A write to a child that has exited fails with EPIPE.
+ */
+public final class ChildInput implements AutoCloseable {
+    private final PipeEnd end;
+
+    ChildInput(PipeEnd end) {
+        this.end = end;
+    }
+
+    /** Writes some of {@code src} (all of it unless the pipe is nonblocking or interrupted); the bytes written. */
+    public CompletableFuture<Integer> writeAsync(MemorySegment src) {
+        return end.transfer(true, src, null);
+    }
+
+    /** Writes {@code src}'s remaining bytes, advancing its position. */
+    public CompletableFuture<Integer> writeAsync(ByteBuffer src) {
+        return end.transfer(true, MemorySegment.ofBuffer(src), src);
+    }
+
+    /** Writes all of {@code src}, issuing further writes after short ones. */
+    public CompletableFuture<Void> writeFullyAsync(MemorySegment src) {
+        if (src.byteSize() == 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return writeAsync(src).thenCompose(n -> writeFullyAsync(src.asSlice(n)));
+    }
+
+    public void writeFully(MemorySegment src) throws IOException {
+        Await.get(writeFullyAsync(src));
+    }
+
+    public void writeFully(byte[] src) throws IOException {
+        writeFully(MemorySegment.ofArray(src));
+    }
+
+    /** A blocking OutputStream over this pipe (closing it closes the pipe). */
+    public OutputStream asOutputStream() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                writeFully(new byte[] {(byte) b});
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                Objects.checkFromIndexSize(off, len, b.length);
+                writeFully(MemorySegment.ofArray(b).asSlice(off, len));
+            }
+
+            @Override
+            public void close() throws IOException {
+                ChildInput.this.close();
+            }
+        };
+    }
+
+    /** Cancels the writes in flight and closes this end: the child reads end of file. Idempotent. */
+    public CompletableFuture<Void> closeAsync() {
+        return end.closeAsync();
+    }
+
+    @Override
+    public void close() throws IOException {
+        Await.get(closeAsync());
+    }
+
+    @Override
+    public String toString() {
+        return "ChildInput[" + end.name() + (end.isClosed() ? ", closed" : "") + "]";
+    }
+}
