@@ -73,6 +73,23 @@ class BenchCommandsTest {
     }
 
     @Test
+    void spawnBenchLaunchesWithBothEngines() throws Exception {
+        Cli.Result r = Cli.run("spawn-bench", "--count", "20", "--rounds", "1", "--concurrency", "4", "--output", "--json",
+                "echo", "hi");
+        assertEquals(0, r.exitCode(), r.err() + r.out());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals("echo hi", j.get("command").asText());
+        assertTrue(j.get("uring4j_per_s").asDouble() > 0 && j.get("processbuilder_per_s").asDouble() > 0, r.out());
+    }
+
+    @Test
+    void spawnBenchReportsAFailingCommand() {
+        Cli.Result r = Cli.run("spawn-bench", "--count", "2", "--rounds", "1", "false");
+        assertEquals(1, r.exitCode(), r.out());
+        assertTrue(r.err().contains("failed"), r.err());
+    }
+
+    @Test
     void sweepDrawsAPlot(@TempDir Path dir) throws Exception {
         Path png = dir.resolve("qd.png");
         Cli.Result r = Cli.run("bench", "--engine", "uring,filechannel", "--rounds", "1", "--size", "1m", "--time", "0.1",
