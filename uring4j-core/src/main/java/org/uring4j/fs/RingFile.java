@@ -3,12 +3,10 @@ package org.uring4j.fs;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,7 +18,6 @@ import org.uring4j.ring.Sqe;
 import org.uring4j.ring.Uapi;
 import org.uring4j.runtime.Await;
 import org.uring4j.runtime.EventLoop;
-import org.uring4j.runtime.NativeMemoryPool;
 import org.uring4j.runtime.RuntimeClosedException;
 import org.uring4j.sys.Layouts;
 
