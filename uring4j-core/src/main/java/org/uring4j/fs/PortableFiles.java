@@ -474,16 +474,16 @@ final class PortableFiles implements FilesBackend {
     }
 
     /** The user-defined attribute view's name for {@code name}: java.nio reaches only the {@code user.} namespace. */
-    private static String userName(String name) {
+    private static String userName(String name, Path path) {
         if (!name.startsWith(USER_XATTR)) {
-            throw new UnsupportedOperationException("extended attribute " + name
+            throw new UnsupportedOperationException("extended attribute " + name + " of " + path
                     + ": the portable backend reaches only the user. namespace");
         }
         return name.substring(USER_XATTR.length());
     }
 
     static byte[] readXattr(String op, Path path, String name) throws IOException {
-        String n = userName(name);
+        String n = userName(name, path);
         UserDefinedFileAttributeView view = Files.getFileAttributeView(path, UserDefinedFileAttributeView.class);
         if (view == null || !view.list().contains(n)) {
             if (!Files.exists(path)) {
@@ -497,7 +497,7 @@ final class PortableFiles implements FilesBackend {
     }
 
     static void writeXattr(String op, Path path, String name, byte[] value, int flags) throws IOException {
-        String n = userName(name);
+        String n = userName(name, path);
         UserDefinedFileAttributeView view = Files.getFileAttributeView(path, UserDefinedFileAttributeView.class);
         if (view == null) {
             throw new UnsupportedOperationException("extended attributes on " + path);
