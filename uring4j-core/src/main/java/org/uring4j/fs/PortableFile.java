@@ -109,7 +109,10 @@ final class PortableFile implements FileIo {
 
     /** As {@link #run(String, Call)}; {@code needsChannel} false for the ops a directory handle allows too. */
     private <T> CompletableFuture<T> run(String op, boolean needsChannel, Call<T> call) {
-        owner.checkOpen(op, path); // as on io_uring: a closed runtime refuses the files' I/O first
+        if (owner.isClosed()) {
+            // As on io_uring, where the closed loop refuses the op: a failed future, the runtime's refusal first.
+            return CompletableFuture.failedFuture(new RuntimeClosedException(op + " " + path + ": the files were closed"));
+        }
         if (closing) {
             return CompletableFuture.failedFuture(closedException());
         }
