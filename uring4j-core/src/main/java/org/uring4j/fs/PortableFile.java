@@ -3,6 +3,7 @@ package org.uring4j.fs;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NonReadableChannelException;
@@ -23,7 +24,9 @@ import org.uring4j.runtime.RuntimeClosedException;
  * handle) whose operations run as blocking calls on the owning {@link PortableFiles}' virtual
  * threads — never on the caller's thread, whose interrupt would close a FileChannel under
  * everyone else's feet. As {@link RingFile} does, it counts the operations in flight and closes
- * only after the last has finished.
+ * only after the last has finished. A pipe or FIFO (a stream: no positions) is read and written
+ * at its current position, as io_uring does, on platform threads, whose blocked calls closing the
+ * channel can end.
  */
 final class PortableFile implements FileIo {
     private static final int FALLOC_FL_KEEP_SIZE = 0x01;
@@ -32,16 +35,36 @@ final class PortableFile implements FileIo {
     private final PortableFiles owner;
     private final Path path;
     private final FileChannel channel;
+    private final boolean stream;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile boolean closing;
+    private volatile boolean aborted;
 
-    /** A file; {@code channel} null for a directory handle. */
-    PortableFile(PortableFiles owner, Path path, FileChannel channel) {
+    /** A file; {@code channel} null for a directory handle; {@code stream} for a pipe, FIFO or terminal. */
+    PortableFile(PortableFiles owner, Path path, FileChannel channel, boolean stream) {
         this.owner = owner;
         this.path = path;
         this.channel = channel;
+        this.stream = stream;
+    }
+
+    boolean isStream() {
+        return stream;
+    }
+
+    /** Closes the channel under the calls in flight, which fail with ECANCELED (the files are closing). */
+    void abort() {
+        aborted = true;
+        closing = true;
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException ignored) {
+            // closed as far as it goes; startClose reports nothing more
+        }
     }
 
     @Override
@@ -86,6 +109,10 @@ final class PortableFile implements FileIo {
 
     /** As {@link #run(String, Call)}; {@code needsChannel} false for the ops a directory handle allows too. */
     private <T> CompletableFuture<T> run(String op, boolean needsChannel, Call<T> call) {
+        if (owner.isClosed()) {
+            // As on io_uring, where the closed loop refuses the op: a failed future, the runtime's refusal first.
+            return CompletableFuture.failedFuture(new RuntimeClosedException(op + " " + path + ": the files were closed"));
+        }
         if (closing) {
             return CompletableFuture.failedFuture(closedException());
         }
@@ -106,17 +133,51 @@ final class PortableFile implements FileIo {
                     // What the kernel says for a read of a write-only file and the reverse.
                     result.completeExceptionally(new UringException(op, Errno.EBADF.number(), UringException.NO_FD, path(),
                             e instanceof NonReadableChannelException ? "not open for reading" : "not open for writing"));
+                } catch (ClosedChannelException e) {
+                    if (aborted || e instanceof AsynchronousCloseException) {
+                        // Closing the files ended the call, as closing a ring cancels its ops.
+                        result.completeExceptionally(new UringException(op, Errno.ECANCELED.number(), UringException.NO_FD,
+                                path(), "the files were closed"));
+                    } else {
+                        result.completeExceptionally(e);
+                    }
+                } catch (IOException e) {
+                    result.completeExceptionally(translate(op, e));
                 } catch (Throwable t) {
                     result.completeExceptionally(t);
                 } finally {
                     endOp();
                 }
-            });
+            }, stream);
         } catch (RejectedExecutionException e) {
             endOp();
             return CompletableFuture.failedFuture(new RuntimeClosedException(op + " " + path + ": the files were closed"));
         }
         return result;
+    }
+
+    /**
+     * An open file's java.nio failure as the io_uring backend reports it: a UringException with
+     * the errno (the cause of a path form's java.nio.file exception; the JDK's message otherwise).
+     */
+    private IOException translate(String op, IOException e) {
+        if (e instanceof UringException) {
+            return e;
+        }
+        if (e.getCause() instanceof UringException u) {
+            return u; // a path exception of PortableFiles' helpers: an open file reports the errno itself
+        }
+        int errno = PortableFiles.errnoOf(e);
+        String message = e instanceof java.nio.file.FileSystemException f ? f.getReason() : e.getMessage();
+        if (errno == 0 && message != null && message.contains("is not a multiple of the block size")) {
+            errno = Errno.EINVAL.number(); // the JDK's own O_DIRECT alignment check: the kernel's answer would be EINVAL
+        }
+        if (errno == 0) {
+            return e;
+        }
+        UringException u = new UringException(op, errno, UringException.NO_FD, path(), message);
+        u.addSuppressed(e);
+        return u;
     }
 
     private ClosedChannelException closedException() {
@@ -163,6 +224,9 @@ final class PortableFile implements FileIo {
                 return 0; // as the kernel: a transfer of nothing moves nothing, even past the end
             }
             ByteBuffer b = buffer != null ? buffer : target.asByteBuffer();
+            if (stream) {
+                return write ? ch.write(b) : ch.read(b); // as io_uring: a stream has no positions, the offset is ignored
+            }
             return write ? ch.write(b, position) : ch.read(b, position);
         });
     }
@@ -186,6 +250,9 @@ final class PortableFile implements FileIo {
             }
         }
         return run(write ? "WRITEV" : "READV", ch -> {
+            if (stream) {
+                return write ? ch.write(buffers) : ch.read(buffers); // readv(2)/writev(2) at the current position
+            }
             long done = 0;
             boolean any = false;
             for (ByteBuffer b : buffers) {
@@ -281,10 +348,15 @@ final class PortableFile implements FileIo {
         ch.write(ByteBuffer.allocate(1), size - 1);
     }
 
-    /** A hint the JDK has no call for: accepted and ignored. */
+    /** A hint the JDK has no call for: accepted and ignored, but an advice posix_fadvise(2) does not know is EINVAL. */
     @Override
     public CompletableFuture<Void> advise(long position, long length, int advice) {
-        return run("FADVISE", ch -> null);
+        return run("FADVISE", ch -> {
+            if (advice < Uapi.POSIX_FADV_NORMAL || advice > Uapi.POSIX_FADV_NOREUSE) {
+                throw new UringException("FADVISE", Errno.EINVAL.number(), UringException.NO_FD, path(), "advice " + advice);
+            }
+            return null;
+        });
     }
 
     /** The path's attributes, with the size of the open file (the path may since name another file, or none). */
@@ -303,13 +375,13 @@ final class PortableFile implements FileIo {
 
     @Override
     public CompletableFuture<byte[]> getXattr(String name) {
-        return run("FGETXATTR", false, ch -> PortableFiles.readXattr(path, name));
+        return run("FGETXATTR", false, ch -> PortableFiles.readXattr("FGETXATTR", path, name));
     }
 
     @Override
     public CompletableFuture<Void> setXattr(String name, byte[] value, int flags) {
         return run("FSETXATTR", false, ch -> {
-            PortableFiles.writeXattr(path, name, value, flags);
+            PortableFiles.writeXattr("FSETXATTR", path, name, value, flags);
             return null;
         });
     }

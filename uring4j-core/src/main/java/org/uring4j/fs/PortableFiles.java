@@ -2,7 +2,13 @@ package org.uring4j.fs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -18,6 +24,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -28,6 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.uring4j.Errno;
 import org.uring4j.ring.Uapi;
@@ -41,27 +50,54 @@ import org.uring4j.runtime.RuntimeClosedException;
  * (RESOLVE_CACHED, DIRECT_DESCRIPTOR, NOATIME) is accepted and ignored, and one that changes
  * meaning (RESOLVE_BENEATH and the other lookup restrictions, RENAME_EXCHANGE, xattrs outside the
  * {@code user.} namespace) is refused with UnsupportedOperationException rather than silently
- * not enforced. Closing waits for the calls in flight, then closes every file still open.
+ * not enforced. Failures are what the io_uring backend reports: a java.nio.file exception with
+ * a {@link org.uring4j.UringException} cause naming the op and errno for a path (the errno read
+ * back from the JDK's exception), a UringException for an open file.
+ *
+ * <p>Closing refuses new work, fails the reads and writes blocked on a pipe or other stream
+ * (as closing a ring cancels them), waits for the calls in flight (at most
+ * {@link #CLOSE_TIMEOUT}), then closes every file still open.
  */
 final class PortableFiles implements FilesBackend {
+    /** How long {@link #close()} waits for calls in flight (LoopOptions' default close timeout). */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final int XATTR_CREATE = 1;
     private static final int XATTR_REPLACE = 2;
     private static final String USER_XATTR = "user.";
     private final ExecutorService threads =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("uring4j-portable-", 0).factory());
+    /**
+     * Platform threads for I/O on pipes and other streams: a FileChannel can abort a platform
+     * thread blocked in read(2) when it is closed, but not a virtual one (its close would wait forever).
+     */
+    private final ExecutorService streams = Executors.newThreadPerTaskExecutor(
+            Thread.ofPlatform().daemon().name("uring4j-portable-stream-", 0).factory());
     private final Set<PortableFile> open = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     @Override
     public Backend backend() {
         return Backend.PORTABLE;
     }
 
-    void execute(Runnable task) {
-        threads.execute(task);
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Runs a file's call: on a virtual thread, or a platform thread for a stream. */
+    void execute(Runnable task, boolean stream) {
+        (stream ? streams : threads).execute(task);
     }
 
     void forget(PortableFile file) {
         open.remove(file);
+    }
+
+    /** Throws RuntimeClosedException once closed, as the io_uring backend does for a closed runtime. */
+    void checkOpen(String op, Object path) {
+        if (closed.get()) {
+            throw new RuntimeClosedException(op + " " + path + ": the files were closed");
+        }
     }
 
     /** A blocking java.nio call. */
@@ -69,13 +105,15 @@ final class PortableFiles implements FilesBackend {
         T run() throws IOException;
     }
 
-    private <T> CompletableFuture<T> run(String op, Path path, Call<T> call) {
+    /** {@code call} on a virtual thread; its java.nio failure as the io_uring backend reports it for {@code path} ({@code other}). */
+    private <T> CompletableFuture<T> run(String op, Path path, Path other, Call<T> call) {
+        checkOpen(op, path);
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {
                     return call.run();
                 } catch (IOException e) {
-                    throw new java.util.concurrent.CompletionException(e);
+                    throw new java.util.concurrent.CompletionException(translate(op, e, path, other));
                 }
             }, threads);
         } catch (RejectedExecutionException e) {
@@ -83,44 +121,154 @@ final class PortableFiles implements FilesBackend {
         }
     }
 
+    private <T> CompletableFuture<T> run(String op, Path path, Call<T> call) {
+        return run(op, path, null, call);
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    /**
+     * The errno a java.nio exception stands for, or 0 if it does not say: from its type
+     * (NoSuchFileException is ENOENT, ...) or from its reason, the C library's message the JDK
+     * put there (strerror(3): "Operation not permitted", "Is a directory", ...).
+     */
+    static int errnoOf(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return Errno.ENOENT.number();
+        } else if (e instanceof FileAlreadyExistsException) {
+            return Errno.EEXIST.number();
+        } else if (e instanceof AccessDeniedException) {
+            return Errno.EACCES.number();
+        } else if (e instanceof NotDirectoryException) {
+            return Errno.ENOTDIR.number();
+        } else if (e instanceof DirectoryNotEmptyException) {
+            return Errno.ENOTEMPTY.number();
+        } else if (e instanceof FileSystemLoopException) {
+            return Errno.ELOOP.number();
+        }
+        String reason = e instanceof FileSystemException f ? f.getReason() : e.getMessage();
+        if (reason == null) {
+            return 0;
+        }
+        Errno best = null;
+        for (Errno n : Errno.values()) { // the longest message that starts the reason ("Too many open files in system")
+            if (reason.startsWith(n.message()) && (best == null || n.message().length() > best.message().length())) {
+                best = n;
+            }
+        }
+        return best != null ? best.number() : 0;
+    }
+
+    /**
+     * A path operation's java.nio failure as the io_uring backend reports it: the java.nio.file
+     * exception for the errno, with a UringException cause, about {@code path} and {@code other}
+     * (the names the io_uring backend gives); unchanged if its errno cannot be told.
+     */
+    static IOException translate(String op, IOException e, Path path, Path other) {
+        if (e instanceof org.uring4j.UringException || e.getCause() instanceof org.uring4j.UringException) {
+            return e; // already in the io_uring backend's form
+        }
+        int errno = errnoOf(e);
+        if (errno == 0) {
+            return e;
+        }
+        IOException t = FsErrors.forPath(op, -errno, path.toString(), other != null ? other.toString() : null);
+        t.addSuppressed(e); // the JDK's own account, for the stack trace
+        return t;
+    }
+
     // ------------------------------------------------------------------ open
 
     @Override
     public CompletableFuture<FileIo> open(FileIo dir, Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) {
+        checkOpen("open", path);
+        if (dir != null && dir.isClosed()) {
+            // As on io_uring: never resolve against a closed handle.
+            ClosedChannelException e = new ClosedChannelException();
+            e.initCause(new IOException(dir.path() + " is closed"));
+            return CompletableFuture.failedFuture(e);
+        }
         Path target = dir != null ? ((PortableFile) dir).file().resolve(path) : path;
         Set<OpenOption> nio = new HashSet<>();
         boolean directory = false;
+        boolean directDescriptor = false;
         for (OpenOption o : options) {
             if (o instanceof UringOpenOption u) {
                 switch (u) {
                     case DIRECTORY -> directory = true;
                     case DIRECT -> nio.add(jdkDirect());
-                    case RESOLVE_CACHED, DIRECT_DESCRIPTOR, NOATIME -> { } // speed, not meaning: nothing to do
+                    case DIRECT_DESCRIPTOR -> directDescriptor = true; // speed, not meaning: nothing to do
+                    case RESOLVE_CACHED, NOATIME -> { } // speed, not meaning: nothing to do
                     default -> throw new UnsupportedOperationException(u + " (open " + target
                             + ") needs openat2(2); the portable backend cannot enforce it");
                 }
             } else if (o == StandardOpenOption.DELETE_ON_CLOSE) {
                 throw new UnsupportedOperationException("DELETE_ON_CLOSE is not supported; delete the file after closing it");
-            } else {
+            } else if (o instanceof StandardOpenOption || o == LinkOption.NOFOLLOW_LINKS || isJdkDirect(o)) {
                 nio.add(o);
+            } else {
+                throw new UnsupportedOperationException("unsupported open option " + o);
+            }
+        }
+        // The io_uring backend's argument checks, before anything runs (java.nio would make some inside the call).
+        boolean append = nio.contains(StandardOpenOption.APPEND);
+        if (append && nio.contains(StandardOpenOption.READ)) {
+            throw new IllegalArgumentException("READ + APPEND not allowed");
+        }
+        if (append && nio.contains(StandardOpenOption.TRUNCATE_EXISTING)) {
+            throw new IllegalArgumentException("APPEND + TRUNCATE_EXISTING not allowed");
+        }
+        if (directory && directDescriptor) {
+            throw new IllegalArgumentException("a DIRECTORY handle needs a plain descriptor; drop DIRECT_DESCRIPTOR");
+        }
+        for (FileAttribute<?> a : attrs) {
+            if (!a.name().equals("posix:permissions") && !a.name().equals("unix:permissions")) {
+                throw new UnsupportedOperationException("'" + a.name() + "' cannot be set when opening a file");
             }
         }
         boolean dirHandle = directory;
-        return run("OPENAT", target, () -> {
+        boolean writing = append || nio.contains(StandardOpenOption.WRITE);
+        return run("OPENAT2", target, () -> {
+            PortableFile f;
             if (dirHandle) {
-                if (!Files.isDirectory(target)) {
-                    throw Files.exists(target) ? new NotDirectoryException(target.toString()) : new NoSuchFileException(target.toString());
+                if (!Files.isDirectory(target, nio.contains(LinkOption.NOFOLLOW_LINKS)
+                        ? new LinkOption[] {LinkOption.NOFOLLOW_LINKS} : new LinkOption[0])) {
+                    throw Files.exists(target, LinkOption.NOFOLLOW_LINKS) ? new NotDirectoryException(target.toString())
+                            : new NoSuchFileException(target.toString());
                 }
-                return track(new PortableFile(this, target, null));
+                if (writing) {
+                    throw FsErrors.forPath("OPENAT2", -Errno.EISDIR.number(), target.toString(), null); // as open(2)
+                }
+                f = track(new PortableFile(this, target, null, false));
+            } else {
+                FileChannel ch = FileChannel.open(target, nio, attrs);
+                f = track(new PortableFile(this, target, ch, isStream(ch)));
             }
-            FileChannel ch = FileChannel.open(target, nio, attrs);
-            return track(new PortableFile(this, target, ch));
+            if (closed.get()) { // the files closed while this open ran: the file would reach nobody
+                f.closeAsync();
+                throw new RuntimeClosedException("open " + target + ": the files were closed");
+            }
+            return f;
         });
+    }
+
+    /** A pipe, FIFO or terminal: no positions (lseek(2) fails with ESPIPE), and a read may wait forever. */
+    private static boolean isStream(FileChannel ch) {
+        try {
+            ch.position();
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private PortableFile track(PortableFile f) {
         open.add(f);
         return f;
+    }
+
+    private static boolean isJdkDirect(OpenOption o) {
+        return o != null && o.getClass().getName().equals("com.sun.nio.file.ExtendedOpenOption") && o.toString().equals("DIRECT");
     }
 
     /** The JDK's own O_DIRECT option (jdk.unsupported), found by name since this module does not require it. */
@@ -175,19 +323,19 @@ final class PortableFiles implements FilesBackend {
             throw new UnsupportedOperationException("RENAME_EXCHANGE of " + source + " and " + target
                     + " needs renameat2(2); the portable backend has no atomic exchange");
         }
-        return run("RENAMEAT", source, () -> {
-            if ((flags & Uapi.RENAME_NOREPLACE) != 0) {
-                Files.move(source, target); // fails if the target exists
-            } else {
-                Files.move(source, target, StandardCopyOption.ATOMIC_MOVE); // rename(2): replaces the target
+        return run("RENAMEAT", source, target, () -> {
+            if ((flags & Uapi.RENAME_NOREPLACE) != 0 && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                // Checked, then renamed: unlike renameat2(2)'s flag this is not atomic.
+                throw new FileAlreadyExistsException(target.toString());
             }
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE); // rename(2): replaces the target, never copies
             return null;
         });
     }
 
     @Override
     public CompletableFuture<Void> createLink(Path link, Path existing) {
-        return run("LINKAT", link, () -> {
+        return run("LINKAT", existing, link, () -> {
             Files.createLink(link, existing);
             return null;
         });
@@ -195,7 +343,7 @@ final class PortableFiles implements FilesBackend {
 
     @Override
     public CompletableFuture<Void> createSymbolicLink(Path link, Path target) {
-        return run("SYMLINKAT", link, () -> {
+        return run("SYMLINKAT", link, target, () -> {
             Files.createSymbolicLink(link, target);
             return null;
         });
@@ -208,36 +356,65 @@ final class PortableFiles implements FilesBackend {
 
     @Override
     public CompletableFuture<byte[]> getXattr(Path path, String name) {
-        return run("GETXATTR", path, () -> readXattr(path, name));
+        return run("GETXATTR", path, () -> readXattr("GETXATTR", path, name));
     }
 
     @Override
     public CompletableFuture<Void> setXattr(Path path, String name, byte[] value, int flags) {
         return run("SETXATTR", path, () -> {
-            writeXattr(path, name, value, flags);
+            writeXattr("SETXATTR", path, name, value, flags);
             return null;
         });
     }
 
     @Override
     public CompletableFuture<byte[]> readAllBytes(Path path) {
-        return run("READ", path, () -> Files.readAllBytes(path));
+        return run("OPENAT2+READ+CLOSE", path, () -> Files.readAllBytes(path));
     }
 
     @Override
     public CompletableFuture<Void> write(Path path, byte[] data) {
-        return run("WRITE", path, () -> {
+        return run("OPENAT2+WRITE+CLOSE", path, () -> {
             Files.write(path, data);
             return null;
         });
     }
 
-    /** Waits for the calls in flight, then closes every file still open. */
+    /**
+     * Refuses new work, fails the calls blocked on streams (pipes, FIFOs: a read with no writer
+     * would never end), waits for the calls in flight (at most {@link #CLOSE_TIMEOUT}), then
+     * closes every file still open. Idempotent.
+     */
     @Override
     public void close() {
-        threads.close();
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        threads.shutdown();
+        streams.shutdown();
         for (PortableFile f : open) {
-            f.closeAsync().join();
+            if (f.isStream()) {
+                f.abort();
+            }
+        }
+        long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
+        if (!(awaitTermination(threads, deadline) & awaitTermination(streams, deadline))) {
+            // Something still blocks (an open of a FIFO with no writer, say): interrupt and give up on it;
+            // a file such an open still returns is closed at once (see open).
+            threads.shutdownNow();
+            streams.shutdownNow();
+        }
+        for (PortableFile f : open) {
+            f.closeAsync(); // at once for a file with nothing in flight
+        }
+    }
+
+    private static boolean awaitTermination(ExecutorService executor, long deadline) {
+        try {
+            return executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // keep the interrupt, stop waiting
+            return false;
         }
     }
 
@@ -297,30 +474,30 @@ final class PortableFiles implements FilesBackend {
     }
 
     /** The user-defined attribute view's name for {@code name}: java.nio reaches only the {@code user.} namespace. */
-    private static String userName(String name) {
+    private static String userName(String name, Path path) {
         if (!name.startsWith(USER_XATTR)) {
-            throw new UnsupportedOperationException("extended attribute " + name
+            throw new UnsupportedOperationException("extended attribute " + name + " of " + path
                     + ": the portable backend reaches only the user. namespace");
         }
         return name.substring(USER_XATTR.length());
     }
 
-    static byte[] readXattr(Path path, String name) throws IOException {
-        String n = userName(name);
+    static byte[] readXattr(String op, Path path, String name) throws IOException {
+        String n = userName(name, path);
         UserDefinedFileAttributeView view = Files.getFileAttributeView(path, UserDefinedFileAttributeView.class);
         if (view == null || !view.list().contains(n)) {
             if (!Files.exists(path)) {
                 throw new NoSuchFileException(path.toString());
             }
-            throw FsErrors.forPath("GETXATTR", -Errno.ENODATA.number(), path.toString(), null);
+            throw FsErrors.forPath(op, -Errno.ENODATA.number(), path.toString(), null);
         }
         ByteBuffer b = ByteBuffer.allocate(view.size(n));
         view.read(n, b);
         return b.array();
     }
 
-    static void writeXattr(Path path, String name, byte[] value, int flags) throws IOException {
-        String n = userName(name);
+    static void writeXattr(String op, Path path, String name, byte[] value, int flags) throws IOException {
+        String n = userName(name, path);
         UserDefinedFileAttributeView view = Files.getFileAttributeView(path, UserDefinedFileAttributeView.class);
         if (view == null) {
             throw new UnsupportedOperationException("extended attributes on " + path);
@@ -329,10 +506,10 @@ final class PortableFiles implements FilesBackend {
             // Checked, then written: unlike setxattr(2)'s flags this is not atomic.
             boolean exists = view.list().contains(n);
             if ((flags & XATTR_CREATE) != 0 && exists) {
-                throw FsErrors.forPath("SETXATTR", -Errno.EEXIST.number(), path.toString(), null);
+                throw FsErrors.forPath(op, -Errno.EEXIST.number(), path.toString(), null);
             }
             if ((flags & XATTR_REPLACE) != 0 && !exists) {
-                throw FsErrors.forPath("SETXATTR", -Errno.ENODATA.number(), path.toString(), null);
+                throw FsErrors.forPath(op, -Errno.ENODATA.number(), path.toString(), null);
             }
         }
         view.write(n, ByteBuffer.wrap(value));

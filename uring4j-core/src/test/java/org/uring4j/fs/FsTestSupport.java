@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -25,6 +26,42 @@ import org.uring4j.runtime.UringRuntime;
 /** Shared plumbing for the file-layer tests: bounded waits, errno checks, /proc inspection, byte patterns. */
 final class FsTestSupport {
     private FsTestSupport() {
+    }
+
+    /** True if {@code files} run on io_uring (the default), false on the portable backend (-Dorg.uring4j.backend=portable). */
+    static boolean onIoUring(UringFiles files) {
+        return files.backend() == Backend.IO_URING;
+    }
+
+    /** Skips the test unless {@code files} run on io_uring: {@code why} names the io_uring-only thing it checks. */
+    static void assumeIoUring(UringFiles files, String why) {
+        assumeTrue(onIoUring(files), () -> "io_uring only (running on " + files.backend() + "): " + why);
+    }
+
+    /**
+     * The open flags of {@code f}'s descriptor: through {@link AsyncFile#fd()} on io_uring; on the
+     * portable backend, whose FileChannel keeps its descriptor to itself, of the one descriptor of
+     * this process open on {@code f}'s path.
+     */
+    static int openFlags(AsyncFile f) throws IOException {
+        if (f.backend() == Backend.IO_URING) {
+            return fdFlags(f.fd());
+        }
+        Path target = Path.of(f.path()).toRealPath();
+        List<Integer> fds = new ArrayList<>();
+        String[] names = new File("/proc/self/fd").list();
+        assertNotNull(names, "/proc/self/fd unreadable");
+        for (String n : names) {
+            try {
+                if (Files.readSymbolicLink(Path.of("/proc/self/fd", n)).equals(target)) {
+                    fds.add(Integer.parseInt(n));
+                }
+            } catch (IOException e) {
+                // the descriptor closed while we looked (the listing's own dir fd, for one)
+            }
+        }
+        assertEquals(1, fds.size(), () -> "descriptors open on " + target + ": " + fds);
+        return fdFlags(fds.get(0));
     }
 
     /** Bound on every wait, so a broken test fails instead of hanging. */

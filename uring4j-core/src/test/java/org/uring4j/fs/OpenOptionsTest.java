@@ -20,12 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.uring4j.fs.FsTestSupport.assertCauseErrno;
+import static org.uring4j.fs.FsTestSupport.assumeIoUring;
 import static org.uring4j.fs.FsTestSupport.assertErrnoInChain;
 import static org.uring4j.fs.FsTestSupport.await;
 import static org.uring4j.fs.FsTestSupport.failure;
 import static org.uring4j.fs.FsTestSupport.fdFlags;
 import static org.uring4j.fs.FsTestSupport.fixedInUse;
+import static org.uring4j.fs.FsTestSupport.onIoUring;
 import static org.uring4j.fs.FsTestSupport.openFdCount;
+import static org.uring4j.fs.FsTestSupport.openFlags;
 import static org.uring4j.fs.FsTestSupport.pattern;
 
 import java.io.IOException;
@@ -79,7 +82,7 @@ class OpenOptionsTest extends SharedFilesTest {
     void noOptionMeansReadOnly() throws Exception {
         Path p = file("ro", "abc");
         try (AsyncFile f = files.open(p)) {
-            assertEquals(Uapi.O_RDONLY, fdFlags(f.fd()) & O_ACCMODE);
+            assertEquals(Uapi.O_RDONLY, openFlags(f) & O_ACCMODE);
             assertEquals("abc", readAll(f));
             UringException e = assertThrows(UringException.class, () -> f.write(ascii("x"), 0, 1, 0));
             assertEquals("EBADF", e.errnoName());
@@ -91,16 +94,16 @@ class OpenOptionsTest extends SharedFilesTest {
     void readWriteAndBoth() throws Exception {
         Path p = file("rw", "hello");
         try (AsyncFile r = files.open(p, READ)) {
-            assertEquals(Uapi.O_RDONLY, fdFlags(r.fd()) & O_ACCMODE);
+            assertEquals(Uapi.O_RDONLY, openFlags(r) & O_ACCMODE);
             assertEquals("hello", readAll(r));
         }
         try (AsyncFile w = files.open(p, WRITE)) {
-            assertEquals(Uapi.O_WRONLY, fdFlags(w.fd()) & O_ACCMODE);
+            assertEquals(Uapi.O_WRONLY, openFlags(w) & O_ACCMODE);
             w.writeFully(ascii("J"), 0);
             assertEquals("EBADF", assertThrows(UringException.class, () -> w.read(new byte[1], 0, 1, 0)).errnoName());
         }
         try (AsyncFile rw = files.open(p, READ, WRITE)) {
-            assertEquals(Uapi.O_RDWR, fdFlags(rw.fd()) & O_ACCMODE);
+            assertEquals(Uapi.O_RDWR, openFlags(rw) & O_ACCMODE);
             rw.writeFully(ascii("!"), 5);
             assertEquals("Jello!", readAll(rw));
         }
@@ -111,8 +114,8 @@ class OpenOptionsTest extends SharedFilesTest {
     void appendWritesLandAtTheEndWhateverThePosition() throws Exception {
         Path p = file("append", "abc");
         try (AsyncFile f = files.open(p, APPEND)) { // APPEND implies WRITE
-            assertTrue((fdFlags(f.fd()) & Uapi.O_APPEND) != 0);
-            assertEquals(Uapi.O_WRONLY, fdFlags(f.fd()) & O_ACCMODE);
+            assertTrue((openFlags(f) & Uapi.O_APPEND) != 0);
+            assertEquals(Uapi.O_WRONLY, openFlags(f) & O_ACCMODE);
             assertEquals(2, f.write(ascii("XY"), 0, 2, 0));
             assertEquals(1, f.write(ascii("Z"), 0, 1, 1000));
             assertEquals(6, f.size());
@@ -176,16 +179,16 @@ class OpenOptionsTest extends SharedFilesTest {
     void syncAndDsyncSetTheirFlags() throws Exception {
         Path p = dir.resolve("sync");
         try (AsyncFile f = files.open(p, CREATE, WRITE, SYNC)) {
-            assertEquals(Uapi.O_SYNC, fdFlags(f.fd()) & Uapi.O_SYNC);
+            assertEquals(Uapi.O_SYNC, openFlags(f) & Uapi.O_SYNC);
             f.writeFully(ascii("s"), 0);
         }
         try (AsyncFile f = files.open(p, WRITE, DSYNC)) {
-            int flags = fdFlags(f.fd());
+            int flags = openFlags(f);
             assertEquals(Uapi.O_DSYNC, flags & Uapi.O_SYNC, "O_DSYNC without the rest of O_SYNC");
             f.writeFully(ascii("d"), 1);
         }
         try (AsyncFile f = files.open(p, WRITE, SPARSE)) { // a hint, accepted and ignored
-            assertEquals(0, fdFlags(f.fd()) & Uapi.O_DSYNC);
+            assertEquals(0, openFlags(f) & Uapi.O_DSYNC);
         }
         assertEquals("sd", Files.readString(p));
     }
@@ -282,7 +285,7 @@ class OpenOptionsTest extends SharedFilesTest {
         Path p = dir.resolve("odirect");
         AsyncFile f = openDirectOrSkip(p, CREATE, READ, WRITE, UringOpenOption.DIRECT);
         try (f; Arena arena = Arena.ofConfined()) {
-            assertEquals(Uapi.O_DIRECT, fdFlags(f.fd()) & Uapi.O_DIRECT);
+            assertEquals(Uapi.O_DIRECT, openFlags(f) & Uapi.O_DIRECT);
             MemorySegment buf = arena.allocate(8192, 4096);
             byte[] data = pattern(8192, 1);
             MemorySegment.copy(data, 0, buf, JAVA_BYTE, 0, data.length);
@@ -305,10 +308,10 @@ class OpenOptionsTest extends SharedFilesTest {
         assertArrayEquals(pattern(8192, 1), Arrays.copyOfRange(Files.readAllBytes(p), 4096, 4096 + 8192));
         // The read-only fast path (openat2 on the caller's thread) keeps O_DIRECT too, as does the JDK's option.
         try (AsyncFile ro = files.open(p, UringOpenOption.DIRECT)) {
-            assertEquals(Uapi.O_DIRECT, fdFlags(ro.fd()) & Uapi.O_DIRECT);
+            assertEquals(Uapi.O_DIRECT, openFlags(ro) & Uapi.O_DIRECT);
         }
         try (AsyncFile jdk = files.open(p, READ, jdkDirectOption())) {
-            assertEquals(Uapi.O_DIRECT, fdFlags(jdk.fd()) & Uapi.O_DIRECT);
+            assertEquals(Uapi.O_DIRECT, openFlags(jdk) & Uapi.O_DIRECT);
         }
     }
 
@@ -349,7 +352,9 @@ class OpenOptionsTest extends SharedFilesTest {
     void noatimeSetsItsFlag() throws Exception {
         Path p = file("noatime", "n");
         try (AsyncFile f = files.open(p, UringOpenOption.NOATIME)) {
-            assertEquals(Uapi.O_NOATIME, fdFlags(f.fd()) & Uapi.O_NOATIME);
+            // On the portable backend NOATIME only saves a write, so it is accepted and ignored.
+            assertEquals(onIoUring(files) ? Uapi.O_NOATIME : 0, openFlags(f) & Uapi.O_NOATIME);
+            assertEquals("n", readAll(f));
         }
     }
 
@@ -398,14 +403,37 @@ class OpenOptionsTest extends SharedFilesTest {
         AsyncFile h = files.open(root, UringOpenOption.DIRECTORY);
         h.close();
         // Its descriptor number is gone (and may be reused by an unrelated file): never resolve against it.
-        assertThrows(ClosedChannelException.class, h::fd);
+        if (onIoUring(files)) {
+            assertThrows(ClosedChannelException.class, h::fd);
+        } else {
+            assertThrows(UnsupportedOperationException.class, h::fd); // the portable backend never hands one out
+        }
         assertThrows(ClosedChannelException.class, () -> readVia(h, "sub/x"));
+    }
+
+    /**
+     * On the portable backend a lookup restriction java.nio cannot enforce is refused, never
+     * silently dropped: UnsupportedOperationException naming the option and the path.
+     */
+    private static void assertRefusedOnPortable(UringOpenOption option, String path,
+                                                org.junit.jupiter.api.function.Executable open) {
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, open, option + " " + path);
+        assertTrue(e.getMessage().contains(option.name()) && e.getMessage().contains(path), e.getMessage());
     }
 
     @Test
     void resolveBeneathCannotLeaveTheDirectory() throws Exception {
         Path root = tree();
         try (AsyncFile h = files.open(root, UringOpenOption.DIRECTORY)) {
+            if (!onIoUring(files)) {
+                for (String p : new String[] {"sub/x", "../x", "up"}) {
+                    assertRefusedOnPortable(UringOpenOption.RESOLVE_BENEATH, p, () -> readVia(h, p, UringOpenOption.RESOLVE_BENEATH));
+                }
+                assertRefusedOnPortable(UringOpenOption.RESOLVE_BENEATH, "escaped",
+                        () -> files.open(h, Path.of("../escaped"), CREATE, WRITE, UringOpenOption.RESOLVE_BENEATH));
+                assertFalse(Files.exists(dir.resolve("escaped")));
+                return;
+            }
             assertEquals("inside", readVia(h, "sub/x", UringOpenOption.RESOLVE_BENEATH));
             assertEquals("inside", readVia(h, "rel", UringOpenOption.RESOLVE_BENEATH));
             assertEquals("inside", readVia(h, "sub/../sub/x", UringOpenOption.RESOLVE_BENEATH));
@@ -424,6 +452,12 @@ class OpenOptionsTest extends SharedFilesTest {
     void resolveInRootTreatsTheDirectoryAsRoot() throws Exception {
         Path root = tree();
         try (AsyncFile h = files.open(root, UringOpenOption.DIRECTORY)) {
+            if (!onIoUring(files)) {
+                for (String p : new String[] {"/sub/x", "abs", "up"}) {
+                    assertRefusedOnPortable(UringOpenOption.RESOLVE_IN_ROOT, p, () -> readVia(h, p, UringOpenOption.RESOLVE_IN_ROOT));
+                }
+                return;
+            }
             assertEquals("inside", readVia(h, "/sub/x", UringOpenOption.RESOLVE_IN_ROOT));
             assertEquals("inside", readVia(h, "../../../sub/x", UringOpenOption.RESOLVE_IN_ROOT), "'..' stops at the root");
             assertEquals("inside", readVia(h, "abs", UringOpenOption.RESOLVE_IN_ROOT), "an absolute link resolves inside");
@@ -436,6 +470,13 @@ class OpenOptionsTest extends SharedFilesTest {
     void resolveNoSymlinksRefusesAnyLink() throws Exception {
         Path root = tree();
         try (AsyncFile h = files.open(root, UringOpenOption.DIRECTORY)) {
+            if (!onIoUring(files)) {
+                for (String p : new String[] {"sub/x", "rel"}) {
+                    assertRefusedOnPortable(UringOpenOption.RESOLVE_NO_SYMLINKS, p,
+                            () -> readVia(h, p, UringOpenOption.RESOLVE_NO_SYMLINKS));
+                }
+                return;
+            }
             assertEquals("inside", readVia(h, "sub/x", UringOpenOption.RESOLVE_NO_SYMLINKS));
             for (String link : new String[] {"rel", "abs", "up"}) {
                 assertCauseErrno("ELOOP", assertThrows(FileSystemLoopException.class,
@@ -449,6 +490,13 @@ class OpenOptionsTest extends SharedFilesTest {
     @Test
     void resolveNoXdevAndNoMagiclinks() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc");
+        if (!onIoUring(files)) {
+            Path p = file("magic", "magic");
+            assertRefusedOnPortable(UringOpenOption.RESOLVE_NO_XDEV, p.toString(), () -> files.open(p, UringOpenOption.RESOLVE_NO_XDEV));
+            assertRefusedOnPortable(UringOpenOption.RESOLVE_NO_MAGICLINKS, p.toString(),
+                    () -> files.open(p, UringOpenOption.RESOLVE_NO_MAGICLINKS));
+            return;
+        }
         // /proc is a mount of its own: crossing into it is EXDEV.
         assertErrnoInChain("EXDEV", assertThrows(IOException.class,
                 () -> files.open(Path.of("/proc/self/status"), UringOpenOption.RESOLVE_NO_XDEV)));
@@ -472,8 +520,16 @@ class OpenOptionsTest extends SharedFilesTest {
         } catch (WouldBlockException e) {
             assertEquals("EAGAIN", e.errnoName());
         }
-        // Creating or truncating can never be done from the cache alone.
         Path fresh = dir.resolve("cached-new");
+        if (!onIoUring(files)) {
+            // A speed hint the portable backend accepts and ignores: the open simply does the work.
+            try (AsyncFile f = files.open(fresh, CREATE_NEW, WRITE, UringOpenOption.RESOLVE_CACHED)) {
+                f.writeFully(ascii("new"), 0);
+            }
+            assertEquals("new", Files.readString(fresh));
+            return;
+        }
+        // Creating or truncating can never be done from the cache alone.
         WouldBlockException create = assertThrows(WouldBlockException.class,
                 () -> files.open(fresh, CREATE, WRITE, UringOpenOption.RESOLVE_CACHED));
         assertEquals("EAGAIN", create.errnoName());
@@ -541,6 +597,7 @@ class OpenOptionsTest extends SharedFilesTest {
 
     @Test
     void directDescriptorLivesOnlyInTheRingUntilAskedForAnFd() throws Exception {
+        assumeIoUring(files, "direct descriptors and registered-file slots");
         KernelAssumptions.assumeOp(org.uring4j.ring.Opcode.FIXED_FD_INSTALL);
         Path p = dir.resolve("dd");
         int fdsBefore = openFdCount();

@@ -53,7 +53,9 @@ class VirtualThreadFileTest {
                 assertArrayEquals(expected(t), Files.readAllBytes(dir.resolve("vt-" + t)), "file " + t);
             }
             assertEquals(fds, openFdCount(), "every thread closed its file");
-            assertEquals(0, fixedInUse(files.runtime()));
+            if (FsTestSupport.onIoUring(files)) {
+                assertEquals(0, fixedInUse(files.runtime()));
+            }
         }
     }
 
