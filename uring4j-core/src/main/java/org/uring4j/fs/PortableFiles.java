@@ -56,11 +56,11 @@ import org.uring4j.runtime.RuntimeClosedException;
  *
  * <p>Closing refuses new work, fails the reads and writes blocked on a pipe or other stream
  * (as closing a ring cancels them), waits for the calls in flight (at most
- * {@link #CLOSE_TIMEOUT}), then closes every file still open.
+ * the close timeout), then closes every file still open.
  */
 final class PortableFiles implements FilesBackend {
-    /** How long {@link #close()} waits for calls in flight (LoopOptions' default close timeout). */
-    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** How long {@link #close()} waits for calls in flight (a {@link org.uring4j.runtime.LoopOptions#closeTimeout}). */
+    private final Duration closeTimeout;
     private static final int XATTR_CREATE = 1;
     private static final int XATTR_REPLACE = 2;
     private static final String USER_XATTR = "user.";
@@ -74,6 +74,10 @@ final class PortableFiles implements FilesBackend {
             Thread.ofPlatform().daemon().name("uring4j-portable-stream-", 0).factory());
     private final Set<PortableFile> open = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+
+    PortableFiles(Duration closeTimeout) {
+        this.closeTimeout = closeTimeout;
+    }
 
     @Override
     public Backend backend() {
@@ -189,45 +193,24 @@ final class PortableFiles implements FilesBackend {
             return CompletableFuture.failedFuture(e);
         }
         Path target = dir != null ? ((PortableFile) dir).file().resolve(path) : path;
+        OpenSpec spec = OpenSpec.of(options, attrs); // the io_uring backend's argument checks, before anything runs
         Set<OpenOption> nio = new HashSet<>();
         boolean directory = false;
-        boolean directDescriptor = false;
         for (OpenOption o : options) {
             if (o instanceof UringOpenOption u) {
                 switch (u) {
                     case DIRECTORY -> directory = true;
                     case DIRECT -> nio.add(jdkDirect());
-                    case DIRECT_DESCRIPTOR -> directDescriptor = true; // speed, not meaning: nothing to do
-                    case RESOLVE_CACHED, NOATIME -> { } // speed, not meaning: nothing to do
+                    case DIRECT_DESCRIPTOR, RESOLVE_CACHED, NOATIME -> { } // speed, not meaning: nothing to do
                     default -> throw new UnsupportedOperationException(u + " (open " + target
                             + ") needs openat2(2); the portable backend cannot enforce it");
                 }
-            } else if (o == StandardOpenOption.DELETE_ON_CLOSE) {
-                throw new UnsupportedOperationException("DELETE_ON_CLOSE is not supported; delete the file after closing it");
-            } else if (o instanceof StandardOpenOption || o == LinkOption.NOFOLLOW_LINKS || isJdkDirect(o)) {
-                nio.add(o);
             } else {
-                throw new UnsupportedOperationException("unsupported open option " + o);
-            }
-        }
-        // The io_uring backend's argument checks, before anything runs (java.nio would make some inside the call).
-        boolean append = nio.contains(StandardOpenOption.APPEND);
-        if (append && nio.contains(StandardOpenOption.READ)) {
-            throw new IllegalArgumentException("READ + APPEND not allowed");
-        }
-        if (append && nio.contains(StandardOpenOption.TRUNCATE_EXISTING)) {
-            throw new IllegalArgumentException("APPEND + TRUNCATE_EXISTING not allowed");
-        }
-        if (directory && directDescriptor) {
-            throw new IllegalArgumentException("a DIRECTORY handle needs a plain descriptor; drop DIRECT_DESCRIPTOR");
-        }
-        for (FileAttribute<?> a : attrs) {
-            if (!a.name().equals("posix:permissions") && !a.name().equals("unix:permissions")) {
-                throw new UnsupportedOperationException("'" + a.name() + "' cannot be set when opening a file");
+                nio.add(o); // what OpenSpec accepted: a StandardOpenOption, NOFOLLOW_LINKS or the JDK's DIRECT
             }
         }
         boolean dirHandle = directory;
-        boolean writing = append || nio.contains(StandardOpenOption.WRITE);
+        boolean writing = (spec.flags() & (Uapi.O_WRONLY | Uapi.O_RDWR)) != 0;
         return run("OPENAT2", target, () -> {
             PortableFile f;
             if (dirHandle) {
@@ -265,10 +248,6 @@ final class PortableFiles implements FilesBackend {
     private PortableFile track(PortableFile f) {
         open.add(f);
         return f;
-    }
-
-    private static boolean isJdkDirect(OpenOption o) {
-        return o != null && o.getClass().getName().equals("com.sun.nio.file.ExtendedOpenOption") && o.toString().equals("DIRECT");
     }
 
     /** The JDK's own O_DIRECT option (jdk.unsupported), found by name since this module does not require it. */
@@ -382,7 +361,7 @@ final class PortableFiles implements FilesBackend {
 
     /**
      * Refuses new work, fails the calls blocked on streams (pipes, FIFOs: a read with no writer
-     * would never end), waits for the calls in flight (at most {@link #CLOSE_TIMEOUT}), then
+     * would never end), waits for the calls in flight (at most the close timeout), then
      * closes every file still open. Idempotent.
      */
     @Override
@@ -397,7 +376,7 @@ final class PortableFiles implements FilesBackend {
                 f.abort();
             }
         }
-        long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + closeTimeout.toNanos();
         if (!(awaitTermination(threads, deadline) & awaitTermination(streams, deadline))) {
             // Something still blocks (an open of a FIFO with no writer, say): interrupt and give up on it;
             // a file such an open still returns is closed at once (see open).

@@ -68,7 +68,7 @@ public final class UringFiles implements AutoCloseable {
     public static UringFiles open(int loops, LoopOptions options) throws UringException {
         Backend wanted = Backend.requested();
         if (wanted == Backend.PORTABLE) {
-            return portable();
+            return new UringFiles(new PortableFiles(options.closeTimeout()), null);
         }
         try {
             return new UringFiles(new RingFiles(UringRuntime.open(loops, options), true), null);
@@ -76,13 +76,13 @@ public final class UringFiles implements AutoCloseable {
             if (wanted == Backend.IO_URING) {
                 throw e;
             }
-            return new UringFiles(new PortableFiles(), e);
+            return new UringFiles(new PortableFiles(options.closeTimeout()), e);
         }
     }
 
     /** Files on the portable backend, whatever the kernel offers. */
     public static UringFiles portable() {
-        return new UringFiles(new PortableFiles(), null);
+        return new UringFiles(new PortableFiles(new LoopOptions().closeTimeout()), null);
     }
 
     /** Files over an existing runtime, which the caller keeps and closes. */

@@ -41,6 +41,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.uring4j.Errno;
 import org.uring4j.UringException;
 import org.uring4j.fs.AsyncFile;
+import org.uring4j.fs.Backend;
 import org.uring4j.fs.UringFiles;
 import org.uring4j.fs.UringOpenOption;
 import org.uring4j.runtime.LoopOptions;
@@ -302,10 +303,12 @@ public final class UringFileChannel extends AsynchronousFileChannel {
             waiting.clear();
         }
         int fd = -1;
-        try {
-            fd = file.fd();
-        } catch (IOException ignored) {
-            // a direct-only file that cannot install a descriptor holds no locks either
+        if (file.backend() == Backend.IO_URING) { // the portable backend hands out no descriptor, and so took no locks
+            try {
+                fd = file.fd();
+            } catch (IOException ignored) {
+                // a direct-only file that cannot install a descriptor holds no locks either
+            }
         }
         for (UringFileLock fl : held) {
             synchronized (fl) {
@@ -368,7 +371,8 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         try {
             join(file.truncateAsync(size));
         } catch (UringException e) {
-            if (e.errno() != Errno.EINVAL.number() && e.errno() != Errno.EOPNOTSUPP.number()) {
+            if (e.errno() != Errno.EINVAL.number() && e.errno() != Errno.EOPNOTSUPP.number()
+                    || file.backend() != Backend.IO_URING) {
                 throw e;
             }
             int fd = file.fd();
@@ -516,7 +520,7 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         };
         if (handlers == DEFAULT_HANDLERS) {
             DEFAULT_HANDLERS.execute(task); // starts a virtual thread: never blocks, never runs the task here
-        } else if (file.loop().inLoop()) {
+        } else if (file.backend() == Backend.IO_URING && file.loop().inLoop()) {
             // A caller's executor is caller code (it may run tasks inline, or block on a full queue):
             // the loop thread only ever starts a virtual thread, which hands the task over.
             DEFAULT_HANDLERS.execute(() -> handOver(handlers, task));
@@ -562,6 +566,7 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         if (fl == null) {
             return immediate(null, new ClosedChannelException(), attachment, handler);
         }
+        requireLockable(fl);
         ChannelFuture<FileLock> result = handler == null ? new ChannelFuture<>(this) : null;
         PendingLock<A> request = new PendingLock<>(fl, result, handler, attachment);
         int dup;
@@ -662,6 +667,18 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         }
     }
 
+    /**
+     * Locks are OFD locks on the file's descriptor, which only the io_uring backend hands out: on
+     * the portable backend they are refused rather than silently not taken.
+     */
+    private void requireLockable(UringFileLock fl) {
+        if (file.backend() != Backend.IO_URING) {
+            removeFromLockTable(fl);
+            throw new UnsupportedOperationException("lock " + path + ": file locks are OFD locks on the descriptor, which the "
+                    + file.backend() + " backend does not hand out; use the io_uring backend or FileChannel.lock");
+        }
+    }
+
     @Override
     public FileLock tryLock(long position, long size, boolean shared) throws IOException {
         if (shared && !reading) {
@@ -677,6 +694,7 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         if (fl == null) {
             throw new ClosedChannelException();
         }
+        requireLockable(fl);
         boolean got = false;
         try {
             begin();
