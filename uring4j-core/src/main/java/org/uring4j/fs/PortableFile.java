@@ -11,8 +11,6 @@ import java.nio.channels.NonWritableChannelException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.uring4j.Errno;
 import org.uring4j.UringException;
@@ -36,10 +34,7 @@ final class PortableFile implements FileIo {
     private final Path path;
     private final FileChannel channel;
     private final boolean stream;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicBoolean closeStarted = new AtomicBoolean();
-    private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private volatile boolean closing;
+    private final CloseGate gate;
     private volatile boolean aborted;
 
     /** A file; {@code channel} null for a directory handle; {@code stream} for a pipe, FIFO or terminal. */
@@ -48,6 +43,7 @@ final class PortableFile implements FileIo {
         this.path = path;
         this.channel = channel;
         this.stream = stream;
+        this.gate = new CloseGate(path.toString(), this::startClose);
     }
 
     boolean isStream() {
@@ -57,7 +53,7 @@ final class PortableFile implements FileIo {
     /** Closes the channel under the calls in flight, which fail with ECANCELED (the files are closing). */
     void abort() {
         aborted = true;
-        closing = true;
+        gate.close();
         try {
             if (channel != null) {
                 channel.close();
@@ -87,7 +83,7 @@ final class PortableFile implements FileIo {
 
     @Override
     public boolean isClosed() {
-        return closing;
+        return gate.isClosing();
     }
 
     @Override
@@ -113,13 +109,8 @@ final class PortableFile implements FileIo {
             // As on io_uring, where the closed loop refuses the op: a failed future, the runtime's refusal first.
             return CompletableFuture.failedFuture(new RuntimeClosedException(op + " " + path + ": the files were closed"));
         }
-        if (closing) {
-            return CompletableFuture.failedFuture(closedException());
-        }
-        inFlight.incrementAndGet();
-        if (closing) {
-            endOp();
-            return CompletableFuture.failedFuture(closedException());
+        if (!gate.enter()) {
+            return CompletableFuture.failedFuture(gate.closedException());
         }
         CompletableFuture<T> result = new CompletableFuture<>();
         try {
@@ -146,11 +137,11 @@ final class PortableFile implements FileIo {
                 } catch (Throwable t) {
                     result.completeExceptionally(t);
                 } finally {
-                    endOp();
+                    gate.exit();
                 }
             }, stream);
         } catch (RejectedExecutionException e) {
-            endOp();
+            gate.exit();
             return CompletableFuture.failedFuture(new RuntimeClosedException(op + " " + path + ": the files were closed"));
         }
         return result;
@@ -178,18 +169,6 @@ final class PortableFile implements FileIo {
         UringException u = new UringException(op, errno, UringException.NO_FD, path(), message);
         u.addSuppressed(e);
         return u;
-    }
-
-    private ClosedChannelException closedException() {
-        ClosedChannelException e = new ClosedChannelException();
-        e.initCause(new IOException(path + " is closed"));
-        return e;
-    }
-
-    private void endOp() {
-        if (inFlight.decrementAndGet() == 0 && closing) {
-            startClose();
-        }
     }
 
     /**
@@ -390,17 +369,11 @@ final class PortableFile implements FileIo {
 
     @Override
     public CompletableFuture<Void> closeAsync() {
-        closing = true;
-        if (inFlight.get() == 0) {
-            startClose();
-        }
-        return closed;
+        return gate.close();
     }
 
-    private void startClose() {
-        if (!closeStarted.compareAndSet(false, true)) {
-            return;
-        }
+    /** The gate's closer: runs once, with no call of this file in flight. */
+    private void startClose(CompletableFuture<Void> closed) {
         owner.forget(this);
         try {
             if (channel != null) {
@@ -414,6 +387,6 @@ final class PortableFile implements FileIo {
 
     @Override
     public String toString() {
-        return "AsyncFile[" + path + ", portable" + (closing ? ", closed" : "") + "]";
+        return "AsyncFile[" + path + ", portable" + (gate.isClosing() ? ", closed" : "") + "]";
     }
 }

@@ -6,10 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.uring4j.Errno;
 import org.uring4j.UringException;
@@ -38,10 +35,7 @@ final class RingFile implements FileIo {
     private final int slot;
     private final Fd io;
     private volatile int fd;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicBoolean closeStarted = new AtomicBoolean();
-    private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private volatile boolean closing;
+    private final CloseGate gate;
     /**
      * Whether the file is a regular file on tmpfs or ramfs (UNKNOWN until the first transfer asks).
      * io_uring has no nonblocking path for their buffered I/O and hands every read and write to an
@@ -64,6 +58,7 @@ final class RingFile implements FileIo {
         this.slot = slot;
         this.io = slot >= 0 ? Fd.fixed(slot) : Fd.raw(fd);
         this.memoryKind = fd >= 0 ? UNKNOWN : NOT_IN_MEMORY;
+        this.gate = new CloseGate(path, this::startClose);
     }
 
     /** Whether the file is a regular file on tmpfs or ramfs; asked once, at the first transfer, not at open. */
@@ -111,7 +106,7 @@ final class RingFile implements FileIo {
     /** True once {@link #close()} has begun. */
     @Override
     public boolean isClosed() {
-        return closing;
+        return gate.isClosing();
     }
 
     /**
@@ -120,8 +115,8 @@ final class RingFile implements FileIo {
      */
     @Override
     public int fd() throws IOException {
-        if (closing) {
-            throw closedException(); // the number may already belong to another file
+        if (gate.isClosing()) {
+            throw gate.closedException(); // the number may already belong to another file
         }
         int f = fd;
         if (f >= 0) {
@@ -158,14 +153,10 @@ final class RingFile implements FileIo {
         if (target.byteSize() > INLINE_MAX || !inMemory()) {
             return run(new RwOp(this, write, target, buffer, position));
         }
-        if (closing) {
-            return CompletableFuture.failedFuture(closedException());
+        if (!gate.enter()) {
+            return CompletableFuture.failedFuture(gate.closedException());
         }
-        inFlight.incrementAndGet();
         try {
-            if (closing) {
-                return CompletableFuture.failedFuture(closedException());
-            }
             long r = write ? org.uring4j.sys.Syscalls.pwriteCritical(fd, target, position)
                     : org.uring4j.sys.Syscalls.preadCritical(fd, target, position);
             if (r < 0) {
@@ -176,7 +167,7 @@ final class RingFile implements FileIo {
             }
             return CompletableFuture.completedFuture(!write && r == 0 && target.byteSize() > 0 ? -1 : (int) r);
         } finally {
-            endOp();
+            gate.exit();
         }
     }
 
@@ -237,15 +228,10 @@ final class RingFile implements FileIo {
 
     /** Runs an op on this file's loop, counting it in flight so close waits for it. */
     <T> CompletableFuture<T> run(FileOperation<T> op) {
-        if (closing) {
-            return CompletableFuture.failedFuture(closedException());
+        if (!gate.enter()) {
+            return CompletableFuture.failedFuture(gate.closedException());
         }
         op.owner = this;
-        inFlight.incrementAndGet();
-        if (closing) {
-            endOp();
-            return CompletableFuture.failedFuture(closedException());
-        }
         try {
             return loop.submit(op);
         } catch (RuntimeClosedException e) {
@@ -254,17 +240,9 @@ final class RingFile implements FileIo {
         }
     }
 
-    private ClosedChannelException closedException() {
-        ClosedChannelException e = new ClosedChannelException();
-        e.initCause(new IOException(path + " is closed"));
-        return e;
-    }
-
     /** An op of this file has released its memory: the last one lets a pending close go ahead. */
     void endOp() {
-        if (inFlight.decrementAndGet() == 0 && closing) {
-            startClose();
-        }
+        gate.exit();
     }
 
     Fd io() {
@@ -281,17 +259,11 @@ final class RingFile implements FileIo {
      */
     @Override
     public CompletableFuture<Void> closeAsync() {
-        closing = true;
-        if (inFlight.get() == 0) {
-            startClose();
-        }
-        return closed;
+        return gate.close();
     }
 
-    private void startClose() {
-        if (!closeStarted.compareAndSet(false, true)) {
-            return;
-        }
+    /** The gate's closer: runs once, with no op of this file in flight. */
+    private void startClose(CompletableFuture<Void> closed) {
         if (slot < 0) {
             // A plain descriptor the ring holds no reference to (a cached-open fast-path file) and no
             // op of ours in flight: close(2) it on this thread, as FileChannel does, rather than
@@ -308,7 +280,7 @@ final class RingFile implements FileIo {
             loop.submit(new CloseOp(this, slot, fd)).whenComplete((r, t) -> {
                 if (t instanceof RuntimeClosedException) {
                     // Queued, but the loop shut down before running it: the CLOSE never happened.
-                    closeAfterLoop();
+                    closeAfterLoop(closed);
                 } else if (t != null) {
                     closed.completeExceptionally(t);
                 } else {
@@ -316,12 +288,12 @@ final class RingFile implements FileIo {
                 }
             });
         } catch (RuntimeClosedException e) {
-            closeAfterLoop();
+            closeAfterLoop(closed);
         }
     }
 
     /** The loop closed first: its close already dropped the table and the kernel's references; the descriptor is ours. */
-    private void closeAfterLoop() {
+    private void closeAfterLoop(CompletableFuture<Void> closed) {
         int f = fd;
         if (f >= 0) {
             org.uring4j.sys.Syscalls.close(f);
@@ -332,7 +304,7 @@ final class RingFile implements FileIo {
     @Override
     public String toString() {
         return "AsyncFile[" + path + (slot >= 0 ? ", slot " + slot : "") + (fd >= 0 ? ", fd " + fd : "")
-                + (closing ? ", closed" : "") + "]";
+                + (gate.isClosing() ? ", closed" : "") + "]";
     }
 
     // ------------------------------------------------------------------ operations
