@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.uring4j.nio.ChannelTestSupport.WAIT_SECONDS;
 import static org.uring4j.nio.ChannelTestSupport.eventually;
 import static org.uring4j.nio.ChannelTestSupport.failureOf;
@@ -60,6 +61,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.uring4j.fs.Backend;
 import org.uring4j.fs.UringFiles;
 import org.uring4j.nio.ChannelTestSupport.Capture;
 import org.uring4j.nio.ChannelTestSupport.Impl;
@@ -88,6 +90,18 @@ class AsynchronousFileChannelCompatTest {
     static Stream<Impl> implementations() {
         return Stream.of(new Impl("JDK", AsynchronousFileChannel::open),
                 new Impl("uring4j", (p, o, e, a) -> UringFileChannel.open(files, p, o, e, a)));
+    }
+
+    /**
+     * Skips a test of locks for UringFileChannel on the portable backend: its locks are OFD locks on
+     * the file's descriptor, which that backend does not hand out, so it refuses them
+     * (UringFileChannelDifferencesTest#portableUringRefusesLocksNamingThePathAndLeavesNothingBehind
+     * pins the refusal down). The JDK's channel runs every lock test on both backends.
+     */
+    static void assumeLocks(Impl impl) {
+        assumeTrue(impl.isJdk() || files.backend() == Backend.IO_URING,
+                () -> "UringFileChannel refuses locks on the " + files.backend()
+                        + " backend: OFD locks need a descriptor, which it does not hand out");
     }
 
     /** A test run once per implementation. */
@@ -253,7 +267,7 @@ class AsynchronousFileChannelCompatTest {
     }
 
     @BothImplementations
-    void extremePositionsFailAsTheKernelSaysAndLockAsAsked(Impl impl) throws Exception {
+    void extremePositionsFailAsTheKernelSays(Impl impl) throws Exception {
         Path p = file("extreme", pattern(10, 43));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {
             assertInstanceOf(IOException.class, failureOf(ch.read(ByteBuffer.allocate(4), Long.MAX_VALUE))); // EINVAL
@@ -263,11 +277,20 @@ class AsynchronousFileChannelCompatTest {
             ch.read(ByteBuffer.allocate(4), Long.MAX_VALUE - 2, "x", c);
             assertInstanceOf(IOException.class, c.failure());
             assertEquals(10, ch.size());
+            ch.truncate(1L << 62); // larger than the file: nothing to do
+            assertEquals(10, ch.size());
+        }
+    }
+
+    @BothImplementations
+    void extremeLockRangesLockAsAsked(Impl impl) throws Exception {
+        assumeLocks(impl);
+        Path p = file("extreme-lock", pattern(10, 43));
+        try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {
             FileLock last = ch.tryLock(Long.MAX_VALUE - 1, 1, false);
             FileLock rest = get(ch.lock(0, Long.MAX_VALUE - 1, false));
             assertTrue(last.isValid());
             assertEquals(Long.MAX_VALUE - 1, rest.size());
-            ch.truncate(1L << 62); // larger than the file: nothing to do
             assertEquals(10, ch.size());
         }
     }
@@ -370,9 +393,26 @@ class AsynchronousFileChannelCompatTest {
             ch.write(ByteBuffer.wrap(pattern(5, 13)), 0, 1, w);
             assertEquals(5, w.result());
             assertTrue(w.thread.getName().startsWith("compat-exec-"), w.thread.getName());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @BothImplementations
+    void lockHandlersRunOnTheGivenExecutor(Impl impl) throws Exception {
+        assumeLocks(impl);
+        Path p = dir.resolve("exec-lock");
+        AtomicInteger made = new AtomicInteger();
+        ExecutorService pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "compat-exec-" + made.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try (AsynchronousFileChannel ch = impl.open(p, Set.of(CREATE, READ, WRITE), pool)) {
             Capture<FileLock> l = new Capture<>();
             ch.lock(0, 5, false, 2, l);
             assertTrue(l.result().isValid());
+            assertEquals(2, l.attachment);
             assertTrue(l.thread.getName().startsWith("compat-exec-"), l.thread.getName());
         } finally {
             pool.shutdownNow();
@@ -691,6 +731,7 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void lockTheWholeFileThenReleaseIt(Impl impl) throws Exception {
+        assumeLocks(impl);
         Path p = file("lock", pattern(10, 30));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {
             FileLock l = get(ch.lock());
@@ -714,6 +755,7 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void sizeZeroLocksToTheEndAndBeyond(Impl impl) throws Exception {
+        assumeLocks(impl);
         Path p = file("lock0", pattern(10, 31));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
              RawHolder raw = new RawHolder(p)) {
@@ -731,6 +773,7 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void lockModesMustMatchTheChannelsModes(Impl impl) throws Exception {
+        assumeLocks(impl);
         Path p = file("lockmodes", pattern(10, 32));
         try (AsynchronousFileChannel ro = impl.open(p, READ);
              AsynchronousFileChannel wo = impl.open(p, WRITE)) {
@@ -751,6 +794,7 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void badLockRangesAreIllegalArguments(Impl impl) throws Exception {
+        assumeLocks(impl);
         Path p = file("lockargs", pattern(10, 33));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {
             assertEquals("Negative position", assertThrows(IllegalArgumentException.class, () -> ch.lock(-1, 10, false)).getMessage());
@@ -767,6 +811,7 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void overlappingLocksThroughOneChannelThrow(Impl impl) throws Exception {
+        assumeLocks(impl);
         Path p = file("overlap", pattern(10, 34));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {
             FileLock a = get(ch.lock(0, 10, true));
@@ -787,6 +832,7 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void tryLockReturnsNullWhileAnotherHolderHasTheRegion(Impl impl) throws Exception {
+        assumeLocks(impl);
         Path p = file("contend", pattern(100, 35));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
              RawHolder raw = new RawHolder(p)) {
@@ -805,6 +851,7 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void lockWaitsUntilTheHolderReleases(Impl impl) throws Exception {
+        assumeLocks(impl);
         Path p = file("wait", pattern(100, 36));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
              RawHolder raw = new RawHolder(p)) {
@@ -833,6 +880,7 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void closingTheChannelReleasesAndInvalidatesItsLocks(Impl impl) throws Exception {
+        assumeLocks(impl);
         Path p = file("closelocks", pattern(100, 37));
         try (RawHolder raw = new RawHolder(p)) {
             AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
@@ -850,6 +898,7 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void releasingMakesTheRegionAvailableToOthers(Impl impl) throws Exception {
+        assumeLocks(impl);
         Path p = file("release", pattern(100, 38));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
              RawHolder raw = new RawHolder(p)) {
@@ -866,6 +915,7 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void closingFailsALockThatIsStillWaiting(Impl impl) throws Exception {
+        assumeLocks(impl);
         Path p = file("closewait", pattern(10, 39));
         try (RawHolder raw = new RawHolder(p)) {
             assertTrue(raw.tryLock(false, 0, 100));
@@ -886,6 +936,7 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void aLockRequestRacingCloseAlwaysEnds(Impl impl) throws Exception {
+        assumeLocks(impl);
         Path p = file("race", pattern(10, 44));
         try (RawHolder raw = new RawHolder(p)) {
             assertTrue(raw.tryLock(false, 0, 10)); // every request has to wait (or fail)
@@ -909,6 +960,7 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void cancelWithInterruptClosesTheChannel(Impl impl) throws Exception {
+        assumeLocks(impl);
         Path p = file("cancel", pattern(10, 40));
         try (RawHolder raw = new RawHolder(p)) {
             assertTrue(raw.tryLock(false, 0, 10));
@@ -929,6 +981,7 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void cancelWithoutInterruptLeavesTheChannelOpen(Impl impl) throws Exception {
+        assumeLocks(impl);
         Path p = file("cancel2", pattern(10, 41));
         try (RawHolder raw = new RawHolder(p);
              AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.uring4j.nio.ChannelTestSupport.eventually;
 import static org.uring4j.nio.ChannelTestSupport.failureOf;
 import static org.uring4j.nio.ChannelTestSupport.get;
@@ -17,7 +18,9 @@ import static org.uring4j.nio.ChannelTestSupport.pattern;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileLock;
+import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -33,12 +36,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.uring4j.UringException;
+import org.uring4j.fs.Backend;
 import org.uring4j.fs.UringFiles;
 import org.uring4j.fs.UringOpenOption;
 import org.uring4j.nio.ChannelTestSupport.Capture;
@@ -73,6 +78,37 @@ class UringFileChannelDifferencesTest {
         return UringFileChannel.open(files, p, Set.of(options), null);
     }
 
+    /**
+     * Skips a test of UringFileChannel's OFD locks on the portable backend, which refuses them (they
+     * need the file's descriptor, which it does not hand out):
+     * {@link #portableUringRefusesLocksNamingThePathAndLeavesNothingBehind} pins that down instead.
+     */
+    private static void assumeOfdLocks() {
+        assumeTrue(files.backend() == Backend.IO_URING, () -> "UringFileChannel refuses locks on the " + files.backend()
+                + " backend: OFD locks need a descriptor, which it does not hand out");
+    }
+
+    /** How many descriptors this process has open. */
+    private static long openFds() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    /** How many of this process's descriptors are open on {@code file}. */
+    private static long fdsOn(Path file) throws IOException {
+        Path real = file.toRealPath();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(real);
+                } catch (IOException e) {
+                    return false; // closed meanwhile (the listing's own descriptor, for one)
+                }
+            }).count();
+        }
+    }
+
     private static boolean lockWaiterAlive(Path p) {
         String name = "uring4j-lock-wait " + p;
         return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(name));
@@ -97,6 +133,7 @@ class UringFileChannelDifferencesTest {
 
     @Test
     void uringTryLockReturnsNullForAnotherChannelsExclusiveLock() throws Exception {
+        assumeOfdLocks();
         Path p = file("uring-two");
         try (UringFileChannel a = uring(p, READ, WRITE);
              UringFileChannel b = uring(p, READ, WRITE)) {
@@ -123,6 +160,7 @@ class UringFileChannelDifferencesTest {
 
     @Test
     void uringGrantsSharedLocksToTwoChannels() throws Exception {
+        assumeOfdLocks();
         Path p = file("uring-shared");
         try (UringFileChannel a = uring(p, READ);
              UringFileChannel b = uring(p, READ)) {
@@ -135,6 +173,7 @@ class UringFileChannelDifferencesTest {
 
     @Test
     void uringLockWaitsForAnotherChannelInsteadOfThrowing() throws Exception {
+        assumeOfdLocks();
         Path p = file("uring-wait");
         try (UringFileChannel a = uring(p, READ, WRITE);
              UringFileChannel b = uring(p, READ, WRITE)) {
@@ -150,6 +189,7 @@ class UringFileChannelDifferencesTest {
 
     @Test
     void jdkAndUringChannelsOnOneFileExcludeEachOther() throws Exception {
+        assumeOfdLocks();
         Path p = file("interop");
         // OFD locks and POSIX locks conflict even within one process.
         try (AsynchronousFileChannel jdk = AsynchronousFileChannel.open(p, READ, WRITE);
@@ -168,10 +208,61 @@ class UringFileChannelDifferencesTest {
         }
     }
 
+    @Test
+    void portableUringRefusesLocksNamingThePathAndLeavesNothingBehind() throws Exception {
+        Path p = file("portable-lock");
+        // Files of its own on the portable backend, so that this runs whichever backend the property picks.
+        try (UringFiles portable = UringFiles.portable()) {
+            assertEquals(Backend.PORTABLE, portable.backend());
+            UringFileChannel.open(portable, p, Set.of(READ), null).close(); // whatever a first open sets up, before counting
+            long before = openFds();
+            UringFileChannel ch = UringFileChannel.open(portable, p, Set.of(READ, WRITE), null);
+            UringFileChannel ro = UringFileChannel.open(portable, p, Set.of(READ), null);
+            try {
+                assertEquals(2, fdsOn(p));
+                UnsupportedOperationException first = assertThrows(UnsupportedOperationException.class,
+                        () -> ch.tryLock(0, 10, false));
+                assertTrue(first.getMessage().contains(p.toString()), first.getMessage());
+                assertTrue(first.getMessage().contains("PORTABLE"), first.getMessage());
+                // The refusal left no entry in the channel's lock table: the same range is refused the
+                // same way again, not with OverlappingFileLockException.
+                UnsupportedOperationException again = assertThrows(UnsupportedOperationException.class,
+                        () -> ch.tryLock(0, 10, false));
+                assertTrue(again.getMessage().contains(p.toString()), again.getMessage());
+                assertThrows(UnsupportedOperationException.class, () -> ch.lock(0, 10, false));
+                assertThrows(UnsupportedOperationException.class, () -> ch.lock(5, 10, true, "h", new Capture<>()));
+                assertThrows(UnsupportedOperationException.class, ch::lock);
+                assertThrows(UnsupportedOperationException.class, ch::tryLock);
+                assertThrows(UnsupportedOperationException.class, () -> ro.tryLock(0, 10, true));
+                // the argument and mode checks still come first, as with io_uring
+                assertThrows(IllegalArgumentException.class, () -> ch.tryLock(-1, 10, false));
+                assertThrows(NonWritableChannelException.class, () -> ro.lock(0, 10, false));
+                // and the channel still works
+                assertEquals(4, get(ch.write(ByteBuffer.wrap(pattern(4, 1)), 100)));
+                assertEquals(104, ch.size());
+            } finally {
+                ro.close();
+                ch.close();
+            }
+            assertFalse(ch.isOpen());
+            ch.close(); // idempotent
+            assertThrows(ClosedChannelException.class, () -> ch.tryLock(0, 10, false)); // closed, before refused
+            assertEquals(0, fdsOn(p), "the channels' descriptors are closed");
+            eventually("the descriptor count is back to " + before, () -> {
+                try {
+                    return openFds() <= before;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
     // ------------------------------------------------------------------ lock waits: cancel and close
 
     @Test
     void uringGivesBackALockGrantedAfterItsFutureWasCancelled() throws Exception {
+        assumeOfdLocks();
         Path p = file("uring-cancel");
         try (RawHolder raw = new RawHolder(p);
              UringFileChannel ch = uring(p, READ, WRITE)) {
@@ -203,6 +294,7 @@ class UringFileChannelDifferencesTest {
 
     @Test
     void uringCloseDoesNotWaitForTheLockWaitersThread() throws Exception {
+        assumeOfdLocks();
         Path p = file("uring-close-wait");
         try (RawHolder raw = new RawHolder(p)) {
             assertTrue(raw.tryLock(false, 0, 10));
@@ -329,6 +421,15 @@ class UringFileChannelDifferencesTest {
         Path link = Files.createSymbolicLink(dir.resolve("link"), target);
         assertThrows(UnsupportedOperationException.class,
                 () -> AsynchronousFileChannel.open(link, READ, UringOpenOption.RESOLVE_NO_SYMLINKS));
+        if (files.backend() == Backend.PORTABLE) {
+            // By design: openat2(2)'s lookup restrictions cannot be enforced without it, so they are
+            // refused (link or not) rather than silently ignored.
+            UnsupportedOperationException u = assertThrows(UnsupportedOperationException.class,
+                    () -> uring(link, READ, UringOpenOption.RESOLVE_NO_SYMLINKS));
+            assertTrue(u.getMessage().contains("RESOLVE_NO_SYMLINKS"), u.getMessage());
+            assertThrows(UnsupportedOperationException.class, () -> uring(target, READ, UringOpenOption.RESOLVE_NO_SYMLINKS));
+            return;
+        }
         FileSystemException e = assertThrows(FileSystemException.class,
                 () -> uring(link, READ, UringOpenOption.RESOLVE_NO_SYMLINKS));
         assertInstanceOf(UringException.class, e.getCause() instanceof UringException ? e.getCause() : e.getCause().getCause());
