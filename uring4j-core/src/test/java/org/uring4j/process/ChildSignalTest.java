@@ -89,7 +89,8 @@ class ChildSignalTest {
         Child c = Spawn.command("sleep", "100").start(rt);
         c.signal(0);
         assertTrue(c.isAlive());
-        assertEquals("S", state(c.pid()));
+        String st = state(c.pid());
+        assertTrue(st != null && !st.equals("Z"), "still running: " + st);
         c.kill();
         exit(c);
     }

@@ -206,8 +206,14 @@ class SpawnFdHygieneTest {
     @Test
     void whenTheRuntimeClosesUnderARunningChildOnExitFailsAndDoesNotHang() throws Exception {
         UringRuntime own = UringRuntime.open(1, new LoopOptions());
-        Child c = Spawn.command("sleep", "100").stdout(Redirect.PIPE).start(own);
+        Child c = Spawn.command("sh", "-c", "echo ready; exec sleep 100").stdout(Redirect.PIPE).start(own);
         try {
+            // The loop takes its work in order: once this read is answered, the WAITID submitted at
+            // start is in the kernel, and close() must cancel it (rather than drop it from the inbox).
+            byte[] ready = new byte[6];
+            for (int n = 0; n < 6; ) {
+                n += get(c.stdout().readAsync(ready, n, 6 - n));
+            }
             CompletableFuture<Integer> read = c.stdout().readAsync(new byte[16], 0, 16);
             own.close();
             ExecutionException e = assertThrows(ExecutionException.class, () -> get(c.onExit()));
@@ -227,6 +233,7 @@ class SpawnFdHygieneTest {
         try {
             own.close();
             assertThrows(ExecutionException.class, () -> get(c.onExit()));
+            assertEquals("S", state(c.pid()));
             // The exit was never seen, so kill() must not be a no-op: the child would run on
             // with no way left to stop it through the library.
             c.kill();
