@@ -49,6 +49,8 @@ public final class Child implements AutoCloseable {
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     /** The pidfd, -1 once it is closed (after the exit was seen); guarded by this. */
     private int pidfd;
+    /** close() was called; guarded by this. */
+    private boolean closed;
 
     Child(int pid, int pidfd, String command, ChildInput stdin, ChildOutput stdout, ChildOutput stderr) {
         this.pid = pid;
@@ -80,12 +82,28 @@ public final class Child implements AutoCloseable {
             watched = CompletableFuture.failedFuture(e);
         }
         watched.whenComplete((status, failure) -> {
-            closePidfd();
-            if (failure != null) {
-                exit.completeExceptionally(failure);
-            } else {
+            if (failure == null) {
+                closePidfd();
                 exit.complete(status);
+                return;
             }
+            // The exit was not seen: the child may run on. Keep the pidfd, so that kill() still
+            // reaches it, until close(); fail as documented, whether the WAITID was still in the
+            // loop's inbox (RuntimeClosedException) or cancelled in the kernel (ECANCELED).
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                    ? c.getCause() : failure;
+            if (loop.isClosed() && !(cause instanceof RuntimeClosedException)) {
+                RuntimeClosedException closed = new RuntimeClosedException(
+                        "exit of " + command + " (pid " + pid + ") not seen: " + loop.name() + " closed");
+                closed.initCause(cause);
+                cause = closed;
+            }
+            synchronized (this) {
+                if (this.closed) {
+                    closePidfd();
+                }
+            }
+            exit.completeExceptionally(cause);
         });
     }
 
@@ -198,6 +216,12 @@ public final class Child implements AutoCloseable {
     /** Closes this process's ends of the child's pipes (cancelling reads and writes in flight); the child runs on. */
     @Override
     public void close() throws IOException {
+        synchronized (this) {
+            closed = true;
+            if (exit.isCompletedExceptionally()) {
+                closePidfd(); // nothing watches it any more
+            }
+        }
         IOException first = null;
         for (AutoCloseable end : new AutoCloseable[] {stdin, stdout, stderr}) {
             try {

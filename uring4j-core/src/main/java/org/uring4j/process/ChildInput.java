@@ -20,7 +20,7 @@ public final class ChildInput implements AutoCloseable {
         this.end = end;
     }
 
-    /** Writes some of {@code src} (all of it unless the pipe is nonblocking or interrupted); the bytes written. */
+    /** Writes some of {@code src} (a pipe may take less than all; heap memory at most 1 MiB per call); the bytes written. */
     public CompletableFuture<Integer> writeAsync(MemorySegment src) {
         return end.transfer(true, src, null);
     }

@@ -22,6 +22,8 @@ import org.uring4j.runtime.RuntimeClosedException;
  * operations in flight (ASYNC_CANCEL) and closes the descriptor once the last has completed.
  */
 final class PipeEnd {
+    /** The most heap memory one READ or WRITE bounces (the pool's largest size class). */
+    private static final long MAX_BOUNCE = 1 << 20;
     private final EventLoop loop;
     private final String name;
     private final int fd;
@@ -52,15 +54,24 @@ final class PipeEnd {
         if (target.byteSize() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(name + ": more than 2 GiB in one call");
         }
+        if (!target.isNative() && target.byteSize() > MAX_BOUNCE) {
+            // Heap memory is copied through a bounce buffer: a pipe moves at most its capacity per
+            // call, so bouncing all of a large array again after each short transfer is quadratic.
+            target = target.asSlice(0, MAX_BOUNCE);
+        }
         return run(new PipeOp(this, write, target, buffer));
     }
 
     private <T> CompletableFuture<T> run(Operation<T> op) {
+        CompletableFuture<T> f = op.future();
+        // Registered before closing is checked (and closeAsync sets closing before it looks at
+        // inFlight): either this sees closing and submits nothing, or closeAsync sees this op and
+        // waits for its release before it closes the descriptor.
+        inFlight.add(f);
         if (closing) {
+            ended(f);
             return CompletableFuture.failedFuture(closedException());
         }
-        CompletableFuture<T> f = op.future();
-        inFlight.add(f); // before submitting: its release may come first
         try {
             loop.submit(op);
         } catch (RuntimeClosedException e) {

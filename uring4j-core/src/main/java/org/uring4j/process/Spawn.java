@@ -8,15 +8,20 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.Charset;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
+import org.uring4j.Errno;
 import org.uring4j.UringException;
 import org.uring4j.ring.Uapi;
 import org.uring4j.runtime.EventLoop;
@@ -53,8 +58,12 @@ import org.uring4j.sys.Syscalls;
 public final class Spawn {
     private static final Charset NATIVE = nativeCharset();
     private static final int DEFAULT_MODE = 0666;
-    /** Signals 1..64 but SIGKILL, SIGSTOP (which cannot be reset) and glibc's internal 32 and 33. */
-    private static final long SIGDEF_MASK = ~((1L << 8) | (1L << 18) | (1L << 31) | (1L << 32));
+    /**
+     * Signals 1..64 but SIGKILL and SIGSTOP (which cannot be reset). glibc's internal 32 and 33 are
+     * in: left out, posix_spawn sets them to SIG_IGN in the child, and an ignored signal stays
+     * ignored across the exec.
+     */
+    private static final long SIGDEF_MASK = ~((1L << 8) | (1L << 18));
 
     private final List<String> command;
     private Path directory;
@@ -109,19 +118,32 @@ public final class Spawn {
         return environment;
     }
 
+    /** Where stdin comes from: PIPE, INHERIT, DISCARD or {@link Redirect#from}. */
     public Spawn stdin(Redirect r) {
-        stdio[0] = Objects.requireNonNull(r, "redirect");
+        if (Objects.requireNonNull(r, "redirect").kind == Redirect.Kind.WRITE || r.kind == Redirect.Kind.APPEND) {
+            throw new IllegalArgumentException("stdin cannot be redirected to a file: " + r);
+        }
+        stdio[0] = r;
         return this;
     }
 
+    /** Where stdout goes: PIPE, INHERIT, DISCARD, {@link Redirect#to} or {@link Redirect#appendTo}. */
     public Spawn stdout(Redirect r) {
-        stdio[1] = Objects.requireNonNull(r, "redirect");
+        stdio[1] = output(r, "stdout");
         return this;
     }
 
+    /** Where stderr goes: PIPE, INHERIT, DISCARD, {@link Redirect#to} or {@link Redirect#appendTo}. */
     public Spawn stderr(Redirect r) {
-        stdio[2] = Objects.requireNonNull(r, "redirect");
+        stdio[2] = output(r, "stderr");
         return this;
+    }
+
+    private static Redirect output(Redirect r, String stream) {
+        if (Objects.requireNonNull(r, "redirect").kind == Redirect.Kind.READ) {
+            throw new IllegalArgumentException(stream + " cannot be read from a file: " + r);
+        }
+        return r;
     }
 
     /** stderr goes wherever stdout goes (2>&1); the stderr redirect is then ignored. */
@@ -227,8 +249,25 @@ public final class Spawn {
                 for (int i = 0; i < 3; i++) {
                     addRedirect(a, fa, i, pipeEnds[i]);
                 }
+                Set<Integer> setUp = new HashSet<>(List.of(0, 1, 2));
                 for (Step s : steps) {
-                    highest = Math.max(highest, s.apply(a, fa));
+                    int fd = s.apply(a, fa);
+                    highest = Math.max(highest, fd);
+                    if (s instanceof Close c) {
+                        setUp.remove(c.fd());
+                    } else {
+                        setUp.add(fd);
+                    }
+                }
+                // closefrom covers what lies above the highest descriptor set up; below it, close
+                // each one of this process's that no step set up (glibc ignores EBADF for a close
+                // action, so one closed meanwhile by another thread is harmless).
+                if (highest > 2) {
+                    for (int fd : openDescriptors()) {
+                        if (fd > 2 && fd <= highest && !setUp.contains(fd)) {
+                            check(PosixSpawn.addClose(fa, fd), "posix_spawn_file_actions_addclose");
+                        }
+                    }
                 }
                 if (directory != null) {
                     check(PosixSpawn.addChdir(fa, cString(a, directory.toString())), "posix_spawn_file_actions_addchdir_np");
@@ -251,7 +290,7 @@ public final class Spawn {
                         stringArray(a, command), environment == null ? PosixSpawn.environ() : environmentBlock(a));
                 if (err != 0) {
                     throw new UringException(program.indexOf('/') < 0 ? "posix_spawnp" : "posix_spawn", err,
-                            UringException.NO_FD, program, "cannot run " + command);
+                            UringException.NO_FD, program, "cannot run " + command + setupDescription());
                 }
                 return pid.get(JAVA_INT, 0);
             } finally {
@@ -285,10 +324,56 @@ public final class Spawn {
         }
     }
 
+    /**
+     * The setup steps, for an error: posix_spawn reports the errno of whichever step or exec
+     * failed, not which one, so the message names every file, descriptor and directory involved.
+     */
+    private String setupDescription() {
+        List<String> parts = new ArrayList<>();
+        String[] names = {"stdin", "stdout", "stderr"};
+        for (int i = 0; i < 3; i++) {
+            if (i == 2 && errorToOutput) {
+                parts.add("stderr to stdout");
+            } else if (stdio[i].file != null) {
+                parts.add(names[i] + (stdio[i].kind == Redirect.Kind.READ ? " from " : stdio[i].kind == Redirect.Kind.APPEND
+                        ? " appended to " : " to ") + stdio[i].file);
+            }
+        }
+        for (Step s : steps) {
+            parts.add(switch (s) {
+                case Open o -> "open " + o.path() + " as fd " + o.fd();
+                case Dup2 d -> "dup2 fd " + d.from() + " to fd " + d.to();
+                case Close c -> "close fd " + c.fd();
+            });
+        }
+        if (directory != null) {
+            parts.add("directory " + directory);
+        }
+        return parts.isEmpty() ? "" : " (after: " + String.join(", ", parts) + ")";
+    }
+
+    /** This process's open descriptors, from /proc/self/fd. */
+    private static List<Integer> openDescriptors() throws UringException {
+        List<Integer> fds = new ArrayList<>();
+        try (DirectoryStream<Path> d = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path p : d) {
+                fds.add(Integer.parseInt(p.getFileName().toString()));
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new UringException("opendir", Errno.EIO.number(), UringException.NO_FD, "/proc/self/fd", e.toString());
+        }
+        return fds;
+    }
+
     private MemorySegment environmentBlock(Arena a) {
         List<String> entries = new ArrayList<>(environment.size());
         for (Map.Entry<String, String> e : environment.entrySet()) {
-            String entry = e.getKey() + "=" + e.getValue();
+            String name = Objects.requireNonNull(e.getKey(), "an environment variable with a null name");
+            String value = Objects.requireNonNull(e.getValue(), () -> "environment variable " + name + " is null");
+            if (name.indexOf('=') >= 0) {
+                throw new IllegalArgumentException("invalid environment variable name: \"" + name + "\"");
+            }
+            String entry = name + "=" + value;
             requireNoNul(entry);
             entries.add(entry);
         }

@@ -192,6 +192,9 @@ class SpawnTest {
         assertThrows(IllegalArgumentException.class, () -> Spawn.command("true").dup2(-1, 3));
         assertThrows(UnsupportedOperationException.class,
                 () -> Spawn.command("true").open(3, Path.of("x"), StandardOpenOption.DELETE_ON_CLOSE));
+        assertThrows(IllegalArgumentException.class, () -> Spawn.command("true").stdin(Redirect.to(Path.of("x"))));
+        assertThrows(IllegalArgumentException.class, () -> Spawn.command("true").stdout(Redirect.from(Path.of("x"))));
+        assertThrows(IllegalArgumentException.class, () -> Spawn.command("true").stderr(Redirect.from(Path.of("x"))));
     }
 
     private static long openFds() throws Exception {
