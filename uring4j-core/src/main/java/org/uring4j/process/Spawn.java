@@ -48,10 +48,10 @@ import org.uring4j.sys.Syscalls;
  * <p>The steps run in the child in this order: the three standard streams, the
  * {@link #open}/{@link #dup2}/{@link #close} steps in the order they were added, the change of
  * directory (so relative paths in the earlier steps are this process's, as ProcessBuilder's
- * redirect files are), then every descriptor above the highest one the steps set up is closed,
- * so the child inherits nothing else of this JVM. Signal dispositions are reset to their
- * defaults and the signal mask emptied. A failing step or exec fails {@link #start} with a
- * {@link UringException} naming the command and the errno.
+ * redirect files are), then every other descriptor of this JVM is closed, so the child inherits
+ * exactly what the steps set up. Signal dispositions are reset to their defaults and the signal
+ * mask emptied. A failing step or exec fails {@link #start} with a {@link UringException} naming
+ * the command, the errno and the setup.
  *
  * <p>A Spawn is a mutable builder, not thread-safe; start it as many times as you like.
  */
