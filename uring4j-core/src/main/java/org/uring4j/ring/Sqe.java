@@ -180,22 +180,28 @@ public final class Sqe {
                 zeroUpperHalf();
             }
         } else {
-            opcode(op);
-            if (sqeFlags != 0) {
-                orFlags(sqeFlags);
-            }
-            fdField(fd);
-            addr(addr);
-            len(len);
-            off(off);
-            if (setOpFlags) {
-                opFlags(opFlags);
-            }
-            if (bufIndex >= 0) {
-                bufIndex(bufIndex);
-            }
+            putFields(op, sqeFlags, fd, off, addr, len, opFlags, setOpFlags, bufIndex);
         }
         return this;
+    }
+
+    /** put() for an entry already written to: field by field, out of line to keep the prep small. */
+    private void putFields(int op, int sqeFlags, int fd, long off, long addr, int len, int opFlags,
+                           boolean setOpFlags, int bufIndex) {
+        opcode(op);
+        if (sqeFlags != 0) {
+            orFlags(sqeFlags);
+        }
+        fdField(fd);
+        addr(addr);
+        len(len);
+        off(off);
+        if (setOpFlags) {
+            opFlags(opFlags);
+        }
+        if (bufIndex >= 0) {
+            bufIndex(bufIndex);
+        }
     }
 
     /** Sets the op, fd (setting FIXED_FILE for a fixed slot), address, length and offset: {@code io_uring_prep_rw}. */
