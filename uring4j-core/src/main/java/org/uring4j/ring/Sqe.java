@@ -522,7 +522,8 @@ public final class Sqe {
 
     /** TIMEOUT_REMOVE as update: a new expiry for timeout {@code userData} ({@code io_uring_prep_timeout_update}). */
     public Sqe prepTimeoutUpdate(MemorySegment ts, long userData, int flags) {
-        return rw(Uapi.IORING_OP_TIMEOUT_REMOVE, -1, userData, 0, address("TIMEOUT_REMOVE", ts, 16), flags | Uapi.IORING_TIMEOUT_UPDATE);
+        return rw(Uapi.IORING_OP_TIMEOUT_REMOVE, -1, userData, 0, address("TIMEOUT_REMOVE", ts, 16),
+                flags | Uapi.IORING_TIMEOUT_UPDATE);
     }
 
     /**
@@ -556,7 +557,8 @@ public final class Sqe {
 
     /** ASYNC_CANCEL of requests of opcode {@code op} (IORING_ASYNC_CANCEL_OP, 6.6+). */
     public Sqe prepCancelOp(Opcode op, int flags) {
-        return rw(Uapi.IORING_OP_ASYNC_CANCEL, -1, 0, Objects.requireNonNull(op, "op").code(), 0, flags | Uapi.IORING_ASYNC_CANCEL_OP);
+        return rw(Uapi.IORING_OP_ASYNC_CANCEL, -1, 0, Objects.requireNonNull(op, "op").code(), 0,
+                flags | Uapi.IORING_ASYNC_CANCEL_OP);
     }
 
     /** LINK_TIMEOUT for the entry linked before this one ({@code io_uring_prep_link_timeout}). */
@@ -634,7 +636,8 @@ public final class Sqe {
         // 6.7+ read a 64-bit one from addr first.
         long n = nonNegative("FADVISE", "length", length);
         boolean small = n <= 0xffff_ffffL;
-        return rw(Uapi.IORING_OP_FADVISE, fd, small ? 0 : n, small ? (int) n : 0, nonNegative("FADVISE", "offset", offset), advice);
+        return rw(Uapi.IORING_OP_FADVISE, fd, small ? 0 : n, small ? (int) n : 0,
+                nonNegative("FADVISE", "offset", offset), advice);
     }
 
     /** MADVISE MADV_* {@code advice} for {@code region} ({@code io_uring_prep_madvise64}). */
