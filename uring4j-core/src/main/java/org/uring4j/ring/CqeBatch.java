@@ -1,11 +1,18 @@
 package org.uring4j.ring;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /**
  * A reusable buffer that {@link Ring#copyCqes(CqeBatch)} fills with completions, so that draining
  * the completion queue allocates nothing (Zig's {@code copy_cqes}, liburing's
  * {@code io_uring_peek_batch_cqe} followed by {@code io_uring_cq_advance}).
  */
 public final class CqeBatch {
+    private static final ValueLayout.OfLong U_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
     private final long[] userData;
     private final int[] res;
     private final int[] flags;
@@ -73,6 +80,24 @@ public final class CqeBatch {
         userData[i] = ud;
         res[i] = r;
         flags[i] = f;
+    }
+
+    /**
+     * Copies the {@code n} completions from ring position {@code head} (CQ array at {@code cqes}
+     * in {@code cq}); with no big words and no skipped slots, entry i is slot head + i.
+     */
+    void fill(MemorySegment cq, long cqes, int head, int n, int mask, int shift) {
+        long[] ud = userData;
+        int[] r = res;
+        int[] f = flags;
+        for (int i = 0; i < n; i++) {
+            long off = cqes + ((long) ((head + i) & mask) << shift);
+            ud[i] = cq.get(U_LONG, off);
+            long resAndFlags = cq.get(U_LONG, off + 8); // res (s32) then flags (u32): one load for both
+            r[i] = (int) (LITTLE_ENDIAN ? resAndFlags : resAndFlags >>> 32);
+            f[i] = (int) (LITTLE_ENDIAN ? resAndFlags >>> 32 : resAndFlags);
+        }
+        count = n;
     }
 
     void setBig(int i, long w0, long w1) {

@@ -89,6 +89,12 @@ public final class Ring implements AutoCloseable {
     /** Entries handed out by getSqe: [sqeHead, sqeTail) are queued but not yet published. */
     private int sqeHead;
     private int sqeTail;
+    /**
+     * The kernel's SQ head as last read: it only grows, so while it leaves room getSqe needs
+     * neither the shared memory nor the volatile closed flag. close() sets it so that the next
+     * getSqe takes the slow path, which reports the closed ring.
+     */
+    private int sqHeadSeen;
     private int enterFd;
     private int enterFlags;
     private int registeredRingIndex = -1;
@@ -134,7 +140,10 @@ public final class Ring implements AutoCloseable {
         for (int i = 0; i < sqEntries; i++) {
             sqeViews[i] = new Sqe(sqes, (long) i * sqeSize, sqeSize);
         }
-        this.errnoBox = Syscalls.newErrnoBox(arena);
+        // An automatic arena, not the ring's shared one: a downcall must keep the session of each
+        // segment it is passed alive, which for a shared arena is an atomic add before and after
+        // every io_uring_enter; an automatic one costs nothing and lives as long as this ring.
+        this.errnoBox = Syscalls.newErrnoBox(Arena.ofAuto());
         this.waitArg = arena.allocate(Layouts.IO_URING_GETEVENTS_ARG.byteSize() + Layouts.KERNEL_TIMESPEC.byteSize(), 8);
     }
 
@@ -334,16 +343,24 @@ public final class Ring implements AutoCloseable {
      * @throws SubmissionQueueFullException if all entries are queued and not yet consumed
      */
     public Sqe getSqe() {
-        checkOpen("getSqe");
-        int head = sqPoll ? (int) INT.getAcquire(sq, sqHead) : sq.get(U_INT, sqHead);
         int tail = sqeTail;
-        if (tail - head >= sqEntries) {
-            throw new SubmissionQueueFullException(sqEntries);
+        if (tail - sqHeadSeen >= sqEntries) {
+            sqHeadSeen = sqHeadSlow();
+            if (tail - sqHeadSeen >= sqEntries) {
+                throw new SubmissionQueueFullException(sqEntries);
+            }
         }
         Sqe sqe = sqeViews[tail & sqMask];
-        sqe.reset();
+        // Not zeroed here: its prep writes every byte once, and flushSq zeroes it if none does.
+        sqe.fresh = true;
         sqeTail = tail + 1;
         return sqe;
+    }
+
+    /** The kernel's SQ head, read when the one last seen says the queue is full; checks the ring is open. */
+    private int sqHeadSlow() {
+        checkOpen("getSqe");
+        return sqPoll ? (int) INT.getAcquire(sq, sqHead) : sq.get(U_INT, sqHead);
     }
 
     /** Free submission queue entries ({@code io_uring_sq_space_left}). */
@@ -373,7 +390,14 @@ public final class Ring implements AutoCloseable {
     /** Publishes queued entries to the kernel; returns how many are waiting to be consumed. */
     private int flushSq() {
         int tail = sqeTail;
-        if (sqeHead != tail) {
+        int head = sqeHead;
+        if (head != tail) {
+            for (int i = head; i != tail; i++) {
+                Sqe sqe = sqeViews[i & sqMask];
+                if (sqe.fresh) {
+                    sqe.reset(); // handed out but never prepared: a NOP with user_data 0, as getSqe promises
+                }
+            }
             sqeHead = tail;
             INT.setRelease(sq, sqTail, tail);
         }
@@ -480,6 +504,20 @@ public final class Ring implements AutoCloseable {
         checkOpen("copyCqes");
         int n = Math.min(available(), out.capacity());
         int head = cq.get(U_INT, cqHead);
+        if (!mixedCqes && !out.keepsBig()) {
+            // Every slot one completion whose big words (if any) are not wanted: one tight loop, and a
+            // method small enough for the JIT to inline into the caller's reap loop.
+            out.fill(cq, cqes, head, n, cqMask, cqeShift);
+            if (n > 0) {
+                INT.setRelease(cq, cqHead, head + n);
+            }
+            return n;
+        }
+        return copyMixed(out, head, n);
+    }
+
+    /** copyCqes for mixed rings (skip slots, two-slot CQEs) and batches that keep the big words. */
+    private int copyMixed(CqeBatch out, int head, int n) {
         int copied = 0;
         int consumed = 0;
         while (copied < n && consumed < n) {
@@ -992,6 +1030,7 @@ public final class Ring implements AutoCloseable {
             return;
         }
         closed = true;
+        sqHeadSeen = sqeTail - sqEntries;
         arena.close();
         Syscalls.close(ringFd);
     }

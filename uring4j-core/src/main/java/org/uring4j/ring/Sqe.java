@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Objects;
 
 import org.uring4j.sys.Layouts;
@@ -32,9 +33,19 @@ public final class Sqe {
     private static final ValueLayout.OfLong JAVA_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfShort JAVA_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
+    /** The wide stores below put narrow fields side by side; which half is which depends on the byte order. */
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
     private final MemorySegment sqes;
     private final long base;
     private final int size;
+    /**
+     * Handed out by {@link Ring#getSqe()} and not yet written: the slot still holds the bytes of
+     * its previous op. The first prep writes all of it at once (as {@code io_uring_prep_rw} does);
+     * anything else written or read first zeroes it, and {@link Ring} zeroes what is still fresh
+     * when it publishes the queue, so an entry nobody prepared is still a NOP with user_data 0.
+     */
+    boolean fresh;
 
     Sqe(MemorySegment sqes, long base, int size) {
         this.sqes = sqes;
@@ -44,7 +55,7 @@ public final class Sqe {
 
     /** Zeroes the entry: it becomes a NOP with user_data 0, as {@link Ring#getSqe()} hands it out. */
     public Sqe reset() {
-        // Unrolled: this runs for every entry, and the JIT merges the checks of straight-line stores.
+        // Unrolled: the JIT merges the checks of straight-line stores.
         MemorySegment s = sqes;
         long b = base;
         s.set(JAVA_LONG, b, 0L);
@@ -56,76 +67,165 @@ public final class Sqe {
         s.set(JAVA_LONG, b + 48, 0L);
         s.set(JAVA_LONG, b + 56, 0L);
         if (size > 64) {
-            for (long off = 64; off < size; off += 8) {
-                s.set(JAVA_LONG, b + off, 0L);
-            }
+            zeroUpperHalf();
         }
+        fresh = false;
         return this;
+    }
+
+    /** The second 64 bytes of an SQE128 entry, which only URING_CMD uses: zero for every other op. */
+    private void zeroUpperHalf() {
+        for (long off = 64; off < size; off += 8) {
+            sqes.set(JAVA_LONG, base + off, 0L);
+        }
+    }
+
+    /** Zeroes a fresh entry before a single field of it is written or read. */
+    private void settle() {
+        if (fresh) {
+            reset();
+        }
     }
 
     // ------------------------------------------------------------------ raw fields
 
     private void opcode(int op) {
+        settle();
         sqes.set(JAVA_BYTE, base + Layouts.OFF_SQE_OPCODE, (byte) op);
     }
 
     private void fdField(int fd) {
+        settle();
         sqes.set(JAVA_INT, base + Layouts.OFF_SQE_FD, fd);
     }
 
     private void off(long v) {
+        settle();
         sqes.set(JAVA_LONG, base + Layouts.OFF_SQE_OFF, v);
     }
 
     private void addr(long v) {
+        settle();
         sqes.set(JAVA_LONG, base + Layouts.OFF_SQE_ADDR, v);
     }
 
     private void len(int v) {
+        settle();
         sqes.set(JAVA_INT, base + Layouts.OFF_SQE_LEN, v);
     }
 
     private void opFlags(int v) {
+        settle();
         sqes.set(JAVA_INT, base + Layouts.OFF_SQE_OP_FLAGS, v);
     }
 
     private void bufIndex(int v) {
+        settle();
         sqes.set(JAVA_SHORT, base + Layouts.OFF_SQE_BUF_INDEX, (short) v);
     }
 
     private void fileIndex(int v) {
+        settle();
         sqes.set(JAVA_INT, base + Layouts.OFF_SQE_FILE_INDEX, v);
     }
 
     private void addr3(long v) {
+        settle();
         sqes.set(JAVA_LONG, base + Layouts.OFF_SQE_ADDR3, v);
     }
 
     private void orFlags(int f) {
+        settle();
         long at = base + Layouts.OFF_SQE_FLAGS;
         sqes.set(JAVA_BYTE, at, (byte) (sqes.get(JAVA_BYTE, at) | f));
     }
 
-    /** Sets the op, fd (setting FIXED_FILE for a fixed slot), address, length and offset: {@code io_uring_prep_rw}. */
-    private Sqe rw(int op, Fd fd, long addr, int len, long off) {
-        setFd(fd);
-        return rw(op, fd.value(), addr, len, off);
+    /** Two u32 fields side by side as the u64 that holds them, {@code lo} at the lower address. */
+    private static long pair(int lo, int hi) {
+        return LITTLE_ENDIAN
+                ? Integer.toUnsignedLong(lo) | (long) hi << 32
+                : (long) lo << 32 | Integer.toUnsignedLong(hi);
     }
 
-    /** As {@link #rw(int, Fd, long, int, long)} for a plain number in the fd field (dirfd, domain, count...). */
-    private Sqe rw(int op, int fd, long addr, int len, long off) {
+    /** opcode, flags and ioprio (0), fd: the first u64 of the entry. */
+    private static long head(int op, int sqeFlags, int fd) {
+        int op8 = op & 0xff;
+        int flags8 = sqeFlags & 0xff;
+        return pair(LITTLE_ENDIAN ? op8 | flags8 << 8 : op8 << 24 | flags8 << 16, fd);
+    }
+
+    /**
+     * Writes every field of a fresh entry in eight stores, each once ({@code io_uring_prep_rw}
+     * with {@code io_uring_initialize_sqe}); {@code bufIndex} -1 leaves buf_index 0. An entry
+     * already written to (a setting before the prep, or a second prep) keeps what it has and gets
+     * only the op's own fields, as it did before this fast path.
+     */
+    private Sqe put(int op, int sqeFlags, int fd, long off, long addr, int len, int opFlags, boolean setOpFlags,
+                    int bufIndex) {
+        if (fresh) {
+            fresh = false;
+            MemorySegment s = sqes;
+            long b = base;
+            s.set(JAVA_LONG, b, head(op, sqeFlags, fd));
+            s.set(JAVA_LONG, b + 8, off);
+            s.set(JAVA_LONG, b + 16, addr);
+            s.set(JAVA_LONG, b + 24, pair(len, opFlags));
+            s.set(JAVA_LONG, b + 32, 0L);
+            // buf_index u16 first, then personality and file_index, all 0 but buf_index.
+            long idx = bufIndex < 0 ? 0 : bufIndex & 0xffffL;
+            s.set(JAVA_LONG, b + 40, LITTLE_ENDIAN ? idx : idx << 48);
+            s.set(JAVA_LONG, b + 48, 0L);
+            s.set(JAVA_LONG, b + 56, 0L);
+            if (size > 64) {
+                zeroUpperHalf();
+            }
+        } else {
+            putFields(op, sqeFlags, fd, off, addr, len, opFlags, setOpFlags, bufIndex);
+        }
+        return this;
+    }
+
+    /** put() for an entry already written to: field by field, out of line to keep the prep small. */
+    private void putFields(int op, int sqeFlags, int fd, long off, long addr, int len, int opFlags,
+                           boolean setOpFlags, int bufIndex) {
         opcode(op);
+        if (sqeFlags != 0) {
+            orFlags(sqeFlags);
+        }
         fdField(fd);
         addr(addr);
         len(len);
         off(off);
-        return this;
+        if (setOpFlags) {
+            opFlags(opFlags);
+        }
+        if (bufIndex >= 0) {
+            bufIndex(bufIndex);
+        }
     }
 
-    private void setFd(Fd fd) {
-        if (Objects.requireNonNull(fd, "fd").isFixed()) {
-            orFlags(Uapi.IOSQE_FIXED_FILE);
-        }
+    /** Sets the op, fd (setting FIXED_FILE for a fixed slot), address, length and offset: {@code io_uring_prep_rw}. */
+    private Sqe rw(int op, Fd fd, long addr, int len, long off) {
+        return put(op, fixedFlag(fd), fd.value(), off, addr, len, 0, false, -1);
+    }
+
+    /** As {@link #rw(int, Fd, long, int, long)} and the op's flags ({@code rw_flags}, {@code msg_flags}...) too. */
+    private Sqe rw(int op, Fd fd, long addr, int len, long off, int opFlags) {
+        return put(op, fixedFlag(fd), fd.value(), off, addr, len, opFlags, true, -1);
+    }
+
+    /** As {@link #rw(int, Fd, long, int, long)} for a plain number in the fd field (dirfd, domain, count...). */
+    private Sqe rw(int op, int fd, long addr, int len, long off) {
+        return put(op, 0, fd, off, addr, len, 0, false, -1);
+    }
+
+    /** As {@link #rw(int, int, long, int, long)} with the op's flags. */
+    private Sqe rw(int op, int fd, long addr, int len, long off, int opFlags) {
+        return put(op, 0, fd, off, addr, len, opFlags, true, -1);
+    }
+
+    private static int fixedFlag(Fd fd) {
+        return Objects.requireNonNull(fd, "fd").isFixed() ? Uapi.IOSQE_FIXED_FILE : 0;
     }
 
     // ------------------------------------------------------------------ checks
@@ -227,22 +327,26 @@ public final class Sqe {
 
     /** The value that comes back in this op's completion ({@code io_uring_sqe_set_data64}). */
     public Sqe userData(long userData) {
+        settle();
         sqes.set(JAVA_LONG, base + Layouts.OFF_SQE_USER_DATA, userData);
         return this;
     }
 
     /** The user_data set so far. */
     public long userData() {
+        settle();
         return sqes.get(JAVA_LONG, base + Layouts.OFF_SQE_USER_DATA);
     }
 
     /** The opcode set so far. */
     public int opcode() {
+        settle();
         return Byte.toUnsignedInt(sqes.get(JAVA_BYTE, base + Layouts.OFF_SQE_OPCODE));
     }
 
     /** The IOSQE_* flags set so far. */
     public int flags() {
+        settle();
         return Byte.toUnsignedInt(sqes.get(JAVA_BYTE, base + Layouts.OFF_SQE_FLAGS));
     }
 
@@ -286,6 +390,7 @@ public final class Sqe {
 
     /** The I/O priority ({@code sqe->ioprio}); for ops that use ioprio as flags, prepare first. */
     public Sqe ioprio(int ioprio) {
+        settle();
         sqes.set(JAVA_SHORT, base + Layouts.OFF_SQE_IOPRIO, (short) ioprio);
         return this;
     }
@@ -295,6 +400,7 @@ public final class Sqe {
         if (id < 0 || id > 0xffff) {
             throw new IllegalArgumentException("personality id must be 0..65535: " + id);
         }
+        settle();
         sqes.set(JAVA_SHORT, base + Layouts.OFF_SQE_PERSONALITY, (short) id);
         return this;
     }
@@ -330,55 +436,47 @@ public final class Sqe {
 
     /** NOP that completes with {@code result} (IORING_NOP_INJECT_RESULT, 6.9+). */
     public Sqe prepNop(int result) {
-        rw(Uapi.IORING_OP_NOP, -1, 0, result, 0);
-        opFlags(Uapi.IORING_NOP_INJECT_RESULT);
-        return this;
+        return rw(Uapi.IORING_OP_NOP, -1, 0, result, 0, Uapi.IORING_NOP_INJECT_RESULT);
     }
 
     /** READV into {@code nrVecs} iovecs at {@code offset} ({@code io_uring_prep_readv2}). */
     public Sqe prepReadv(Fd fd, MemorySegment iovecs, int nrVecs, long offset, int rwFlags) {
         long a = address("READV", iovecs, 16L * nonNegative("READV", "nrVecs", nrVecs));
-        rw(Uapi.IORING_OP_READV, fd, a, nrVecs, fileOffset("READV", offset));
-        opFlags(rwFlags);
-        return this;
+        return rw(Uapi.IORING_OP_READV, fd, a, nrVecs, fileOffset("READV", offset), rwFlags);
     }
 
     /** WRITEV from {@code nrVecs} iovecs at {@code offset} ({@code io_uring_prep_writev2}). */
     public Sqe prepWritev(Fd fd, MemorySegment iovecs, int nrVecs, long offset, int rwFlags) {
         long a = address("WRITEV", iovecs, 16L * nonNegative("WRITEV", "nrVecs", nrVecs));
-        rw(Uapi.IORING_OP_WRITEV, fd, a, nrVecs, fileOffset("WRITEV", offset));
-        opFlags(rwFlags);
-        return this;
+        return rw(Uapi.IORING_OP_WRITEV, fd, a, nrVecs, fileOffset("WRITEV", offset), rwFlags);
     }
 
     /** FSYNC; {@code flags} IORING_FSYNC_DATASYNC makes it fdatasync ({@code io_uring_prep_fsync}). */
     public Sqe prepFsync(Fd fd, int flags) {
-        rw(Uapi.IORING_OP_FSYNC, fd, 0, 0, 0);
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_FSYNC, fd, 0, 0, 0, flags);
     }
 
     /** READ_FIXED into {@code buf}, which lies in registered buffer {@code bufIndex} ({@code io_uring_prep_read_fixed}). */
     public Sqe prepReadFixed(Fd fd, MemorySegment buf, long offset, int bufIndex) {
-        rw(Uapi.IORING_OP_READ_FIXED, fd, address("READ_FIXED", buf), length("READ_FIXED", buf),
-                fileOffset("READ_FIXED", offset));
-        bufIndex(nonNegative("READ_FIXED", "bufIndex", bufIndex));
-        return this;
+        long a = address("READ_FIXED", buf);
+        int n = length("READ_FIXED", buf);
+        long off = fileOffset("READ_FIXED", offset);
+        int idx = nonNegative("READ_FIXED", "bufIndex", bufIndex);
+        return put(Uapi.IORING_OP_READ_FIXED, fixedFlag(fd), fd.value(), off, a, n, 0, false, idx);
     }
 
     /** WRITE_FIXED from {@code buf}, which lies in registered buffer {@code bufIndex} ({@code io_uring_prep_write_fixed}). */
     public Sqe prepWriteFixed(Fd fd, MemorySegment buf, long offset, int bufIndex) {
-        rw(Uapi.IORING_OP_WRITE_FIXED, fd, address("WRITE_FIXED", buf), length("WRITE_FIXED", buf),
-                fileOffset("WRITE_FIXED", offset));
-        bufIndex(nonNegative("WRITE_FIXED", "bufIndex", bufIndex));
-        return this;
+        long a = address("WRITE_FIXED", buf);
+        int n = length("WRITE_FIXED", buf);
+        long off = fileOffset("WRITE_FIXED", offset);
+        int idx = nonNegative("WRITE_FIXED", "bufIndex", bufIndex);
+        return put(Uapi.IORING_OP_WRITE_FIXED, fixedFlag(fd), fd.value(), off, a, n, 0, false, idx);
     }
 
     /** POLL_ADD for POLL* {@code events}; {@code flags} IORING_POLL_ADD_MULTI for multishot ({@code io_uring_prep_poll_add}). */
     public Sqe prepPollAdd(Fd fd, int events, int flags) {
-        rw(Uapi.IORING_OP_POLL_ADD, fd, 0, flags, 0);
-        opFlags(events);
-        return this;
+        return rw(Uapi.IORING_OP_POLL_ADD, fd, 0, flags, 0, events);
     }
 
     /** POLL_REMOVE of the poll with {@code userData} ({@code io_uring_prep_poll_remove}). */
@@ -389,31 +487,23 @@ public final class Sqe {
 
     /** POLL_REMOVE as update: new events and/or user_data for a poll ({@code io_uring_prep_poll_update}). */
     public Sqe prepPollUpdate(long oldUserData, long newUserData, int events, int flags) {
-        rw(Uapi.IORING_OP_POLL_REMOVE, -1, oldUserData, flags, newUserData);
-        opFlags(events);
-        return this;
+        return rw(Uapi.IORING_OP_POLL_REMOVE, -1, oldUserData, flags, newUserData, events);
     }
 
     /** SYNC_FILE_RANGE of {@code length} bytes at {@code offset} ({@code io_uring_prep_sync_file_range}). */
     public Sqe prepSyncFileRange(Fd fd, int length, long offset, int flags) {
-        rw(Uapi.IORING_OP_SYNC_FILE_RANGE, fd, 0, nonNegative("SYNC_FILE_RANGE", "length", length),
-                nonNegative("SYNC_FILE_RANGE", "offset", offset));
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_SYNC_FILE_RANGE, fd, 0, nonNegative("SYNC_FILE_RANGE", "length", length),
+                nonNegative("SYNC_FILE_RANGE", "offset", offset), flags);
     }
 
     /** SENDMSG of a {@code struct msghdr} ({@code io_uring_prep_sendmsg}). */
     public Sqe prepSendmsg(Fd fd, MemorySegment msghdr, int msgFlags) {
-        rw(Uapi.IORING_OP_SENDMSG, fd, address("SENDMSG", msghdr, Layouts.MSGHDR.byteSize()), 1, 0);
-        opFlags(msgFlags);
-        return this;
+        return rw(Uapi.IORING_OP_SENDMSG, fd, address("SENDMSG", msghdr, Layouts.MSGHDR.byteSize()), 1, 0, msgFlags);
     }
 
     /** RECVMSG into a {@code struct msghdr} ({@code io_uring_prep_recvmsg}). */
     public Sqe prepRecvmsg(Fd fd, MemorySegment msghdr, int msgFlags) {
-        rw(Uapi.IORING_OP_RECVMSG, fd, address("RECVMSG", msghdr, Layouts.MSGHDR.byteSize()), 1, 0);
-        opFlags(msgFlags);
-        return this;
+        return rw(Uapi.IORING_OP_RECVMSG, fd, address("RECVMSG", msghdr, Layouts.MSGHDR.byteSize()), 1, 0, msgFlags);
     }
 
     /**
@@ -422,23 +512,18 @@ public final class Sqe {
      * with -ETIME when it fires.
      */
     public Sqe prepTimeout(MemorySegment ts, int count, int flags) {
-        rw(Uapi.IORING_OP_TIMEOUT, -1, address("TIMEOUT", ts, 16), 1, nonNegative("TIMEOUT", "count", count));
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_TIMEOUT, -1, address("TIMEOUT", ts, 16), 1, nonNegative("TIMEOUT", "count", count), flags);
     }
 
     /** TIMEOUT_REMOVE of the timeout with {@code userData} ({@code io_uring_prep_timeout_remove}). */
     public Sqe prepTimeoutRemove(long userData, int flags) {
-        rw(Uapi.IORING_OP_TIMEOUT_REMOVE, -1, userData, 0, 0);
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_TIMEOUT_REMOVE, -1, userData, 0, 0, flags);
     }
 
     /** TIMEOUT_REMOVE as update: a new expiry for timeout {@code userData} ({@code io_uring_prep_timeout_update}). */
     public Sqe prepTimeoutUpdate(MemorySegment ts, long userData, int flags) {
-        rw(Uapi.IORING_OP_TIMEOUT_REMOVE, -1, userData, 0, address("TIMEOUT_REMOVE", ts, 16));
-        opFlags(flags | Uapi.IORING_TIMEOUT_UPDATE);
-        return this;
+        return rw(Uapi.IORING_OP_TIMEOUT_REMOVE, -1, userData, 0, address("TIMEOUT_REMOVE", ts, 16),
+                flags | Uapi.IORING_TIMEOUT_UPDATE);
     }
 
     /**
@@ -454,16 +539,12 @@ public final class Sqe {
         if (addrLen != null && Integer.toUnsignedLong(addrLen.get(JAVA_INT, 0)) > addr.byteSize()) {
             throw new IllegalArgumentException("ACCEPT: *addrLen exceeds the addr segment");
         }
-        rw(Uapi.IORING_OP_ACCEPT, fd, a, 0, l);
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_ACCEPT, fd, a, 0, l, flags);
     }
 
     /** ASYNC_CANCEL of the request with {@code userData}; IORING_ASYNC_CANCEL_* {@code flags} ({@code io_uring_prep_cancel64}). */
     public Sqe prepCancel(long userData, int flags) {
-        rw(Uapi.IORING_OP_ASYNC_CANCEL, -1, userData, 0, 0);
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_ASYNC_CANCEL, -1, userData, 0, 0, flags);
     }
 
     /** ASYNC_CANCEL of requests on {@code fd} ({@code io_uring_prep_cancel_fd}). */
@@ -476,16 +557,13 @@ public final class Sqe {
 
     /** ASYNC_CANCEL of requests of opcode {@code op} (IORING_ASYNC_CANCEL_OP, 6.6+). */
     public Sqe prepCancelOp(Opcode op, int flags) {
-        rw(Uapi.IORING_OP_ASYNC_CANCEL, -1, 0, Objects.requireNonNull(op, "op").code(), 0);
-        opFlags(flags | Uapi.IORING_ASYNC_CANCEL_OP);
-        return this;
+        return rw(Uapi.IORING_OP_ASYNC_CANCEL, -1, 0, Objects.requireNonNull(op, "op").code(), 0,
+                flags | Uapi.IORING_ASYNC_CANCEL_OP);
     }
 
     /** LINK_TIMEOUT for the entry linked before this one ({@code io_uring_prep_link_timeout}). */
     public Sqe prepLinkTimeout(MemorySegment ts, int flags) {
-        rw(Uapi.IORING_OP_LINK_TIMEOUT, -1, address("LINK_TIMEOUT", ts, 16), 1, 0);
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_LINK_TIMEOUT, -1, address("LINK_TIMEOUT", ts, 16), 1, 0, flags);
     }
 
     /** CONNECT to the socket address in {@code addr} (its whole size is the addrlen) ({@code io_uring_prep_connect}). */
@@ -501,9 +579,7 @@ public final class Sqe {
 
     /** OPENAT {@code path} relative to {@code dirfd} (or AT_FDCWD) ({@code io_uring_prep_openat}). */
     public Sqe prepOpenat(int dirfd, MemorySegment path, int flags, int mode) {
-        rw(Uapi.IORING_OP_OPENAT, dirfd, cString("OPENAT", path), mode, 0);
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_OPENAT, dirfd, cString("OPENAT", path), mode, 0, flags);
     }
 
     /**
@@ -530,10 +606,8 @@ public final class Sqe {
 
     /** STATX of {@code path} relative to {@code dirfd} into a 256-byte {@code struct statx} ({@code io_uring_prep_statx}). */
     public Sqe prepStatx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment statx) {
-        rw(Uapi.IORING_OP_STATX, dirfd, cString("STATX", path), mask,
-                address("STATX", statx, Layouts.STATX.byteSize()));
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_STATX, dirfd, cString("STATX", path), mask,
+                address("STATX", statx, Layouts.STATX.byteSize()), flags);
     }
 
     /** READ into all of {@code buf} at {@code offset} (-1: the file position) ({@code io_uring_prep_read}). */
@@ -562,9 +636,8 @@ public final class Sqe {
         // 6.7+ read a 64-bit one from addr first.
         long n = nonNegative("FADVISE", "length", length);
         boolean small = n <= 0xffff_ffffL;
-        rw(Uapi.IORING_OP_FADVISE, fd, small ? 0 : n, small ? (int) n : 0, nonNegative("FADVISE", "offset", offset));
-        opFlags(advice);
-        return this;
+        return rw(Uapi.IORING_OP_FADVISE, fd, small ? 0 : n, small ? (int) n : 0,
+                nonNegative("FADVISE", "offset", offset), advice);
     }
 
     /** MADVISE MADV_* {@code advice} for {@code region} ({@code io_uring_prep_madvise64}). */
@@ -573,30 +646,23 @@ public final class Sqe {
         long a = address("MADVISE", region);
         long n = region.byteSize();
         boolean small = n <= 0xffff_ffffL;
-        rw(Uapi.IORING_OP_MADVISE, -1, a, small ? (int) n : 0, small ? 0 : n);
-        opFlags(advice);
-        return this;
+        return rw(Uapi.IORING_OP_MADVISE, -1, a, small ? (int) n : 0, small ? 0 : n, advice);
     }
 
     /** SEND all of {@code buf} with MSG_* {@code flags} ({@code io_uring_prep_send}). */
     public Sqe prepSend(Fd fd, MemorySegment buf, int flags) {
-        rw(Uapi.IORING_OP_SEND, fd, address("SEND", buf), length("SEND", buf), 0);
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_SEND, fd, address("SEND", buf), length("SEND", buf), 0, flags);
     }
 
     /** RECV into {@code buf} with MSG_* {@code flags} ({@code io_uring_prep_recv}). */
     public Sqe prepRecv(Fd fd, MemorySegment buf, int flags) {
-        rw(Uapi.IORING_OP_RECV, fd, address("RECV", buf), length("RECV", buf), 0);
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_RECV, fd, address("RECV", buf), length("RECV", buf), 0, flags);
     }
 
     /** Multishot RECV into buffers from group {@code group}, one completion per message ({@code io_uring_prep_recv_multishot}). */
     public Sqe prepRecvMultishot(Fd fd, int group, int flags) {
         group(group);
-        rw(Uapi.IORING_OP_RECV, fd, 0, 0, 0);
-        opFlags(flags);
+        rw(Uapi.IORING_OP_RECV, fd, 0, 0, 0, flags);
         ioprio(Uapi.IORING_RECV_MULTISHOT);
         return bufferSelect(group);
     }
@@ -664,17 +730,13 @@ public final class Sqe {
 
     /** RENAMEAT with RENAME_* {@code flags} ({@code io_uring_prep_renameat}). */
     public Sqe prepRenameat(int oldDirfd, MemorySegment oldPath, int newDirfd, MemorySegment newPath, int flags) {
-        rw(Uapi.IORING_OP_RENAMEAT, oldDirfd, cString("RENAMEAT", oldPath), newDirfd,
-                cString("RENAMEAT", newPath));
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_RENAMEAT, oldDirfd, cString("RENAMEAT", oldPath), newDirfd,
+                cString("RENAMEAT", newPath), flags);
     }
 
     /** UNLINKAT; {@code flags} AT_REMOVEDIR removes a directory ({@code io_uring_prep_unlinkat}). */
     public Sqe prepUnlinkat(int dirfd, MemorySegment path, int flags) {
-        rw(Uapi.IORING_OP_UNLINKAT, dirfd, cString("UNLINKAT", path), 0, 0);
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_UNLINKAT, dirfd, cString("UNLINKAT", path), 0, 0, flags);
     }
 
     /** MKDIRAT with permission bits {@code mode} ({@code io_uring_prep_mkdirat}). */
@@ -690,9 +752,7 @@ public final class Sqe {
 
     /** LINKAT: a hard link; {@code flags} AT_SYMLINK_FOLLOW ({@code io_uring_prep_linkat}). */
     public Sqe prepLinkat(int oldDirfd, MemorySegment oldPath, int newDirfd, MemorySegment newPath, int flags) {
-        rw(Uapi.IORING_OP_LINKAT, oldDirfd, cString("LINKAT", oldPath), newDirfd, cString("LINKAT", newPath));
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_LINKAT, oldDirfd, cString("LINKAT", oldPath), newDirfd, cString("LINKAT", newPath), flags);
     }
 
     /**
@@ -700,9 +760,7 @@ public final class Sqe {
      * ({@code io_uring_prep_msg_ring}).
      */
     public Sqe prepMsgRing(Fd target, int res, long userData, int flags) {
-        rw(Uapi.IORING_OP_MSG_RING, target, Uapi.IORING_MSG_DATA, res, userData);
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_MSG_RING, target, Uapi.IORING_MSG_DATA, res, userData, flags);
     }
 
     /**
@@ -733,10 +791,8 @@ public final class Sqe {
 
     /** FSETXATTR: set attribute {@code name} to all of {@code value}; XATTR_* {@code flags} ({@code io_uring_prep_fsetxattr}). */
     public Sqe prepFsetxattr(Fd fd, MemorySegment name, MemorySegment value, int flags) {
-        rw(Uapi.IORING_OP_FSETXATTR, fd, cString("FSETXATTR", name), length("FSETXATTR", value),
-                address("FSETXATTR", value));
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_FSETXATTR, fd, cString("FSETXATTR", name), length("FSETXATTR", value),
+                address("FSETXATTR", value), flags);
     }
 
     /** SETXATTR on {@code path} ({@code io_uring_prep_setxattr}). */
@@ -766,9 +822,7 @@ public final class Sqe {
 
     /** SOCKET(domain, type, protocol); res is the fd, or the slot with {@link #directSlot} ({@code io_uring_prep_socket}). */
     public Sqe prepSocket(int domain, int type, int protocol, int flags) {
-        rw(Uapi.IORING_OP_SOCKET, domain, 0, protocol, Integer.toUnsignedLong(type));
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_SOCKET, domain, 0, protocol, Integer.toUnsignedLong(type), flags);
     }
 
     /** URING_CMD {@code cmdOp} to the driver of {@code fd}; command data from {@link #cmdData()} ({@code io_uring_prep_uring_cmd}). */
@@ -798,6 +852,7 @@ public final class Sqe {
         if (size < 128) {
             throw new IllegalStateException("URING_CMD data needs a ring opened with RingOptions.sqe128()");
         }
+        settle();
         return sqes.asSlice(base + Layouts.OFF_SQE_ADDR3, 80);
     }
 
@@ -806,16 +861,13 @@ public final class Sqe {
      * {@link Cqe#isNotification()} when the buffer may be reused ({@code io_uring_prep_send_zc}).
      */
     public Sqe prepSendZc(Fd fd, MemorySegment buf, int msgFlags, int zcFlags) {
-        rw(Uapi.IORING_OP_SEND_ZC, fd, address("SEND_ZC", buf), length("SEND_ZC", buf), 0);
-        opFlags(msgFlags);
+        rw(Uapi.IORING_OP_SEND_ZC, fd, address("SEND_ZC", buf), length("SEND_ZC", buf), 0, msgFlags);
         return ioprio(zcFlags);
     }
 
     /** SENDMSG_ZC: zero-copy sendmsg ({@code io_uring_prep_sendmsg_zc}). */
     public Sqe prepSendmsgZc(Fd fd, MemorySegment msghdr, int msgFlags) {
-        rw(Uapi.IORING_OP_SENDMSG_ZC, fd, address("SENDMSG_ZC", msghdr, Layouts.MSGHDR.byteSize()), 1, 0);
-        opFlags(msgFlags);
-        return this;
+        return rw(Uapi.IORING_OP_SENDMSG_ZC, fd, address("SENDMSG_ZC", msghdr, Layouts.MSGHDR.byteSize()), 1, 0, msgFlags);
     }
 
     /**
@@ -835,8 +887,7 @@ public final class Sqe {
      */
     public Sqe prepWaitid(int idtype, int id, MemorySegment infop, int options, int flags) {
         long info = addressOrNull("WAITID", infop, Layouts.SIGINFO.byteSize());
-        rw(Uapi.IORING_OP_WAITID, id, 0, idtype, info);
-        opFlags(flags);
+        rw(Uapi.IORING_OP_WAITID, id, 0, idtype, info, flags);
         fileIndex(options);
         return this;
     }
@@ -846,8 +897,7 @@ public final class Sqe {
      * FUTEX2_* {@code futexFlags} give its size ({@code io_uring_prep_futex_wait}).
      */
     public Sqe prepFutexWait(MemorySegment futex, long value, long mask, int futexFlags, int flags) {
-        rw(Uapi.IORING_OP_FUTEX_WAIT, futexFlags, address("FUTEX_WAIT", futex, futexSize(futexFlags)), 0, value);
-        opFlags(flags);
+        rw(Uapi.IORING_OP_FUTEX_WAIT, futexFlags, address("FUTEX_WAIT", futex, futexSize(futexFlags)), 0, value, flags);
         addr3(mask);
         return this;
     }
@@ -855,8 +905,7 @@ public final class Sqe {
     /** FUTEX_WAKE up to {@code count} waiters of {@code futex} ({@code io_uring_prep_futex_wake}). */
     public Sqe prepFutexWake(MemorySegment futex, long count, long mask, int futexFlags, int flags) {
         rw(Uapi.IORING_OP_FUTEX_WAKE, futexFlags, address("FUTEX_WAKE", futex, futexSize(futexFlags)), 0,
-                nonNegative("FUTEX_WAKE", "count", count));
-        opFlags(flags);
+                nonNegative("FUTEX_WAKE", "count", count), flags);
         addr3(mask);
         return this;
     }
@@ -867,11 +916,9 @@ public final class Sqe {
 
     /** FUTEX_WAITV on {@code count} {@code struct futex_waitv} entries ({@code io_uring_prep_futex_waitv}). */
     public Sqe prepFutexWaitv(MemorySegment futexv, int count, int flags) {
-        rw(Uapi.IORING_OP_FUTEX_WAITV, 0,
+        return rw(Uapi.IORING_OP_FUTEX_WAITV, 0,
                 address("FUTEX_WAITV", futexv, Layouts.FUTEX_WAITV.byteSize() * nonNegative("FUTEX_WAITV", "count", count)),
-                count, 0);
-        opFlags(flags);
-        return this;
+                count, 0, flags);
     }
 
     /**
@@ -880,9 +927,7 @@ public final class Sqe {
      */
     public Sqe prepFixedFdInstall(int slot, int flags) {
         slot("FIXED_FD_INSTALL", slot);
-        rw(Uapi.IORING_OP_FIXED_FD_INSTALL, Fd.fixed(slot), 0, 0, 0);
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_FIXED_FD_INSTALL, Fd.fixed(slot), 0, 0, 0, flags);
     }
 
     /** FTRUNCATE to {@code length} bytes ({@code io_uring_prep_ftruncate}). */
@@ -912,29 +957,25 @@ public final class Sqe {
 
     /** EPOLL_WAIT for up to {@code maxEvents} {@code struct epoll_event} in {@code events} ({@code io_uring_prep_epoll_wait}). */
     public Sqe prepEpollWait(Fd epfd, MemorySegment events, int maxEvents, int flags) {
-        rw(Uapi.IORING_OP_EPOLL_WAIT, epfd,
+        return rw(Uapi.IORING_OP_EPOLL_WAIT, epfd,
                 address("EPOLL_WAIT", events, Layouts.EPOLL_EVENT.byteSize() * nonNegative("EPOLL_WAIT", "maxEvents", maxEvents)),
-                maxEvents, 0);
-        opFlags(flags);
-        return this;
+                maxEvents, 0, flags);
     }
 
     /** READV_FIXED: vectored read into registered buffer {@code bufIndex} ({@code io_uring_prep_readv_fixed}). */
     public Sqe prepReadvFixed(Fd fd, MemorySegment iovecs, int nrVecs, long offset, int rwFlags, int bufIndex) {
         long a = address("READV_FIXED", iovecs, 16L * nonNegative("READV_FIXED", "nrVecs", nrVecs));
-        rw(Uapi.IORING_OP_READV_FIXED, fd, a, nrVecs, fileOffset("READV_FIXED", offset));
-        opFlags(rwFlags);
-        bufIndex(nonNegative("READV_FIXED", "bufIndex", bufIndex));
-        return this;
+        long off = fileOffset("READV_FIXED", offset);
+        int idx = nonNegative("READV_FIXED", "bufIndex", bufIndex);
+        return put(Uapi.IORING_OP_READV_FIXED, fixedFlag(fd), fd.value(), off, a, nrVecs, rwFlags, true, idx);
     }
 
     /** WRITEV_FIXED: vectored write from registered buffer {@code bufIndex} ({@code io_uring_prep_writev_fixed}). */
     public Sqe prepWritevFixed(Fd fd, MemorySegment iovecs, int nrVecs, long offset, int rwFlags, int bufIndex) {
         long a = address("WRITEV_FIXED", iovecs, 16L * nonNegative("WRITEV_FIXED", "nrVecs", nrVecs));
-        rw(Uapi.IORING_OP_WRITEV_FIXED, fd, a, nrVecs, fileOffset("WRITEV_FIXED", offset));
-        opFlags(rwFlags);
-        bufIndex(nonNegative("WRITEV_FIXED", "bufIndex", bufIndex));
-        return this;
+        long off = fileOffset("WRITEV_FIXED", offset);
+        int idx = nonNegative("WRITEV_FIXED", "bufIndex", bufIndex);
+        return put(Uapi.IORING_OP_WRITEV_FIXED, fixedFlag(fd), fd.value(), off, a, nrVecs, rwFlags, true, idx);
     }
 
     /**
@@ -942,8 +983,6 @@ public final class Sqe {
      * flags} as pipe2 ({@code io_uring_prep_pipe}). With {@link #directSlot}, both ends go to fixed slots.
      */
     public Sqe prepPipe(MemorySegment fds, int flags) {
-        rw(Uapi.IORING_OP_PIPE, 0, address("PIPE", fds, 8), 0, 0);
-        opFlags(flags);
-        return this;
+        return rw(Uapi.IORING_OP_PIPE, 0, address("PIPE", fds, 8), 0, 0, flags);
     }
 }
