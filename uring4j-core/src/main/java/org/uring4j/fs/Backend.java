@@ -24,6 +24,11 @@ public enum Backend {
     /** The system property that forces a backend: {@code io_uring}, {@code portable} or {@code auto}. */
     public static final String PROPERTY = "org.uring4j.backend";
 
+    /** The backend {@link #PROPERTY} forces, or empty for auto. */
+    public static java.util.Optional<Backend> forced() {
+        return java.util.Optional.ofNullable(requested());
+    }
+
     /** The backend the property asks for, or null for auto. */
     static Backend requested() {
         String v = System.getProperty(PROPERTY, "auto").trim().toLowerCase(java.util.Locale.ROOT);

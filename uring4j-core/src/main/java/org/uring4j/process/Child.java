@@ -1,143 +1,71 @@
 package org.uring4j.process;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 
-import org.uring4j.Errno;
 import org.uring4j.UringException;
-import org.uring4j.ring.Fd;
-import org.uring4j.ring.Sqe;
-import org.uring4j.ring.Uapi;
+import org.uring4j.fs.Backend;
 import org.uring4j.runtime.Await;
-import org.uring4j.runtime.EventLoop;
-import org.uring4j.runtime.Operation;
-import org.uring4j.runtime.RuntimeClosedException;
-import org.uring4j.sys.Layouts;
-import org.uring4j.sys.Syscalls;
 
 /**
- * A process started by {@link Spawn#start}. Its exit is watched by one IORING_OP_WAITID on its
- * pidfd ({@code io_uring_prep_waitid}, Linux 6.7+; on older kernels a POLL_ADD on the pidfd
- * followed by waitid(2)), submitted at start: no thread waits for it, and the kernel reaps it the
- * moment it exits, so it never lingers as a zombie while its loop runs. Signals go through the
- * pidfd, so they can never reach another process that was given a recycled pid.
+ * A process started by {@link Spawn#start}.
+ *
+ * <p>On the {@link Backend#IO_URING} backend its exit is watched by one IORING_OP_WAITID on its
+ * pidfd, submitted at start: no thread waits for it, and the kernel reaps it the moment it exits,
+ * so it never lingers as a zombie while its loop runs; signals go through the pidfd, so they can
+ * never reach another process that was given a recycled pid. On the {@link Backend#PORTABLE}
+ * backend it is a {@link Process}: the JDK's reaper thread waits for it, and only SIGTERM and
+ * SIGKILL can be sent.
  *
  * <p>Closing a Child closes this process's ends of its pipes; it does not stop the child. If the
  * loop closes before the child exits, {@link #onExit()} fails with a RuntimeClosedException and
- * nothing reaps the child any more.
+ * nothing reaps the child any more, though {@link #kill()} still reaches it.
  */
 public final class Child implements AutoCloseable {
-    private static final int SIGKILL = 9;
-    private static final int SIGTERM = 15;
-    private static final int CLD_EXITED = 1;
-    private static final int CLD_DUMPED = 3;
-    private static final int POLLIN = 0x1;
-    private static final int WNOHANG = 1;
-    private static final long SI_CODE = Layouts.offsetOf(Layouts.SIGINFO, "si_code");
-    private static final long SI_STATUS = Layouts.offsetOf(Layouts.SIGINFO, "si_status");
-    /** Set once a WAITID came back EINVAL: this kernel predates the op (6.7), watch with POLL_ADD. */
-    private static volatile boolean waitidMissing;
+    static final int SIGKILL = 9;
+    static final int SIGTERM = 15;
+
+    /** How a backend reaches the process. */
+    interface Control {
+        /** Sends {@code signal}; nothing once the exit has been seen. */
+        void signal(int signal) throws UringException;
+
+        /** The Child was closed. */
+        void closed();
+    }
 
     private final int pid;
     private final String command;
+    private final Backend backend;
     private final ChildInput stdin;
     private final ChildOutput stdout;
     private final ChildOutput stderr;
-    private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
-    /** The pidfd, -1 once it is closed (after the exit was seen); guarded by this. */
-    private int pidfd;
-    /** close() was called; guarded by this. */
-    private boolean closed;
+    /** Completed by the backend's watch. */
+    final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    private Control control;
 
-    Child(int pid, int pidfd, String command, ChildInput stdin, ChildOutput stdout, ChildOutput stderr) {
+    Child(int pid, String command, Backend backend, ChildInput stdin, ChildOutput stdout, ChildOutput stderr) {
         this.pid = pid;
-        this.pidfd = pidfd;
         this.command = command;
+        this.backend = backend;
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
     }
 
+    /** Set once, right after construction, by the backend that started it. */
+    void control(Control c) {
+        this.control = c;
+    }
+
     /** Tests: watch with POLL_ADD + waitid(2), as on a kernel without IORING_OP_WAITID. */
     static void watchByPoll(boolean poll) {
-        waitidMissing = poll;
+        RingWatch.watchByPoll(poll);
     }
 
-    /** Starts watching for the exit on {@code loop}. */
-    void watch(EventLoop loop) {
-        CompletableFuture<ExitStatus> watched;
-        try {
-            watched = waitidMissing ? loop.submit(new PollExitOp(this)).thenCompose(v -> reapNow())
-                    : loop.submit(new WaitOp(this)).exceptionallyCompose(t -> {
-                        if (isEinval(t)) {
-                            waitidMissing = true;
-                            return loop.submit(new PollExitOp(this)).thenCompose(v -> reapNow());
-                        }
-                        return CompletableFuture.failedFuture(t);
-                    });
-        } catch (RuntimeClosedException e) {
-            watched = CompletableFuture.failedFuture(e);
-        }
-        watched.whenComplete((status, failure) -> {
-            if (failure == null) {
-                closePidfd();
-                exit.complete(status);
-                return;
-            }
-            // The exit was not seen: the child may run on. Keep the pidfd, so that kill() still
-            // reaches it, until close(); fail as documented, whether the WAITID was still in the
-            // loop's inbox (RuntimeClosedException) or cancelled in the kernel (ECANCELED).
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                    ? c.getCause() : failure;
-            if (loop.isClosed() && !(cause instanceof RuntimeClosedException)) {
-                RuntimeClosedException closed = new RuntimeClosedException(
-                        "exit of " + command + " (pid " + pid + ") not seen: " + loop.name() + " closed");
-                closed.initCause(cause);
-                cause = closed;
-            }
-            synchronized (this) {
-                if (this.closed) {
-                    closePidfd();
-                }
-            }
-            exit.completeExceptionally(cause);
-        });
-    }
-
-    private static boolean isEinval(Throwable t) {
-        Throwable c = t instanceof java.util.concurrent.CompletionException ? t.getCause() : t;
-        return c instanceof UringException u && u.errno() == Errno.EINVAL.number();
-    }
-
-    /** waitid(2) with WNOHANG, after the pidfd polled readable: the child has exited. */
-    private CompletableFuture<ExitStatus> reapNow() {
-        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
-            MemorySegment info = a.allocate(Layouts.SIGINFO);
-            int r;
-            synchronized (this) {
-                r = Syscalls.waitid(Uapi.P_PIDFD, pidfd, info, Uapi.WEXITED | WNOHANG);
-            }
-            if (r < 0) {
-                return CompletableFuture.failedFuture(new UringException("waitid", -r, UringException.NO_FD, command));
-            }
-            return CompletableFuture.completedFuture(status(info));
-        }
-    }
-
-    static ExitStatus status(MemorySegment info) {
-        int code = info.get(JAVA_INT, SI_CODE);
-        int status = info.get(JAVA_INT, SI_STATUS);
-        return code == CLD_EXITED ? new ExitStatus(status, false, false) : new ExitStatus(status, true, code == CLD_DUMPED);
-    }
-
-    private synchronized void closePidfd() {
-        if (pidfd >= 0) {
-            Syscalls.close(pidfd);
-            pidfd = -1;
-        }
+    /** The backend it was started on. */
+    public Backend backend() {
+        return backend;
     }
 
     /** The child's process id. */
@@ -188,19 +116,14 @@ public final class Child implements AutoCloseable {
     }
 
     /**
-     * Sends {@code signal} through the pidfd (pidfd_send_signal(2)). Does nothing once the exit
-     * has been seen.
+     * Sends {@code signal}: through the pidfd (pidfd_send_signal(2)) on io_uring; on the portable
+     * backend SIGTERM is {@link Process#destroy()} and SIGKILL {@link Process#destroyForcibly()},
+     * and other signals throw UnsupportedOperationException. Does nothing once the exit has been seen.
      *
      * @throws UringException if the kernel refuses (EPERM, EINVAL for a bad signal number)
      */
-    public synchronized void signal(int signal) throws UringException {
-        if (pidfd < 0) {
-            return;
-        }
-        int r = Syscalls.pidfdSendSignal(pidfd, signal);
-        if (r < 0 && r != -Errno.ESRCH.number()) {
-            throw new UringException("pidfd_send_signal", -r, pidfd, command, "signal " + signal + " to pid " + pid);
-        }
+    public void signal(int signal) throws UringException {
+        control.signal(signal);
     }
 
     /** SIGTERM: asks it to end. */
@@ -216,12 +139,7 @@ public final class Child implements AutoCloseable {
     /** Closes this process's ends of the child's pipes (cancelling reads and writes in flight); the child runs on. */
     @Override
     public void close() throws IOException {
-        synchronized (this) {
-            closed = true;
-            if (exit.isCompletedExceptionally()) {
-                closePidfd(); // nothing watches it any more
-            }
-        }
+        control.closed();
         IOException first = null;
         for (AutoCloseable end : new AutoCloseable[] {stdin, stdout, stderr}) {
             try {
@@ -247,68 +165,4 @@ public final class Child implements AutoCloseable {
                 ? ", " + exit.join() : "") + "]";
     }
 
-    /** IORING_OP_WAITID on the pidfd for WEXITED ({@code io_uring_prep_waitid}): completes at the exit, having reaped it. */
-    private static final class WaitOp extends Operation<ExitStatus> {
-        private final Child child;
-        private MemorySegment info;
-
-        WaitOp(Child child) {
-            this.child = child;
-        }
-
-        @Override
-        protected String name() {
-            return "WAITID";
-        }
-
-        @Override
-        protected void prepare(Sqe sqe) {
-            info = loop().memory().acquire(Layouts.SIGINFO.byteSize());
-            info.asSlice(0, Layouts.SIGINFO.byteSize()).fill((byte) 0);
-            sqe.prepWaitid(Uapi.P_PIDFD, child.pidfd, info.asSlice(0, Layouts.SIGINFO.byteSize()), Uapi.WEXITED, 0);
-        }
-
-        @Override
-        protected ExitStatus complete(int res, int flags) throws UringException {
-            if (res < 0) {
-                throw new UringException(name(), -res, UringException.NO_FD, child.command, "pid " + child.pid);
-            }
-            return status(info);
-        }
-
-        @Override
-        protected void release() {
-            if (info != null && loop().inLoop()) {
-                loop().memory().release(info);
-            }
-            info = null;
-        }
-    }
-
-    /** POLL_ADD on the pidfd: it turns readable when the process exits (Linux 5.3+). */
-    private static final class PollExitOp extends Operation<Integer> {
-        private final Child child;
-
-        PollExitOp(Child child) {
-            this.child = child;
-        }
-
-        @Override
-        protected String name() {
-            return "POLL_ADD";
-        }
-
-        @Override
-        protected void prepare(Sqe sqe) {
-            sqe.prepPollAdd(Fd.raw(child.pidfd), POLLIN, 0);
-        }
-
-        @Override
-        protected Integer complete(int res, int flags) throws UringException {
-            if (res < 0) {
-                throw new UringException(name(), -res, child.pidfd, child.command, "pid " + child.pid);
-            }
-            return res;
-        }
-    }
 }

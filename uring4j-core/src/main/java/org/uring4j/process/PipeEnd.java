@@ -1,183 +1,33 @@
 package org.uring4j.process;
 
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-
-import org.uring4j.UringException;
-import org.uring4j.ring.Fd;
-import org.uring4j.ring.Sqe;
-import org.uring4j.runtime.EventLoop;
-import org.uring4j.runtime.Operation;
-import org.uring4j.runtime.RuntimeClosedException;
 
 /**
- * This process's end of a pipe to a child, read or written with READ/WRITE on a loop. Unlike a
- * file's, a pipe's operation may wait forever (a child that never writes), so closing cancels the
- * operations in flight (ASYNC_CANCEL) and closes the descriptor once the last has completed.
+ * This process's end of a pipe to a child, as a backend serves it: {@link RingPipe} with ring
+ * READ/WRITE, {@link StreamPipe} with a {@link Process}'s streams. {@link ChildInput} and
+ * {@link ChildOutput} are its public faces.
  */
-final class PipeEnd {
-    /** The most heap memory one READ or WRITE bounces (the pool's largest size class). */
-    private static final long MAX_BOUNCE = 1 << 20;
-    private final EventLoop loop;
-    private final String name;
-    private final int fd;
-    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean closeStarted = new AtomicBoolean();
-    private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private volatile boolean closing;
+interface PipeEnd {
+    /** For messages: "stdout of ls (pid 123)". */
+    String name();
 
-    PipeEnd(EventLoop loop, String name, int fd) {
-        this.loop = loop;
-        this.name = name;
-        this.fd = fd;
-    }
+    boolean isClosed();
 
-    String name() {
-        return name;
-    }
+    /** One read or write: the bytes moved (possibly fewer than asked), -1 at end of stream for a read. */
+    CompletableFuture<Integer> transfer(boolean write, MemorySegment target, ByteBuffer buffer);
 
-    boolean isClosed() {
-        return closing;
-    }
+    /** Ends the operations in flight and closes this end. Idempotent. */
+    CompletableFuture<Void> closeAsync();
 
-    /** One READ or WRITE: the bytes moved, -1 at end of stream for a read. */
-    CompletableFuture<Integer> transfer(boolean write, MemorySegment target, ByteBuffer buffer) {
+    /** The checks every transfer makes before it starts. */
+    static void check(boolean write, MemorySegment target, String name) {
         if (!write && target.isReadOnly()) {
             throw new IllegalArgumentException("READ into a read-only segment");
         }
         if (target.byteSize() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(name + ": more than 2 GiB in one call");
-        }
-        if (!target.isNative() && target.byteSize() > MAX_BOUNCE) {
-            // Heap memory is copied through a bounce buffer: a pipe moves at most its capacity per
-            // call, so bouncing all of a large array again after each short transfer is quadratic.
-            target = target.asSlice(0, MAX_BOUNCE);
-        }
-        return run(new PipeOp(this, write, target, buffer));
-    }
-
-    private <T> CompletableFuture<T> run(Operation<T> op) {
-        CompletableFuture<T> f = op.future();
-        // Registered before closing is checked (and closeAsync sets closing before it looks at
-        // inFlight): either this sees closing and submits nothing, or closeAsync sees this op and
-        // waits for its release before it closes the descriptor.
-        inFlight.add(f);
-        if (closing) {
-            ended(f);
-            return CompletableFuture.failedFuture(closedException());
-        }
-        try {
-            loop.submit(op);
-        } catch (RuntimeClosedException e) {
-            ended(f);
-            return CompletableFuture.failedFuture(e);
-        }
-        if (closing) {
-            f.cancel(true); // close began while we submitted: it may have missed this one
-        }
-        return f;
-    }
-
-    /** An op's memory is released: the last one lets a pending close go ahead. */
-    private void ended(CompletableFuture<?> f) {
-        inFlight.remove(f);
-        if (closing && inFlight.isEmpty()) {
-            finishClose();
-        }
-    }
-
-    private ClosedChannelException closedException() {
-        ClosedChannelException e = new ClosedChannelException();
-        e.initCause(new IOException(name + " is closed"));
-        return e;
-    }
-
-    /** Cancels what is in flight, then closes the descriptor. Idempotent. */
-    CompletableFuture<Void> closeAsync() {
-        closing = true;
-        for (CompletableFuture<?> f : inFlight) {
-            f.cancel(true);
-        }
-        if (inFlight.isEmpty()) {
-            finishClose();
-        }
-        return closed;
-    }
-
-    private void finishClose() {
-        if (closeStarted.compareAndSet(false, true)) {
-            org.uring4j.sys.Syscalls.close(fd);
-            closed.complete(null);
-        }
-    }
-
-    /** READ/WRITE of a pipe ({@code io_uring_prep_read} at offset -1: a pipe has no position); heap memory through a bounce buffer. */
-    private static final class PipeOp extends Operation<Integer> {
-        private final PipeEnd end;
-        private final boolean write;
-        private final MemorySegment target;
-        private final ByteBuffer buffer;
-        private MemorySegment bounce;
-        private MemorySegment pooled;
-
-        PipeOp(PipeEnd end, boolean write, MemorySegment target, ByteBuffer buffer) {
-            this.end = end;
-            this.write = write;
-            this.target = target;
-            this.buffer = buffer;
-        }
-
-        @Override
-        protected String name() {
-            return write ? "WRITE" : "READ";
-        }
-
-        @Override
-        protected void prepare(Sqe sqe) {
-            MemorySegment io = target;
-            if (!target.isNative()) {
-                pooled = loop().memory().acquire(Math.max(1, target.byteSize()));
-                bounce = pooled.asSlice(0, target.byteSize());
-                if (write) {
-                    MemorySegment.copy(target, 0, bounce, 0, target.byteSize());
-                }
-                io = bounce;
-            }
-            if (write) {
-                sqe.prepWrite(Fd.raw(end.fd), io, -1);
-            } else {
-                sqe.prepRead(Fd.raw(end.fd), io, -1);
-            }
-        }
-
-        @Override
-        protected Integer complete(int res, int flags) throws UringException {
-            if (res < 0) {
-                throw new UringException(name(), -res, end.fd, end.name);
-            }
-            if (!write && bounce != null && res > 0) {
-                MemorySegment.copy(bounce, 0, target, 0, res);
-            }
-            if (buffer != null) {
-                buffer.position(buffer.position() + res);
-            }
-            return !write && res == 0 && target.byteSize() > 0 ? -1 : res;
-        }
-
-        @Override
-        protected void release() {
-            if (pooled != null && loop().inLoop()) { // else the loop is gone, and its pool with it
-                loop().memory().release(pooled);
-            }
-            pooled = null;
-            bounce = null;
-            end.ended(future());
         }
     }
 }

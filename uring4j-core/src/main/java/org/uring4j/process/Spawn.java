@@ -20,11 +20,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.uring4j.Errno;
 import org.uring4j.UringException;
+import org.uring4j.UringUnavailableException;
+import org.uring4j.fs.Backend;
 import org.uring4j.ring.Uapi;
 import org.uring4j.runtime.EventLoop;
+import org.uring4j.runtime.LoopOptions;
 import org.uring4j.runtime.RuntimeClosedException;
 import org.uring4j.runtime.UringRuntime;
 import org.uring4j.sys.PosixSpawn;
@@ -58,6 +63,8 @@ import org.uring4j.sys.Syscalls;
 public final class Spawn {
     private static final Charset NATIVE = nativeCharset();
     private static final int DEFAULT_MODE = 0666;
+    /** The errno in the JDK's "Cannot run program ...: error=2, ..." or "...: Exec failed, error: 2 (...)". */
+    private static final Pattern JDK_ERRNO = Pattern.compile("error(?:=|: )(\\d+)");
     /**
      * Signals 1..64 but SIGKILL and SIGSTOP (which cannot be reset). glibc's internal 32 and 33 are
      * in: left out, posix_spawn sets them to SIG_IGN in the child, and an ignored signal stays
@@ -229,12 +236,113 @@ public final class Spawn {
                     "pid " + pid + " runs unwatched (needs Linux 5.3+)");
         }
         String name = command.get(0) + " (pid " + pid + ")";
-        Child child = new Child(pid, pidfd, command.get(0),
-                ours[0] >= 0 ? new ChildInput(new PipeEnd(loop, "stdin of " + name, ours[0])) : null,
-                ours[1] >= 0 ? new ChildOutput(new PipeEnd(loop, "stdout of " + name, ours[1])) : null,
-                ours[2] >= 0 ? new ChildOutput(new PipeEnd(loop, "stderr of " + name, ours[2])) : null);
-        child.watch(loop);
+        Child child = new Child(pid, command.get(0), Backend.IO_URING,
+                ours[0] >= 0 ? new ChildInput(new RingPipe(loop, "stdin of " + name, ours[0])) : null,
+                ours[1] >= 0 ? new ChildOutput(new RingPipe(loop, "stdout of " + name, ours[1])) : null,
+                ours[2] >= 0 ? new ChildOutput(new RingPipe(loop, "stderr of " + name, ours[2])) : null);
+        RingWatch watch = new RingWatch(pid, pidfd, command.get(0));
+        child.control(watch);
+        watch.watch(loop, child.exit);
         return child;
+    }
+
+    /**
+     * Starts the command on the backend {@link org.uring4j.fs.UringFiles#open()} would pick: io_uring, watched by
+     * a loop of a runtime shared by these starts (started on first use, on a daemon thread), or
+     * the portable backend ({@link ProcessBuilder}) where io_uring is unavailable or
+     * {@link Backend#PROPERTY} asks for it. The portable backend runs no {@link #open},
+     * {@link #dup2} or {@link #close} step and no {@link #newSession()} (UnsupportedOperationException),
+     * and reports a death by signal as the exit value 128 + signal, as {@link Process#exitValue()} does.
+     */
+    public Child start() throws IOException {
+        Backend forced = Backend.forced().orElse(null);
+        if (forced != Backend.PORTABLE) {
+            try {
+                return start(SharedRuntime.get());
+            } catch (UringUnavailableException e) {
+                if (forced == Backend.IO_URING) {
+                    throw e;
+                }
+            }
+        }
+        return startPortable();
+    }
+
+    /** The runtime behind {@link #start()}; its failure to start is kept, not retried. */
+    private static final class SharedRuntime {
+        private static UringRuntime runtime;
+        private static UringUnavailableException unavailable;
+
+        static synchronized UringRuntime get() throws UringException {
+            if (unavailable != null) {
+                throw unavailable;
+            }
+            if (runtime == null) {
+                try {
+                    runtime = UringRuntime.open(1, new LoopOptions());
+                } catch (UringUnavailableException e) {
+                    unavailable = e;
+                    throw e;
+                }
+            }
+            return runtime;
+        }
+    }
+
+    /** {@link ProcessBuilder} with what of this Spawn it can express. */
+    private Child startPortable() throws IOException {
+        if (!steps.isEmpty() || newSession) {
+            throw new UnsupportedOperationException((newSession ? "newSession()" : "the steps " + steps) + " of " + command
+                    + " need the io_uring backend's posix_spawn; the portable backend (ProcessBuilder) has none");
+        }
+        ProcessBuilder pb = new ProcessBuilder(command);
+        if (directory != null) {
+            pb.directory(directory.toFile());
+        }
+        if (environment != null) {
+            List<String> entries = environmentEntries();
+            pb.environment().clear();
+            for (String e : entries) {
+                int eq = e.indexOf('=');
+                pb.environment().put(e.substring(0, eq), e.substring(eq + 1));
+            }
+        }
+        pb.redirectInput(jdkRedirect(stdio[0], true)).redirectOutput(jdkRedirect(stdio[1], false))
+                .redirectError(jdkRedirect(stdio[2], false)).redirectErrorStream(errorToOutput);
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            Matcher m = JDK_ERRNO.matcher(String.valueOf(e.getMessage()));
+            if (!m.find()) {
+                throw e;
+            }
+            UringException u = new UringException("ProcessBuilder.start", Integer.parseInt(m.group(1)), UringException.NO_FD,
+                    command.get(0), "cannot run " + command + setupDescription());
+            u.initCause(e);
+            throw u;
+        }
+        String name = command.get(0) + " (pid " + p.pid() + ")";
+        Child child = new Child((int) p.pid(), command.get(0), Backend.PORTABLE,
+                stdio[0] == Redirect.PIPE ? new ChildInput(StreamPipe.writing("stdin of " + name, p.getOutputStream())) : null,
+                stdio[1] == Redirect.PIPE ? new ChildOutput(StreamPipe.reading("stdout of " + name, p.getInputStream())) : null,
+                stdio[2] == Redirect.PIPE && !errorToOutput
+                        ? new ChildOutput(StreamPipe.reading("stderr of " + name, p.getErrorStream())) : null);
+        child.control(new ProcessControl(p, command.get(0), child.exit));
+        return child;
+    }
+
+    private static ProcessBuilder.Redirect jdkRedirect(Redirect r, boolean input) {
+        return switch (r.kind) {
+            case PIPE -> ProcessBuilder.Redirect.PIPE;
+            case INHERIT -> ProcessBuilder.Redirect.INHERIT;
+            case DISCARD -> input ? ProcessBuilder.Redirect.from(new java.io.File(
+                    System.getProperty("os.name", "").startsWith("Windows") ? "NUL" : "/dev/null"))
+                    : ProcessBuilder.Redirect.DISCARD;
+            case READ -> ProcessBuilder.Redirect.from(r.file.toFile());
+            case WRITE -> ProcessBuilder.Redirect.to(r.file.toFile());
+            case APPEND -> ProcessBuilder.Redirect.appendTo(r.file.toFile());
+        };
     }
 
     /** posix_spawn with the file actions and attributes this Spawn describes; the pid. */
@@ -366,6 +474,11 @@ public final class Spawn {
     }
 
     private MemorySegment environmentBlock(Arena a) {
+        return stringArray(a, environmentEntries());
+    }
+
+    /** The environment as NAME=value entries, each checked as ProcessBuilder checks them. */
+    private List<String> environmentEntries() {
         List<String> entries = new ArrayList<>(environment.size());
         for (Map.Entry<String, String> e : environment.entrySet()) {
             String name = Objects.requireNonNull(e.getKey(), "an environment variable with a null name");
@@ -377,7 +490,7 @@ public final class Spawn {
             requireNoNul(entry);
             entries.add(entry);
         }
-        return stringArray(a, entries);
+        return entries;
     }
 
     /** A NULL-terminated {@code char *[]}. */
