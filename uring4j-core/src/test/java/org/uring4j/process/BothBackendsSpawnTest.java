@@ -12,8 +12,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,25 +19,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.uring4j.Errno;
 import org.uring4j.UringException;
 import org.uring4j.fs.Backend;
-import org.uring4j.runtime.LoopOptions;
-import org.uring4j.runtime.UringRuntime;
 
 /**
  * What a Spawn does on either backend: io_uring ({@code start(runtime)}) and portable
  * ({@code start()} with org.uring4j.backend=portable, a ProcessBuilder underneath).
  */
-class BothBackendsSpawnTest {
-    static UringRuntime rt;
+class BothBackendsSpawnTest extends SharedRuntimeTest {
 
-    @BeforeAll
-    static void open() throws Exception {
-        rt = UringRuntime.open(1, new LoopOptions());
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        rt.close();
-    }
 
     /** Starts {@code spawn} on {@code backend}. */
     private static Child start(Spawn spawn, Backend backend) throws Exception {

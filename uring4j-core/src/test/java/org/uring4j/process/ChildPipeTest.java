@@ -25,27 +25,13 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.uring4j.Errno;
 import org.uring4j.UringException;
-import org.uring4j.runtime.LoopOptions;
-import org.uring4j.runtime.UringRuntime;
 
 /** The pipes to and from a child: volume, integrity, end of stream, adapters, EPIPE, close under I/O, every buffer kind. */
-class ChildPipeTest {
-    static UringRuntime rt;
+class ChildPipeTest extends SharedRuntimeTest {
 
-    @BeforeAll
-    static void open() throws Exception {
-        rt = UringRuntime.open(1, new LoopOptions());
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        rt.close();
-    }
 
     private static byte[] random(int n, long seed) {
         byte[] b = new byte[n];

@@ -21,28 +21,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.uring4j.Errno;
 import org.uring4j.UringException;
-import org.uring4j.runtime.LoopOptions;
-import org.uring4j.runtime.UringRuntime;
 
 /** Signals through the pidfd, sessions, the child's signal state, and the POLL_ADD+waitid fallback under load. */
-class ChildSignalTest {
-    static UringRuntime rt;
+class ChildSignalTest extends SharedRuntimeTest {
 
-    @BeforeAll
-    static void open() throws Exception {
-        rt = UringRuntime.open(2, new LoopOptions());
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        rt.close();
-    }
 
     @AfterEach
     void watchWithWaitidAgain() {

@@ -21,30 +21,16 @@ import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.uring4j.runtime.LoopOptions;
-import org.uring4j.runtime.UringRuntime;
 
 /** Many virtual threads spawning, feeding, reading and waiting for children at once, on two loops. */
-class SpawnConcurrencyTest {
+class SpawnConcurrencyTest extends SharedRuntimeTest {
     private static final String PINNED = "jdk.VirtualThreadPinned";
-    static UringRuntime rt;
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void open() throws Exception {
-        rt = UringRuntime.open(2, new LoopOptions());
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        rt.close();
-    }
 
     /** One virtual thread's work: a cat fed a line of its own, and a shell exiting with its number. */
     private static String oneTask(int i) throws Exception {

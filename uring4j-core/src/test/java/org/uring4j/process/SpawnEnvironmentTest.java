@@ -8,7 +8,6 @@ import static org.uring4j.process.ProcTestSupport.get;
 import static org.uring4j.process.ProcTestSupport.text;
 
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,32 +17,18 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.uring4j.Errno;
 import org.uring4j.UringException;
-import org.uring4j.runtime.LoopOptions;
-import org.uring4j.runtime.UringRuntime;
 import org.uring4j.sys.Syscalls;
 
 /** The environment, the working directory, redirect files and the modes of what they create, and the errors naming them. */
-class SpawnEnvironmentTest {
-    static UringRuntime rt;
+class SpawnEnvironmentTest extends SharedRuntimeTest {
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void open() throws Exception {
-        rt = UringRuntime.open(1, new LoopOptions());
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        rt.close();
-    }
 
     /** The child's environment, as /usr/bin/env prints it (exec'd directly, so exactly what it got). */
     private static List<String> envOf(Spawn s) throws Exception {

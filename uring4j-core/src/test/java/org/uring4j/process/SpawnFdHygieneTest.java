@@ -25,7 +25,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -42,26 +41,19 @@ import org.uring4j.sys.Syscalls;
  * exactly its standard streams and what the steps set up; an exited child is reaped; and what is
  * left of a child whose runtime closed under it.
  */
-class SpawnFdHygieneTest {
-    static UringRuntime rt;
+class SpawnFdHygieneTest extends SharedRuntimeTest {
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void open() throws Exception {
-        rt = UringRuntime.open(1, new LoopOptions());
+    static void warmUp() throws Exception {
         // Warm up: the classes, the loop's pool and the JVM's own lazily opened files, before any count.
         try (Child c = Spawn.command("true").stdin(Redirect.PIPE).stdout(Redirect.PIPE).stderr(Redirect.PIPE).start(rt)) {
             c.stdout().readAllBytesAsync().get(30, java.util.concurrent.TimeUnit.SECONDS);
             exit(c);
         }
         assertThrows(UringException.class, () -> Spawn.command("no-such-program-u4j").start(rt));
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        rt.close();
     }
 
     /** A descriptor number that is not open in this JVM. */

@@ -16,30 +16,16 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.uring4j.Errno;
 import org.uring4j.UringException;
 import org.uring4j.ring.Uapi;
-import org.uring4j.runtime.LoopOptions;
-import org.uring4j.runtime.UringRuntime;
 import org.uring4j.sys.Syscalls;
 
 /** Launching processes: steps, exec with $PATH search, exit through WAITID, pipes through the ring. */
-class SpawnTest {
-    static UringRuntime rt;
+class SpawnTest extends SharedRuntimeTest {
 
-    @BeforeAll
-    static void open() throws Exception {
-        rt = UringRuntime.open(1, new LoopOptions());
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        rt.close();
-    }
 
     private static String text(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
