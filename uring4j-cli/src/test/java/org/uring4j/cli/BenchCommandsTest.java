@@ -73,6 +73,27 @@ class BenchCommandsTest {
     }
 
     @Test
+    void theDefaultJobMeasuresThePortableBackendWhereIoUringIsNotUsed(@TempDir Path dir) throws Exception {
+        String old = System.getProperty("org.uring4j.backend");
+        System.setProperty("org.uring4j.backend", "portable");
+        try {
+            Cli.Result r = Cli.run("bench", "--dir", dir.toString(), "--time", "0.1", "--rounds", "1", "--warmup", "0");
+            assertEquals(0, r.exitCode(), r.err() + r.out());
+            assertTrue(r.out().contains("portable backend"), r.out());
+            assertTrue(r.out().contains("portable / filechannel, cached"), r.out());
+        } finally {
+            if (old == null) {
+                System.clearProperty("org.uring4j.backend");
+            } else {
+                System.setProperty("org.uring4j.backend", old);
+            }
+        }
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(0, left.count(), "the 1 GiB file is removed");
+        }
+    }
+
+    @Test
     void spawnBenchLaunchesWithBothEngines() throws Exception {
         Cli.Result r = Cli.run("spawn-bench", "--count", "20", "--rounds", "1", "--concurrency", "4", "--output", "--json",
                 "echo", "hi");
