@@ -98,8 +98,10 @@ public final class TreeCounter {
             try {
                 return pool.invoke(counter.new DirTask(fd, all)).plus(new Counts(1, 0, 0));
             } catch (RuntimeException e) {
-                if (e.getCause() instanceof IOException io) {
-                    throw io;
+                for (Throwable t = e.getCause(); t != null; t = t.getCause()) { // ForkJoin wraps what a task threw
+                    if (t instanceof IOException io) {
+                        throw io;
+                    }
                 }
                 throw e;
             } finally {
@@ -143,7 +145,7 @@ public final class TreeCounter {
                 }
                 return here;
             } catch (IOException e) {
-                throw new RuntimeException(e);
+                throw new java.io.UncheckedIOException(e);
             }
         }
     }
