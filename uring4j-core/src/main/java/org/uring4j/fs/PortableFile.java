@@ -77,10 +77,6 @@ final class PortableFile implements FileIo {
         return path;
     }
 
-    boolean isDirectory() {
-        return channel == null;
-    }
-
     @Override
     public boolean isClosed() {
         return gate.isClosing();

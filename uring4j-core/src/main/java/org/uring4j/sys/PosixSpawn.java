@@ -33,7 +33,6 @@ public final class PosixSpawn {
     /** glibc's sigset_t: 1024 bits. */
     public static final long SIGSET_SIZE = 128;
 
-    public static final short POSIX_SPAWN_SETPGROUP = 0x02;
     public static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     public static final short POSIX_SPAWN_SETSIGMASK = 0x08;
     public static final short POSIX_SPAWN_SETSID = 0x80;
@@ -75,8 +74,6 @@ public final class PosixSpawn {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle ATTR_SIGDEFAULT = fn("posix_spawnattr_setsigdefault",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle ATTR_PGROUP = fn("posix_spawnattr_setpgroup",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
 
     private static final MemorySegment ENVIRON = LIBC.find("environ").orElseThrow().reinterpret(ADDRESS.byteSize());
 
@@ -189,13 +186,6 @@ public final class PosixSpawn {
         }
     }
 
-    public static int attrSetPgroup(MemorySegment attr, int pgroup) {
-        try {
-            return (int) ATTR_PGROUP.invokeExact(attr, pgroup);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
 
     private static int call(MethodHandle h, MemorySegment a) {
         try {
