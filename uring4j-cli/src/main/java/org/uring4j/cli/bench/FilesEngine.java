@@ -15,6 +15,7 @@ import org.uring4j.fs.Backend;
 import org.uring4j.fs.UringFiles;
 import org.uring4j.fs.UringOpenOption;
 import org.uring4j.runtime.LoopOptions;
+import org.uring4j.runtime.UringRuntime;
 
 /**
  * uring4j's file API ({@link UringFiles}, {@link AsyncFile}) with {@code qd} futures in flight:
@@ -35,14 +36,20 @@ final class FilesEngine implements Engine {
         AtomicInteger inFlight = new AtomicInteger(spec.qd());
         CompletableFuture<Void> finished = new CompletableFuture<>();
         Workload workload = new Workload(spec, thread);
-        try (UringFiles files = backend == Backend.PORTABLE ? UringFiles.portable()
-                : UringFiles.open(1, new LoopOptions().entries(Math.max(256, Integer.highestOneBit(spec.qd()) * 2)));
+        // io_uring for "files" or an error saying why not: never a silent fallback that would measure the other backend.
+        UringRuntime runtime = backend == Backend.PORTABLE ? null
+                : UringRuntime.open(1, new LoopOptions().entries(Math.max(256, Integer.highestOneBit(spec.qd()) * 2)));
+        try (UringFiles files = runtime == null ? UringFiles.portable() : UringFiles.over(runtime);
              AsyncFile f = files.open(spec.file(), options(spec))) {
             for (int i = 0; i < spec.qd(); i++) {
                 MemorySegment buf = MemorySegment.ofBuffer(FileChannelEngine.buffer(spec));
                 new Request(f, spec, workload, buf, deadline, stats, done, inFlight, finished).issue();
             }
             finished.get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000) + 60_000, TimeUnit.MILLISECONDS);
+        } finally {
+            if (runtime != null) {
+                runtime.close();
+            }
         }
         return done.get();
     }
