@@ -3,16 +3,22 @@ package org.uring4j.cli.bench;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.uring4j.UringException;
 import org.uring4j.ring.CqeBatch;
@@ -29,11 +35,19 @@ import org.uring4j.ring.Uapi;
  * through the kernel with no fd-table traffic; a larger file is the same chain with a chunk of
  * reads and writes per submission, in order. Modes and times are then set as {@code cp -p} does
  * (chmod and utimensat, through java.nio, since io_uring has no op for either). Symbolic links
- * are recreated, not followed. (Splicing large files through a pipe was measured and was slower
- * here: see docs/benchmarks.md.)
+ * are recreated, not followed.
+ *
+ * <p>Files of {@link #BULK} bytes and more go another way: io_uring has no copy_file_range op,
+ * and a READ and a WRITE through user memory copy the data twice where {@code copy_file_range(2)}
+ * copies it once, inside the kernel (and shares blocks where the file system can). So they are
+ * copied with {@link FileChannel#transferTo}, which is copy_file_range on Linux, on a few threads
+ * of their own while the ring goes on with the small files. (Splicing through a pipe was measured
+ * too, and was slower: see docs/benchmarks.md.)
  */
 final class TreeCopier implements AutoCloseable {
     static final int CHUNK = 256 * 1024;
+    /** From this size on a file is copied in the kernel (copy_file_range), not through the ring. */
+    static final long BULK = 8L << 20;
     private static final int PATH_MAX = 4096;
 
     private final int inFlight;
@@ -43,6 +57,8 @@ final class TreeCopier implements AutoCloseable {
     private final ArrayDeque<Integer> freeJobs = new ArrayDeque<>();
     private final Job[] jobs;
     private final CqeBatch cqes;
+    private final ExecutorService bulk = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("uring4j-cp-", 0).factory());
+    private final List<Future<Long>> bulkCopies = new ArrayList<>();
     private long files;
     private long bytes;
     /** The buffers are registered (READ_FIXED/WRITE_FIXED); false where RLIMIT_MEMLOCK refused them. */
@@ -147,6 +163,10 @@ final class TreeCopier implements AutoCloseable {
     }
 
     private void copyFile(Path source, Path target, PosixFileAttributes attrs) throws IOException {
+        if (attrs.size() >= BULK) {
+            bulkCopies.add(bulk.submit(() -> copyInKernel(source, target, attrs)));
+            return;
+        }
         while (freeJobs.isEmpty()) {
             reap(1);
         }
@@ -266,15 +286,51 @@ final class TreeCopier implements AutoCloseable {
         return mode;
     }
 
-    /** Waits for every file in flight. */
+    /** A large file: FileChannel.transferTo, i.e. copy_file_range(2); its size. */
+    private static long copyInKernel(Path source, Path target, PosixFileAttributes attrs) throws IOException {
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+            long size = attrs.size();
+            for (long at = 0; at < size; ) {
+                long n = in.transferTo(at, size - at, out);
+                if (n <= 0) {
+                    break; // the source shrank while we copied: copy what there is, as cp does
+                }
+                at += n;
+            }
+        }
+        copyAttributes(source, target, attrs);
+        return attrs.size();
+    }
+
+    /** Waits for every file in flight, on the ring and in the kernel copies. */
     private void finish() throws IOException {
         while (freeJobs.size() < inFlight) {
             reap(1);
+        }
+        IOException failure = null;
+        for (Future<Long> f : bulkCopies) {
+            try {
+                bytes += f.get();
+                files++;
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("cp interrupted");
+            }
+        }
+        bulkCopies.clear();
+        if (failure != null) {
+            throw failure;
         }
     }
 
     @Override
     public void close() {
+        bulk.shutdownNow();
         ring.close();
         arena.close();
     }
