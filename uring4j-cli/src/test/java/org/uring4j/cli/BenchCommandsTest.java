@@ -193,4 +193,25 @@ class BenchCommandsTest {
         assertEquals(1, again.exitCode(), "an existing target is refused");
         assertFalse(again.err().isEmpty());
     }
+
+    @Test
+    void cpCopiesLargeFilesInTheKernelWithTheirModesAndTimes(@TempDir Path dir) throws Exception {
+        Path src = Files.createDirectories(dir.resolve("src"));
+        byte[] big = new byte[9 << 20]; // above the 8 MiB from which cp uses copy_file_range
+        new java.util.Random(7).nextBytes(big);
+        Path large = Files.write(src.resolve("large.bin"), big);
+        Files.write(src.resolve("small.txt"), "small".getBytes());
+        Files.setPosixFilePermissions(large, PosixFilePermissions.fromString("r--r-----"));
+        Files.setLastModifiedTime(large, FileTime.fromMillis(1_100_000_000_000L));
+        Path dst = dir.resolve("dst");
+        Cli.Result r = Cli.run("cp", src.toString(), dst.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(2, j.get("files").asLong());
+        assertEquals(big.length + 5L, j.get("bytes").asLong());
+        assertArrayEquals(big, Files.readAllBytes(dst.resolve("large.bin")));
+        assertEquals(Files.getPosixFilePermissions(large), Files.getPosixFilePermissions(dst.resolve("large.bin")));
+        assertEquals(Files.getLastModifiedTime(large), Files.getLastModifiedTime(dst.resolve("large.bin")));
+        assertEquals("small", Files.readString(dst.resolve("small.txt")));
+    }
 }
