@@ -5,10 +5,6 @@ import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.uring4j.fs.AsyncFile;
 import org.uring4j.fs.Backend;
@@ -32,26 +28,21 @@ final class FilesEngine implements Engine {
 
     @Override
     public long run(BenchSpec spec, int thread, long deadline, ThreadStats stats) throws Exception {
-        AtomicLong done = new AtomicLong();
-        AtomicInteger inFlight = new AtomicInteger(spec.qd());
-        CompletableFuture<Void> finished = new CompletableFuture<>();
-        Workload workload = new Workload(spec, thread);
+        SlotGroup slots = new SlotGroup(spec, thread, deadline, stats);
         // io_uring for "files" or an error saying why not: never a silent fallback that would measure the other backend.
         UringRuntime runtime = backend == Backend.PORTABLE ? null
                 : UringRuntime.open(1, new LoopOptions().entries(Math.max(256, Integer.highestOneBit(spec.qd()) * 2)));
         try (UringFiles files = runtime == null ? UringFiles.portable() : UringFiles.over(runtime);
              AsyncFile f = files.open(spec.file(), options(spec))) {
             for (int i = 0; i < spec.qd(); i++) {
-                MemorySegment buf = MemorySegment.ofBuffer(FileChannelEngine.buffer(spec));
-                new Request(f, spec, workload, buf, deadline, stats, done, inFlight, finished).issue();
+                new Request(f, slots, MemorySegment.ofBuffer(FileChannelEngine.buffer(spec))).issue();
             }
-            finished.get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000) + 60_000, TimeUnit.MILLISECONDS);
+            return slots.await();
         } finally {
             if (runtime != null) {
                 runtime.close();
             }
         }
-        return done.get();
     }
 
     private static Set<OpenOption> options(BenchSpec spec) {
@@ -67,35 +58,15 @@ final class FilesEngine implements Engine {
     }
 
     /** One of the qd request slots: re-issues itself from its completion until the deadline. */
-    private record Request(AsyncFile file, BenchSpec spec, Workload workload, MemorySegment buf, long deadline,
-                           ThreadStats stats, AtomicLong done, AtomicInteger inFlight, CompletableFuture<Void> finished) {
-
+    private record Request(AsyncFile file, SlotGroup slots, MemorySegment buf) {
         void issue() {
-            long off;
-            boolean write;
-            synchronized (workload) { // shared by the qd slots; completions run on the loop or on virtual threads
-                off = workload.nextOffset();
-                write = workload.nextIsWrite();
-            }
+            long next = slots.next();
             long started = System.nanoTime();
-            (write ? file.writeAsync(buf, off) : file.readAsync(buf, off)).whenComplete((n, t) -> completed(n, t, started));
-        }
-
-        private void completed(Integer n, Throwable t, long started) {
-            long now = System.nanoTime();
-            if (t != null || n != spec.bs()) {
-                finished.completeExceptionally(t != null ? t : new IllegalStateException("short transfer: " + n + " of " + spec.bs()));
-                return;
-            }
-            synchronized (stats) {
-                stats.record(now - started, 1);
-            }
-            done.incrementAndGet();
-            if (now < deadline) {
-                issue();
-            } else if (inFlight.decrementAndGet() == 0) {
-                finished.complete(null);
-            }
+            (next < 0 ? file.writeAsync(buf, ~next) : file.readAsync(buf, next)).whenComplete((n, t) -> {
+                if (slots.completed(n, t, started)) {
+                    issue();
+                }
+            });
         }
     }
 }
