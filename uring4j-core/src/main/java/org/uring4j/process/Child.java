@@ -18,8 +18,9 @@ import org.uring4j.runtime.Await;
  * SIGKILL can be sent.
  *
  * <p>Closing a Child closes this process's ends of its pipes; it does not stop the child. If the
- * loop closes before the child exits, {@link #onExit()} fails with a RuntimeClosedException and
- * nothing reaps the child any more, though {@link #kill()} still reaches it.
+ * loop closes before the child exits, a thread of its own takes over the wait (as the JDK's
+ * reaper thread does for every child): the child is still reaped and {@link #onExit()} still
+ * completes, and {@link #kill()} still reaches it.
  */
 public final class Child implements AutoCloseable {
     static final int SIGKILL = 9;

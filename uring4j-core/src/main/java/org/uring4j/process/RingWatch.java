@@ -79,15 +79,13 @@ final class RingWatch implements Child.Control {
                 exit.complete(status);
                 return;
             }
-            // The exit was not seen: the child may run on. Keep the pidfd, so that kill() still
-            // reaches it, until close(); fail as documented, whether the WAITID was still in the
-            // loop's inbox (RuntimeClosedException) or cancelled in the kernel (ECANCELED).
             Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
-            if (loop.isClosed() && !(cause instanceof RuntimeClosedException)) {
-                RuntimeClosedException rce = new RuntimeClosedException(
-                        "exit of " + command + " (pid " + pid + ") not seen: " + loop.name() + " closed");
-                rce.initCause(cause);
-                cause = rce;
+            if (loop.isClosed()) {
+                // The loop closed under a running child (its WAITID cancelled in the kernel, or never
+                // submitted): a thread of its own waits for the exit instead, as the JDK's reaper
+                // would, so the child is still reaped and onExit still completes.
+                Thread.ofPlatform().daemon().name("uring4j-reaper-" + pid).start(() -> reapBlocking(exit));
+                return;
             }
             synchronized (this) {
                 watchEnded = true;
@@ -116,6 +114,30 @@ final class RingWatch implements Child.Control {
                 return CompletableFuture.failedFuture(new UringException("waitid", -r, UringException.NO_FD, command));
             }
             return CompletableFuture.completedFuture(status(info));
+        }
+    }
+
+    /** waitid(2) for the exit, blocking this (daemon) thread; the pidfd stays open for kill() meanwhile. */
+    private void reapBlocking(CompletableFuture<ExitStatus> exit) {
+        int fd;
+        synchronized (this) {
+            fd = pidfd; // not closed before watchEnded: closed() leaves it to us
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment info = a.allocate(Layouts.SIGINFO);
+            int r;
+            do {
+                r = Syscalls.waitid(Uapi.P_PIDFD, fd, info, Uapi.WEXITED);
+            } while (r == -Errno.EINTR.number());
+            synchronized (this) {
+                watchEnded = true;
+                closePidfd();
+            }
+            if (r < 0) {
+                exit.completeExceptionally(new UringException("waitid", -r, UringException.NO_FD, command, "pid " + pid));
+            } else {
+                exit.complete(status(info));
+            }
         }
     }
 

@@ -2,8 +2,6 @@ package org.uring4j.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -196,7 +194,7 @@ class SpawnFdHygieneTest extends SharedRuntimeTest {
     }
 
     @Test
-    void whenTheRuntimeClosesUnderARunningChildOnExitFailsAndDoesNotHang() throws Exception {
+    void whenTheRuntimeClosesUnderARunningChildItsWaitIsTakenOverAndPipesFail() throws Exception {
         UringRuntime own = UringRuntime.open(1, new LoopOptions());
         Child c = Spawn.command("sh", "-c", "echo ready; exec sleep 100").stdout(Redirect.PIPE).start(own);
         try {
@@ -208,63 +206,32 @@ class SpawnFdHygieneTest extends SharedRuntimeTest {
             }
             CompletableFuture<Integer> read = c.stdout().readAsync(new byte[16], 0, 16);
             own.close();
-            ExecutionException e = assertThrows(ExecutionException.class, () -> get(c.onExit()));
-            // Child's javadoc and the README: "onExit() fails with a RuntimeClosedException".
-            assertInstanceOf(RuntimeClosedException.class, e.getCause(), "onExit failed with " + e.getCause());
-            assertThrows(ExecutionException.class, () -> get(read), "the pending read failed too");
+            assertThrows(ExecutionException.class, () -> get(read), "the pending read failed with its loop");
             assertAlive(c.pid(), "the child itself runs on");
+            assertFalse(c.onExit().isDone(), "its exit is still awaited, not failed");
+            c.terminate();
+            assertEquals(new ExitStatus(15, true, false), get(c.onExit()));
+            assertNull(state(c.pid()), "reaped by the thread that took over: no zombie");
         } finally {
             ProcTestSupport.killAndReap(c.pid());
         }
     }
 
     @Test
-    void afterTheRuntimeClosedKillStillReachesTheChild() throws Exception {
+    void anExitAfterTheRuntimeClosedIsStillReaped() throws Exception {
         UringRuntime own = UringRuntime.open(1, new LoopOptions());
         Child c = Spawn.command("sleep", "100").start(own);
         try {
             own.close();
-            assertThrows(ExecutionException.class, () -> get(c.onExit()));
-            assertAlive(c.pid(), "the child runs on after its loop closed");
-            // The exit was never seen, so kill() must not be a no-op: the child would run on
-            // with no way left to stop it through the library.
-            c.kill();
-            String s = null;
-            for (int i = 0; i < 500; i++) {
-                s = state(c.pid());
-                if (s == null || s.equals("Z")) {
-                    break;
-                }
-                Thread.sleep(10);
-            }
-            assertTrue(s == null || s.equals("Z"), "kill() after the runtime closed left pid " + c.pid() + " in state " + s);
-        } finally {
-            ProcTestSupport.killAndReap(c.pid());
-        }
-    }
-
-    @Test
-    void anExitAfterTheRuntimeClosedLeavesAZombieThatNothingReaps() throws Exception {
-        // What the README documents ("nothing reaps it any more"), observed: the cost of a runtime
-        // closed before its children.
-        UringRuntime own = UringRuntime.open(1, new LoopOptions());
-        Child c = Spawn.command("sleep", "100").start(own);
-        try {
-            own.close();
+            // Killed from outside the library: the exit is still seen and the zombie reaped.
             ProcessHandle.of(c.pid()).orElseThrow().destroyForcibly();
-            String s = null;
-            for (int i = 0; i < 3000 && !"Z".equals(s); i++) {
-                s = state(c.pid());
-                Thread.sleep(10);
-            }
-            assertEquals("Z", s, "an unreaped zombie");
-            assertTrue(zombies().contains(c.pid()));
+            assertEquals(new ExitStatus(9, true, false), get(c.onExit()));
+            assertNull(state(c.pid()));
+            assertFalse(zombies().contains(c.pid()));
+            c.kill(); // after the exit: nothing, and never another process
         } finally {
             ProcTestSupport.killAndReap(c.pid());
         }
-        assertNull(state(c.pid()));
-        assertFalse(zombies().contains(c.pid()));
-        assertNotEquals(0, c.pid());
     }
 
     @Test
