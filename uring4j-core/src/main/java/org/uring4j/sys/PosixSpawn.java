@@ -102,7 +102,7 @@ public final class PosixSpawn {
             return searchPath ? (int) POSIX_SPAWNP.invokeExact(pid, path, fileActions, attr, argv, envp)
                     : (int) POSIX_SPAWN.invokeExact(pid, path, fileActions, attr, argv, envp);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Syscalls.rethrow(t);
         }
     }
 
@@ -118,7 +118,7 @@ public final class PosixSpawn {
         try {
             return (int) FA_OPEN.invokeExact(fa, fd, path, flags, mode);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Syscalls.rethrow(t);
         }
     }
 
@@ -126,7 +126,7 @@ public final class PosixSpawn {
         try {
             return (int) FA_DUP2.invokeExact(fa, fd, newFd);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Syscalls.rethrow(t);
         }
     }
 
@@ -134,7 +134,7 @@ public final class PosixSpawn {
         try {
             return (int) FA_CLOSE.invokeExact(fa, fd);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Syscalls.rethrow(t);
         }
     }
 
@@ -142,7 +142,7 @@ public final class PosixSpawn {
         try {
             return (int) FA_CHDIR.orElseThrow().invokeExact(fa, path);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Syscalls.rethrow(t);
         }
     }
 
@@ -150,7 +150,7 @@ public final class PosixSpawn {
         try {
             return (int) FA_CLOSEFROM.orElseThrow().invokeExact(fa, from);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Syscalls.rethrow(t);
         }
     }
 
@@ -166,7 +166,7 @@ public final class PosixSpawn {
         try {
             return (int) ATTR_FLAGS.invokeExact(attr, flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Syscalls.rethrow(t);
         }
     }
 
@@ -174,7 +174,7 @@ public final class PosixSpawn {
         try {
             return (int) ATTR_SIGMASK.invokeExact(attr, sigset);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Syscalls.rethrow(t);
         }
     }
 
@@ -182,7 +182,7 @@ public final class PosixSpawn {
         try {
             return (int) ATTR_SIGDEFAULT.invokeExact(attr, sigset);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Syscalls.rethrow(t);
         }
     }
 
@@ -191,17 +191,7 @@ public final class PosixSpawn {
         try {
             return (int) h.invokeExact(a);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Syscalls.rethrow(t);
         }
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
     }
 }

@@ -427,7 +427,8 @@ public final class Syscalls {
         return result;
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    /** A downcall's Throwable as the unchecked exception or error it is (downcalls throw nothing checked). */
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             throw r;
         }
