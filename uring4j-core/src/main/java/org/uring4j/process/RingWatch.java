@@ -59,11 +59,11 @@ final class RingWatch implements Child.Control {
     void watch(EventLoop loop, CompletableFuture<ExitStatus> exit) {
         CompletableFuture<ExitStatus> watched;
         try {
-            watched = waitidMissing ? loop.submit(new PollExitOp(this)).thenCompose(v -> reapNow())
+            watched = waitidMissing ? loop.submit(new PollExitOp(this)).thenCompose(v -> reap(WNOHANG))
                     : loop.submit(new WaitOp(this)).exceptionallyCompose(t -> {
                         if (isEinval(t)) {
                             waitidMissing = true;
-                            return loop.submit(new PollExitOp(this)).thenCompose(v -> reapNow());
+                            return loop.submit(new PollExitOp(this)).thenCompose(v -> reap(WNOHANG));
                         }
                         return CompletableFuture.failedFuture(t);
                     });
@@ -102,43 +102,44 @@ final class RingWatch implements Child.Control {
         return c instanceof UringException u && u.errno() == Errno.EINVAL.number();
     }
 
-    /** waitid(2) with WNOHANG, after the pidfd polled readable: the child has exited. */
-    private CompletableFuture<ExitStatus> reapNow() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment info = a.allocate(Layouts.SIGINFO);
-            int r;
-            synchronized (this) {
-                r = Syscalls.waitid(Uapi.P_PIDFD, pidfd, info, Uapi.WEXITED | WNOHANG);
-            }
-            if (r < 0) {
-                return CompletableFuture.failedFuture(new UringException("waitid", -r, UringException.NO_FD, command));
-            }
-            return CompletableFuture.completedFuture(status(info));
-        }
-    }
-
-    /** waitid(2) for the exit, blocking this (daemon) thread; the pidfd stays open for kill() meanwhile. */
-    private void reapBlocking(CompletableFuture<ExitStatus> exit) {
+    /**
+     * waitid(2) on the pidfd for WEXITED and {@code options}, retried on EINTR: with WNOHANG after
+     * the pidfd polled readable (the child has exited), or blocking a reaper thread. The pidfd is
+     * not closed under it: closed() leaves it open until the watch has ended.
+     */
+    private CompletableFuture<ExitStatus> reap(int options) {
         int fd;
         synchronized (this) {
-            fd = pidfd; // not closed before watchEnded: closed() leaves it to us
+            fd = pidfd;
         }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment info = a.allocate(Layouts.SIGINFO);
             int r;
             do {
-                r = Syscalls.waitid(Uapi.P_PIDFD, fd, info, Uapi.WEXITED);
+                r = Syscalls.waitid(Uapi.P_PIDFD, fd, info, Uapi.WEXITED | options);
             } while (r == -Errno.EINTR.number());
-            synchronized (this) {
-                watchEnded = true;
-                closePidfd();
-            }
             if (r < 0) {
-                exit.completeExceptionally(new UringException("waitid", -r, UringException.NO_FD, command, "pid " + pid));
-            } else {
-                exit.complete(status(info));
+                return CompletableFuture.failedFuture(new UringException("waitid", -r, UringException.NO_FD, command,
+                        "pid " + pid));
             }
+            return CompletableFuture.completedFuture(status(info));
         }
+    }
+
+    /** The wait of a child whose loop closed, on a thread of its own: reaps it, ends the watch, completes {@code exit}. */
+    private void reapBlocking(CompletableFuture<ExitStatus> exit) {
+        CompletableFuture<ExitStatus> reaped = reap(0);
+        synchronized (this) {
+            watchEnded = true;
+            closePidfd();
+        }
+        reaped.whenComplete((status, failure) -> {
+            if (failure != null) {
+                exit.completeExceptionally(failure);
+            } else {
+                exit.complete(status);
+            }
+        });
     }
 
     static ExitStatus status(MemorySegment info) {
