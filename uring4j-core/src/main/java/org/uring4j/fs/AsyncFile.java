@@ -95,40 +95,86 @@ public final class AsyncFile implements AutoCloseable {
 
     /** Reads into {@code dst} at {@code position}; the bytes read, -1 at end of file ({@code io_uring_prep_read}). */
     public CompletableFuture<Integer> readAsync(MemorySegment dst, long position) {
-        return transfer(false, dst, null, position);
+        return io.transfer(false, checked(false, dst, position), null, position);
     }
 
     /** Reads into {@code dst}'s remaining bytes at {@code position}, advancing its position. */
     public CompletableFuture<Integer> readAsync(ByteBuffer dst, long position) {
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("Read-only buffer");
-        }
-        return transfer(false, MemorySegment.ofBuffer(dst), dst, position);
+        return io.transfer(false, readTarget(dst, position), dst, position);
     }
 
     /** Reads into {@code dst[off..off+len)} at {@code position}. */
     public CompletableFuture<Integer> readAsync(byte[] dst, int off, int len, long position) {
-        Objects.checkFromIndexSize(off, len, dst.length);
-        return transfer(false, MemorySegment.ofArray(dst).asSlice(off, len), null, position);
+        return io.transfer(false, checked(false, slice(dst, off, len), position), null, position);
     }
 
     /** Writes all of {@code src} at {@code position} (or fewer bytes: see {@link #writeFully}); the bytes written. */
     public CompletableFuture<Integer> writeAsync(MemorySegment src, long position) {
-        return transfer(true, src, null, position);
+        return io.transfer(true, checked(true, src, position), null, position);
     }
 
     /** Writes {@code src}'s remaining bytes at {@code position}, advancing its position. */
     public CompletableFuture<Integer> writeAsync(ByteBuffer src, long position) {
-        return transfer(true, MemorySegment.ofBuffer(src), src, position);
+        return io.transfer(true, checked(true, MemorySegment.ofBuffer(src), position), src, position);
     }
 
     /** Writes {@code src[off..off+len)} at {@code position}. */
     public CompletableFuture<Integer> writeAsync(byte[] src, int off, int len, long position) {
-        Objects.checkFromIndexSize(off, len, src.length);
-        return transfer(true, MemorySegment.ofArray(src).asSlice(off, len), null, position);
+        return io.transfer(true, checked(true, slice(src, off, len), position), null, position);
     }
 
-    private CompletableFuture<Integer> transfer(boolean write, MemorySegment target, ByteBuffer buffer, long position) {
+    /**
+     * Reads into {@code dst} at {@code position}, waiting for the result: the bytes read, -1 at
+     * end of file. Data the page cache holds is read on the calling thread (preadv2 with
+     * RWF_NOWAIT); only a read that must wait goes through the ring, where a virtual thread parks
+     * without holding its carrier.
+     */
+    public int read(MemorySegment dst, long position) throws IOException {
+        return io.transferBlocking(false, checked(false, dst, position), null, position);
+    }
+
+    /** As {@link #read(MemorySegment, long)}, into {@code dst}'s remaining bytes, advancing its position. */
+    public int read(ByteBuffer dst, long position) throws IOException {
+        return io.transferBlocking(false, readTarget(dst, position), dst, position);
+    }
+
+    /** As {@link #read(MemorySegment, long)}, into {@code dst[off..off+len)}. */
+    public int read(byte[] dst, int off, int len, long position) throws IOException {
+        return io.transferBlocking(false, checked(false, slice(dst, off, len), position), null, position);
+    }
+
+    /**
+     * Writes {@code src} at {@code position}, waiting for the result: the bytes written. A
+     * write into the page cache is made on the calling thread, as FileChannel makes it.
+     */
+    public int write(MemorySegment src, long position) throws IOException {
+        return io.transferBlocking(true, checked(true, src, position), null, position);
+    }
+
+    /** As {@link #write(MemorySegment, long)}, of {@code src}'s remaining bytes, advancing its position. */
+    public int write(ByteBuffer src, long position) throws IOException {
+        return io.transferBlocking(true, checked(true, MemorySegment.ofBuffer(src), position), src, position);
+    }
+
+    /** As {@link #write(MemorySegment, long)}, of {@code src[off..off+len)}. */
+    public int write(byte[] src, int off, int len, long position) throws IOException {
+        return io.transferBlocking(true, checked(true, slice(src, off, len), position), null, position);
+    }
+
+    private static MemorySegment slice(byte[] array, int off, int len) {
+        Objects.checkFromIndexSize(off, len, array.length);
+        return MemorySegment.ofArray(array).asSlice(off, len);
+    }
+
+    private static MemorySegment readTarget(ByteBuffer dst, long position) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
+        return checked(false, MemorySegment.ofBuffer(dst), position);
+    }
+
+    /** {@code target}, once the arguments of a transfer are known to be valid. */
+    private static MemorySegment checked(boolean write, MemorySegment target, long position) {
         requirePosition(position);
         if (!write && target.isReadOnly()) {
             throw new IllegalArgumentException("READ into a read-only segment");
@@ -137,31 +183,7 @@ public final class AsyncFile implements AutoCloseable {
             throw new IllegalArgumentException((write ? "WRITE" : "READ") + ": " + target.byteSize()
                     + " bytes at once; the kernel moves at most 2 GiB per call (use readFully/writeFully)");
         }
-        return io.transfer(write, target, buffer, position);
-    }
-
-    public int read(MemorySegment dst, long position) throws IOException {
-        return Await.get(readAsync(dst, position));
-    }
-
-    public int read(ByteBuffer dst, long position) throws IOException {
-        return Await.get(readAsync(dst, position));
-    }
-
-    public int read(byte[] dst, int off, int len, long position) throws IOException {
-        return Await.get(readAsync(dst, off, len, position));
-    }
-
-    public int write(MemorySegment src, long position) throws IOException {
-        return Await.get(writeAsync(src, position));
-    }
-
-    public int write(ByteBuffer src, long position) throws IOException {
-        return Await.get(writeAsync(src, position));
-    }
-
-    public int write(byte[] src, int off, int len, long position) throws IOException {
-        return Await.get(writeAsync(src, off, len, position));
+        return target;
     }
 
     /**
@@ -199,16 +221,38 @@ public final class AsyncFile implements AutoCloseable {
                 .thenCompose(n -> writeFullyFrom(src, position, done + n));
     }
 
+    /**
+     * Reads until {@code dst} is full, on the caller's path as {@link #read(MemorySegment, long)}.
+     *
+     * @throws EOFException if the file ends first
+     */
     public void readFully(MemorySegment dst, long position) throws IOException {
-        Await.get(readFullyAsync(dst, position));
+        requirePosition(position);
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("READ into a read-only segment");
+        }
+        for (long done = 0; done < dst.byteSize(); ) {
+            int n = io.transferBlocking(false, dst.asSlice(done, Math.min(dst.byteSize() - done, MAX_RW)), null,
+                    position + done);
+            if (n < 0) {
+                throw new EOFException(path() + ": end of file at " + (position + done) + " with "
+                        + (dst.byteSize() - done) + " bytes still to read");
+            }
+            done += n;
+        }
     }
 
     public void readFully(byte[] dst, long position) throws IOException {
         readFully(MemorySegment.ofArray(dst), position);
     }
 
+    /** Writes all of {@code src}, on the caller's path as {@link #write(MemorySegment, long)}. */
     public void writeFully(MemorySegment src, long position) throws IOException {
-        Await.get(writeFullyAsync(src, position));
+        requirePosition(position);
+        for (long done = 0; done < src.byteSize(); ) {
+            done += io.transferBlocking(true, src.asSlice(done, Math.min(src.byteSize() - done, MAX_RW)), null,
+                    position + done);
+        }
     }
 
     public void writeFully(byte[] src, long position) throws IOException {

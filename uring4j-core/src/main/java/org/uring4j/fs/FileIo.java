@@ -27,6 +27,12 @@ interface FileIo {
      */
     CompletableFuture<Integer> transfer(boolean write, MemorySegment target, ByteBuffer buffer, long position);
 
+    /** {@link #transfer}'s blocking form, for a caller that waits for the result anyway. */
+    default int transferBlocking(boolean write, MemorySegment target, ByteBuffer buffer, long position)
+            throws IOException {
+        return org.uring4j.runtime.Await.get(transfer(write, target, buffer, position));
+    }
+
     /** A vectored READ or WRITE of the buffers' remaining bytes (a copy of the caller's array), advancing their positions. */
     CompletableFuture<Long> transfer(boolean write, ByteBuffer[] buffers, long position);
 

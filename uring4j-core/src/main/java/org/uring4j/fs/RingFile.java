@@ -37,19 +37,37 @@ final class RingFile implements FileIo {
     private volatile int fd;
     private final CloseGate gate;
     /**
-     * Whether the file is a regular file on tmpfs or ramfs (UNKNOWN until the first transfer asks).
-     * io_uring has no nonblocking path for their buffered I/O and hands every read and write to an
-     * io-wq worker: twice the CPU of a plain pread for the same rate (docs/benchmarks.md).
-     * Transfers of up to {@link #INLINE_MAX} bytes on such a file are a memory copy that never
-     * waits, so they are done with pread/pwrite on the calling thread.
+     * How this file's transfers are made, learned at its first transfer (UNKNOWN until then).
+     * The caller's path is tried first, as the kernel tries every io_uring request nonblocking
+     * before it punts it to a worker: a read the page cache can serve is a preadv2(RWF_NOWAIT) on
+     * the calling thread, with no hand-off to the loop and no wake-up; only what would wait goes
+     * to the ring, where a virtual thread parks instead of blocking its carrier.
      */
-    private volatile int memoryKind;
+    private volatile int kind;
     private static final int UNKNOWN = 0;
+    /** A regular file on tmpfs or ramfs: a transfer is a memory copy that never waits (io_uring punts them all to io-wq). */
     private static final int IN_MEMORY = 1;
-    private static final int NOT_IN_MEMORY = 2;
+    /** A regular file through the page cache: RWF_NOWAIT first. */
+    private static final int BUFFERED = 2;
+    /** O_DIRECT, or O_SYNC/O_DSYNC writes: every transfer waits for the device. */
+    private static final int DEVICE_BOUND = 3;
+    /** Anything else (FIFOs, devices, sockets, a direct descriptor without a plain fd): always the ring. */
+    private static final int RING_ONLY = 4;
+    /** O_SYNC or O_DSYNC: reads are buffered, writes wait for the device. */
+    private volatile boolean syncWrites;
+    /** Cleared when the file system answers RWF_NOWAIT with EOPNOTSUPP (procfs, some network file systems). */
+    private volatile boolean readNowait = true;
+    /** Cleared likewise for writes (ext4 has no nonblocking buffered write). */
+    private volatile boolean writeNowait = true;
     private static final long TMPFS_MAGIC = 0x01021994L;
     private static final long RAMFS_MAGIC = 0x858458f6L;
     private static final long INLINE_MAX = 1 << 20;
+    /** The largest write an asynchronous call makes on the caller's thread when it may wait there briefly. */
+    private static final long ASYNC_INLINE_WRITE_MAX = 64 * 1024;
+    /** What {@link #inline} returns for a transfer that must go to the ring. */
+    private static final long TO_RING = Long.MIN_VALUE;
+    private static final int EAGAIN = Errno.EAGAIN.number();
+    private static final int EOPNOTSUPP = Errno.EOPNOTSUPP.number();
 
     RingFile(EventLoop loop, String path, int fd, int slot) {
         this.loop = loop;
@@ -57,19 +75,33 @@ final class RingFile implements FileIo {
         this.fd = fd;
         this.slot = slot;
         this.io = slot >= 0 ? Fd.fixed(slot) : Fd.raw(fd);
-        this.memoryKind = fd >= 0 ? UNKNOWN : NOT_IN_MEMORY;
+        this.kind = fd >= 0 ? UNKNOWN : RING_ONLY;
         this.gate = new CloseGate(path, this::startClose);
     }
 
-    /** Whether the file is a regular file on tmpfs or ramfs; asked once, at the first transfer, not at open. */
-    private boolean inMemory() {
-        int k = memoryKind;
-        if (k == UNKNOWN) {
-            long fsType = org.uring4j.sys.Syscalls.fileSystemType(fd);
-            k = (fsType == TMPFS_MAGIC || fsType == RAMFS_MAGIC) && isRegularFile(fd) ? IN_MEMORY : NOT_IN_MEMORY;
-            memoryKind = k; // racing threads compute the same answer
+    /** This file's {@link #kind}: asked once, at the first transfer, not at open (most opens never need it). */
+    private int kind() {
+        int k = kind;
+        if (k != UNKNOWN) {
+            return k;
         }
-        return k == IN_MEMORY;
+        int f = fd;
+        int flags = org.uring4j.sys.Syscalls.fcntl(f, Uapi.F_GETFL, 0);
+        if (f < 0 || flags < 0 || !isRegularFile(f)) {
+            k = RING_ONLY;
+        } else {
+            long fsType = org.uring4j.sys.Syscalls.fileSystemType(f);
+            syncWrites = (flags & Uapi.O_DSYNC) != 0; // O_SYNC includes the O_DSYNC bit
+            if ((flags & Uapi.O_DIRECT) != 0) {
+                k = DEVICE_BOUND;
+            } else if ((fsType == TMPFS_MAGIC || fsType == RAMFS_MAGIC) && !syncWrites) {
+                k = IN_MEMORY;
+            } else {
+                k = BUFFERED;
+            }
+        }
+        kind = k; // racing threads compute the same answer
+        return k;
     }
 
     /** A regular file (not a FIFO or device node that lives on tmpfs, whose reads may wait). */
@@ -145,30 +177,166 @@ final class RingFile implements FileIo {
     // ------------------------------------------------------------------ read and write
 
     /**
-     * A READ or WRITE ({@code io_uring_prep_read}/{@code io_uring_prep_write}): through the ring,
-     * or inline for a small transfer on a file in memory.
+     * A READ or WRITE ({@code io_uring_prep_read}/{@code io_uring_prep_write}) for an asynchronous
+     * call: made on the calling thread when it cannot wait (a page-cache hit, a file in memory, a
+     * small write to a file system without nonblocking writes, as FileChannel makes it), else
+     * through the ring.
      */
     @Override
     public CompletableFuture<Integer> transfer(boolean write, MemorySegment target, ByteBuffer buffer, long position) {
-        if (target.byteSize() > INLINE_MAX || !inMemory()) {
-            return run(new RwOp(this, write, target, buffer, position));
-        }
         if (!gate.enter()) {
             return CompletableFuture.failedFuture(gate.closedException());
         }
+        long r;
         try {
-            long r = write ? org.uring4j.sys.Syscalls.pwriteCritical(fd, target, position)
-                    : org.uring4j.sys.Syscalls.preadCritical(fd, target, position);
-            if (r < 0) {
-                return CompletableFuture.failedFuture(error(write ? "pwrite" : "pread", (int) r));
-            }
-            if (buffer != null) {
-                buffer.position(buffer.position() + (int) r);
-            }
-            return CompletableFuture.completedFuture(!write && r == 0 && target.byteSize() > 0 ? -1 : (int) r);
+            r = inline(write, target, position, false);
+        } catch (UringException e) {
+            return CompletableFuture.failedFuture(e);
         } finally {
             gate.exit();
         }
+        if (r == TO_RING) {
+            return run(new RwOp(this, write, target, buffer, position));
+        }
+        return CompletableFuture.completedFuture(done(write, target, buffer, r));
+    }
+
+    /**
+     * The blocking form of {@link #transfer}: inline when the data is at hand; else a virtual
+     * thread parks on the ring (its carrier stays free), and a platform thread makes the call
+     * itself, since it blocks either way (as FileChannel does; a hand-off would only add two
+     * wake-ups).
+     */
+    @Override
+    public int transferBlocking(boolean write, MemorySegment target, ByteBuffer buffer, long position)
+            throws IOException {
+        if (!gate.enter()) {
+            throw gate.closedException();
+        }
+        long r;
+        try {
+            r = inline(write, target, position, !Thread.currentThread().isVirtual());
+        } finally {
+            gate.exit();
+        }
+        if (r == TO_RING) {
+            return Await.get(run(new RwOp(this, write, target, buffer, position)));
+        }
+        return done(write, target, buffer, r);
+    }
+
+    /** The result of a transfer made inline, as the ring's completion would give it. */
+    private static int done(boolean write, MemorySegment target, ByteBuffer buffer, long r) {
+        if (buffer != null) {
+            buffer.position(buffer.position() + (int) r);
+        }
+        return !write && r == 0 && target.byteSize() > 0 ? -1 : (int) r;
+    }
+
+    /**
+     * The transfer made on this thread, or {@link #TO_RING} if it would wait and {@code mayWait}
+     * is false (or the file is one only the ring serves). {@code mayWait}: the caller is a
+     * platform thread in a blocking call. Must run inside the close gate.
+     */
+    private long inline(boolean write, MemorySegment target, long position, boolean mayWait) throws UringException {
+        if (loop.isClosed()) {
+            return TO_RING; // which fails the op as every op of a closed runtime fails
+        }
+        long size = target.byteSize();
+        switch (kind()) {
+            case IN_MEMORY -> {
+                if (size > INLINE_MAX) {
+                    return mayWait && target.isNative() ? checked(write, plain(write, target, position)) : TO_RING;
+                }
+                return checked(write, write ? org.uring4j.sys.Syscalls.pwriteCritical(fd, target, position)
+                        : org.uring4j.sys.Syscalls.preadCritical(fd, target, position));
+            }
+            case BUFFERED -> {
+                if (write && syncWrites) {
+                    return mayWait ? viaNative(true, target, position, false) : TO_RING;
+                }
+                if (write ? writeNowait : readNowait) {
+                    long r = viaNative(write, target, position, true);
+                    if (r != -EAGAIN && r != -EOPNOTSUPP) {
+                        return r == TO_RING ? TO_RING : checked(write, r);
+                    }
+                    if (r == -EOPNOTSUPP) {
+                        if (write) {
+                            writeNowait = false;
+                        } else {
+                            readNowait = false;
+                        }
+                    }
+                    if (r == -EAGAIN && !mayWait) {
+                        return TO_RING;
+                    }
+                }
+                // The file system has no nonblocking path, or the data is not cached. A buffered
+                // write is made here, as FileChannel makes it (io_uring would hand it to an io-wq
+                // worker that blocks the same way, at the cost of two wake-ups); a read waits
+                // here only on a platform thread.
+                if (mayWait || (write && size <= ASYNC_INLINE_WRITE_MAX)) {
+                    return checked(write, viaNative(write, target, position, false));
+                }
+                return TO_RING;
+            }
+            case DEVICE_BOUND -> {
+                return mayWait ? checked(write, viaNative(write, target, position, false)) : TO_RING;
+            }
+            default -> {
+                return TO_RING;
+            }
+        }
+    }
+
+    /**
+     * preadv2/pwritev2 with RWF_NOWAIT ({@code nowait}), or pread/pwrite, of {@code target}:
+     * native memory in place, heap memory through an {@link InlineBounce} buffer. The result, a
+     * negative errno, or {@link #TO_RING} for heap memory too large to bounce here.
+     */
+    private long viaNative(boolean write, MemorySegment target, long position, boolean nowait) {
+        if (target.isNative()) {
+            return plainOrNowait(write, target, position, nowait);
+        }
+        long size = target.byteSize();
+        if (size > InlineBounce.MAX) {
+            return TO_RING;
+        }
+        MemorySegment bounce = InlineBounce.take();
+        try {
+            MemorySegment b = bounce.asSlice(0, size);
+            if (write) {
+                MemorySegment.copy(target, 0, b, 0, size);
+            }
+            long r = plainOrNowait(write, b, position, nowait);
+            if (!write && r > 0) {
+                MemorySegment.copy(b, 0, target, 0, r);
+            }
+            return r;
+        } finally {
+            InlineBounce.give(bounce);
+        }
+    }
+
+    private long plainOrNowait(boolean write, MemorySegment target, long position, boolean nowait) {
+        if (nowait) {
+            return write ? org.uring4j.sys.Syscalls.pwritev2(fd, target, position, Uapi.RWF_NOWAIT)
+                    : org.uring4j.sys.Syscalls.preadv2(fd, target, position, Uapi.RWF_NOWAIT);
+        }
+        return plain(write, target, position);
+    }
+
+    private long plain(boolean write, MemorySegment target, long position) {
+        return write ? org.uring4j.sys.Syscalls.pwrite(fd, target, position)
+                : org.uring4j.sys.Syscalls.pread(fd, target, position);
+    }
+
+    /** {@code r}, or the error it stands for, named as the ring's op would name it. */
+    private long checked(boolean write, long r) throws UringException {
+        if (r < 0 && r != TO_RING) {
+            throw error(write ? "WRITE" : "READ", (int) r);
+        }
+        return r;
     }
 
     /** READV/WRITEV ({@code io_uring_prep_readv}) for direct buffers, one bounced READ/WRITE for heap ones. */

@@ -277,6 +277,12 @@ public final class Uapi {
     public static final int AT_STATX_SYNC_AS_STAT = 0x0000;
     public static final int AT_STATX_FORCE_SYNC = 0x2000;
     public static final int AT_STATX_DONT_SYNC = 0x4000;
+    /** preadv2/pwritev2 flags. */
+    public static final int RWF_HIPRI = 0x1;
+    public static final int RWF_DSYNC = 0x2;
+    public static final int RWF_SYNC = 0x4;
+    public static final int RWF_NOWAIT = 0x8;
+    public static final int F_GETFL = 3;
     public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 1;
     public static final int O_RDWR = 2;

@@ -79,6 +79,8 @@ public final class EventLoop implements AutoCloseable {
     private final LoopOptions options;
     private final long spinNanos;
     private final Thread thread;
+    /** Operations admitted; written by the loop thread only. */
+    private volatile long admitted;
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -155,6 +157,14 @@ public final class EventLoop implements AutoCloseable {
     /** True on this loop's own thread. */
     public boolean inLoop() {
         return Thread.currentThread() == thread;
+    }
+
+    /**
+     * How many operations this loop has taken from its callers so far: lets a test (or a curious
+     * user) see which calls went through the ring and which were served on the caller's thread.
+     */
+    public long operationsSubmitted() {
+        return admitted;
     }
 
     /** True once {@link #close()} has begun. */
@@ -413,6 +423,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void admit(Operation<?> op) throws UringException {
+        admitted++;
         if (op.future.isDone()) {
             op.release(); // cancelled before it reached the kernel
             return;

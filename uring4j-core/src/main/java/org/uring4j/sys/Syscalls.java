@@ -51,6 +51,8 @@ public final class Syscalls {
     static final int SYS_OPENAT = 257;
     static final int SYS_FCNTL = 72;
     static final int SYS_FTRUNCATE = 77;
+    static final int SYS_PREADV2 = 327;
+    static final int SYS_PWRITEV2 = 328;
     private static final int EINTR = 4;
 
     /** Per-thread errno buffer: the downcall writes errno into it. */
@@ -85,6 +87,30 @@ public final class Syscalls {
     private static final MethodHandle PWRITE = LINKER.downcallHandle(
             LIBC.find("pwrite").orElseThrow(), FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
             CAPTURE, Linker.Option.critical(true));
+
+    /**
+     * syscall(2) with a seventh, ignored argument: the memory an iovec points to. The linker keeps
+     * that segment's scope alive for the duration of the call, so a shared Arena cannot free the
+     * buffer while the kernel copies into it through the raw address in the iovec.
+     */
+    private static final MethodHandle SYSCALL6_HOLDING = LINKER.downcallHandle(
+            LIBC.find("syscall").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                    ADDRESS),
+            Linker.Option.firstVariadicArg(1), CAPTURE);
+
+    /** Per-thread iovec for {@link #preadv2}/{@link #pwritev2}: one entry. */
+    private static final ThreadLocal<MemorySegment> IOVEC =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(16, 8));
+
+    /** pread/pwrite of native memory that may block (O_DIRECT, a cache miss on a platform thread). */
+    private static final MethodHandle PREAD_BLOCKING = LINKER.downcallHandle(
+            LIBC.find("pread").orElseThrow(), FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
+            CAPTURE);
+
+    private static final MethodHandle PWRITE_BLOCKING = LINKER.downcallHandle(
+            LIBC.find("pwrite").orElseThrow(), FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
+            CAPTURE);
 
     private static final MethodHandle FSTATFS = LINKER.downcallHandle(
             LIBC.find("fstatfs").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CAPTURE);
@@ -328,6 +354,74 @@ public final class Syscalls {
         try {
             long r = (long) PWRITE.invokeExact(box, fd, buf, buf.byteSize(), offset);
             return r == -1 ? lastError(box) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * preadv2(2) of one buffer of native memory at {@code offset} with {@code flags} (RWF_NOWAIT:
+     * only what the page cache holds, else -EAGAIN): bytes read, or -errno. Retried on EINTR.
+     */
+    public static long preadv2(int fd, MemorySegment buf, long offset, int flags) {
+        return rwv2(SYS_PREADV2, fd, buf, offset, flags);
+    }
+
+    /** pwritev2(2) of one buffer of native memory; as {@link #preadv2}. */
+    public static long pwritev2(int fd, MemorySegment buf, long offset, int flags) {
+        return rwv2(SYS_PWRITEV2, fd, buf, offset, flags);
+    }
+
+    private static long rwv2(int nr, int fd, MemorySegment buf, long offset, int flags) {
+        MemorySegment box = ERRNO_BOX.get();
+        MemorySegment iov = IOVEC.get();
+        iov.set(JAVA_LONG, 0, buf.address());
+        iov.set(JAVA_LONG, 8, buf.byteSize());
+        try {
+            long r;
+            do {
+                // x86-64: pos_l carries the whole offset, pos_h is ignored
+                r = (long) SYSCALL6_HOLDING.invokeExact(box, (long) nr, (long) fd, iov.address(), 1L, offset, 0L,
+                        flags & 0xffffffffL, buf);
+                if (r == -1) {
+                    r = lastError(box);
+                }
+            } while (r == -EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** pread(2) into native memory, which may sleep (a cache miss, O_DIRECT): bytes read, or -errno. Retried on EINTR. */
+    public static long pread(int fd, MemorySegment buf, long offset) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            long r;
+            do {
+                r = (long) PREAD_BLOCKING.invokeExact(box, fd, buf, buf.byteSize(), offset);
+                if (r == -1) {
+                    r = lastError(box);
+                }
+            } while (r == -EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** pwrite(2) from native memory, which may sleep; as {@link #pread}. */
+    public static long pwrite(int fd, MemorySegment buf, long offset) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            long r;
+            do {
+                r = (long) PWRITE_BLOCKING.invokeExact(box, fd, buf, buf.byteSize(), offset);
+                if (r == -1) {
+                    r = lastError(box);
+                }
+            } while (r == -EINTR);
+            return r;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -1,0 +1,230 @@
+package org.uring4j.fs;
+
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.uring4j.fs.FsTestSupport.pattern;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.uring4j.UringException;
+import org.uring4j.runtime.EventLoop;
+import org.uring4j.runtime.LoopOptions;
+
+/**
+ * The caller's path: a read the page cache can serve, and a buffered write, are made on the
+ * calling thread (preadv2/pwritev2 with RWF_NOWAIT, or pwrite as FileChannel makes it); only what
+ * would wait goes through the ring. {@link EventLoop#operationsSubmitted()} tells which path ran.
+ */
+class CallerPathTest {
+    private static final int POSIX_FADV_DONTNEED = 4;
+
+    @TempDir
+    Path dir;
+    private UringFiles files;
+    private EventLoop loop;
+
+    @BeforeEach
+    void open() throws Exception {
+        files = UringFiles.open(1, new LoopOptions());
+        FsTestSupport.assumeIoUring(files, "the caller's path is the io_uring backend's");
+        loop = files.runtime().loop(0);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        files.close();
+    }
+
+    private Path file(String name, byte[] content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.write(p, content);
+        return p;
+    }
+
+    /** Runs {@code body} on a new virtual thread (or platform thread) and returns its result. */
+    private static <T> T on(boolean virtual, Callable<T> body) throws Exception {
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable r = () -> {
+            try {
+                result.set(body.call());
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        };
+        Thread t = virtual ? Thread.ofVirtual().start(r) : Thread.ofPlatform().start(r);
+        t.join();
+        if (failure.get() instanceof Exception e) {
+            throw e;
+        }
+        if (failure.get() instanceof Error e) {
+            throw e;
+        }
+        return result.get();
+    }
+
+    private boolean onTmpfs() throws IOException {
+        return Files.getFileStore(dir).type().equals("tmpfs");
+    }
+
+    @Test
+    void cachedReadsAreServedOnTheCallersThread() throws Exception {
+        byte[] data = pattern(3 * 4096 + 100, 1);
+        Path p = file("cached", data);
+        try (AsyncFile f = files.open(p, READ); Arena arena = Arena.ofShared()) {
+            f.read(new byte[1], 0, 1, 0); // the first transfer learns the file's kind
+            long before = loop.operationsSubmitted();
+            for (boolean virtual : new boolean[] {true, false}) {
+                MemorySegment native4k = arena.allocate(4096);
+                assertEquals(4096, (int) on(virtual, () -> f.read(native4k, 4096)));
+                assertArrayEquals(java.util.Arrays.copyOfRange(data, 4096, 8192), native4k.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                byte[] heap = new byte[200];
+                assertEquals(100, (int) on(virtual, () -> f.read(heap, 0, 200, 3 * 4096)), "short read at the end");
+                assertArrayEquals(java.util.Arrays.copyOfRange(data, 3 * 4096, data.length), java.util.Arrays.copyOf(heap, 100));
+                ByteBuffer direct = ByteBuffer.allocateDirect(10);
+                assertEquals(-1, (int) on(virtual, () -> f.read(direct, data.length)), "end of file");
+                assertEquals(0, direct.position());
+                assertEquals(10, (int) f.readAsync(direct, 0).join(), "async forms take the same path");
+                assertEquals(10, direct.position());
+            }
+            assertEquals(before, loop.operationsSubmitted(), "no read went through the ring");
+        }
+    }
+
+    @Test
+    void aCacheMissOnAVirtualThreadParksOnTheRingAndAPlatformThreadReadsItself() throws Exception {
+        assumeFalse(onTmpfs(), "tmpfs has no page cache to miss");
+        byte[] data = pattern(64 * 1024, 2);
+        Path p = file("miss", data);
+        try (AsyncFile f = files.open(p, READ, WRITE); Arena arena = Arena.ofShared()) {
+            MemorySegment buf = arena.allocate(4096);
+            f.read(buf, 0);
+            for (boolean virtual : new boolean[] {true, false}) {
+                f.sync();
+                f.advise(0, 0, POSIX_FADV_DONTNEED); // drops the clean pages: the next read misses
+                long before = loop.operationsSubmitted();
+                assertEquals(4096, (int) on(virtual, () -> f.read(buf, 8192)));
+                assertArrayEquals(java.util.Arrays.copyOfRange(data, 8192, 12288), buf.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                long viaRing = loop.operationsSubmitted() - before;
+                if (virtual) {
+                    assertEquals(1, viaRing, "RWF_NOWAIT said EAGAIN: the virtual thread's read went to the ring");
+                } else {
+                    assertEquals(0, viaRing, "a platform thread blocks in pread itself, as FileChannel does");
+                }
+            }
+        }
+    }
+
+    @Test
+    void buffferedWritesAreMadeOnTheCallersThread() throws Exception {
+        Path p = file("w", new byte[0]);
+        byte[] data = pattern(8192, 3);
+        try (AsyncFile f = files.open(p, READ, WRITE)) {
+            f.write(new byte[1], 0, 1, 0);
+            long before = loop.operationsSubmitted();
+            assertEquals(4096, (int) on(true, () -> f.write(data, 0, 4096, 0)));
+            assertEquals(4096, (int) on(false, () -> f.write(ByteBuffer.wrap(data, 4096, 4096), 4096)));
+            assertEquals(before, loop.operationsSubmitted());
+            byte[] big = pattern(200_000, 4); // heap memory beyond the inline bounce buffers: the ring
+            f.writeFully(big, 8192);
+            byte[] back = new byte[big.length];
+            f.readFully(back, 8192);
+            assertArrayEquals(big, back);
+        }
+        byte[] all = Files.readAllBytes(p);
+        assertArrayEquals(data, java.util.Arrays.copyOf(all, 8192));
+    }
+
+    @Test
+    void fileSystemsWithoutNowaitGoToTheRing() throws Exception {
+        Path version = Path.of("/proc/version");
+        assumeTrue(Files.isReadable(version), "no /proc/version");
+        byte[] expected = Files.readAllBytes(version);
+        try (AsyncFile f = files.open(version, READ)) {
+            for (boolean virtual : new boolean[] {true, false, true}) {
+                byte[] got = new byte[4096];
+                int n = on(virtual, () -> f.read(got, 0, got.length, 0));
+                assertEquals(expected.length, n);
+                assertArrayEquals(expected, java.util.Arrays.copyOf(got, n));
+            }
+        }
+    }
+
+    @Test
+    void anInterruptedThreadStillGetsItsCachedData() throws Exception {
+        byte[] data = pattern(4096, 5);
+        Path p = file("interrupted", data);
+        try (AsyncFile f = files.open(p, READ)) {
+            boolean stillInterrupted = on(true, () -> {
+                Thread.currentThread().interrupt();
+                byte[] got = new byte[4096];
+                assertEquals(4096, f.read(got, 0, 4096, 0));
+                assertArrayEquals(data, got);
+                return Thread.currentThread().isInterrupted();
+            });
+            assertTrue(stillInterrupted, "the interrupt is left for the caller");
+            assertTrue(f.read(new byte[1], 0, 1, 0) == 1, "the file stays open");
+        }
+    }
+
+    @Test
+    void misalignedDirectIoFailsWithEinvalOnEveryPath() throws Exception {
+        assumeFalse(onTmpfs(), "tmpfs refuses O_DIRECT at open");
+        Path p = file("direct", pattern(8192, 6));
+        try (AsyncFile f = files.open(p, READ, UringOpenOption.DIRECT); Arena arena = Arena.ofShared()) {
+            MemorySegment aligned = arena.allocate(4096, 4096);
+            for (boolean virtual : new boolean[] {true, false}) {
+                assertEquals(4096, (int) on(virtual, () -> f.read(aligned, 4096)));
+                MemorySegment odd = arena.allocate(4096 + 1, 4096).asSlice(1, 4096);
+                UringException e = assertThrows(UringException.class, () -> on(virtual, () -> f.read(odd, 0)));
+                assertEquals("EINVAL", e.errnoName());
+                assertEquals("READ", e.operation());
+            }
+        }
+    }
+
+    @Test
+    void inlineReadsOfAClosedFileFailLikeTheRingsOnes() throws Exception {
+        Path p = file("closed", pattern(100, 7));
+        AsyncFile f = files.open(p, READ);
+        f.close();
+        assertThrows(java.nio.channels.ClosedChannelException.class, () -> f.read(new byte[10], 0, 10, 0));
+        assertThrows(java.nio.channels.ClosedChannelException.class, () -> f.write(new byte[10], 0, 10, 0));
+    }
+
+    @Test
+    void tmpfsStyleSmallTransfersAndBigOnesAgree() throws Exception {
+        byte[] data = pattern(2 * 1024 * 1024 + 17, 8);
+        Path p = file("big", data);
+        try (AsyncFile f = files.open(p, READ); Arena arena = Arena.ofShared()) {
+            MemorySegment all = arena.allocate(data.length);
+            for (boolean virtual : new boolean[] {true, false}) {
+                on(virtual, () -> {
+                    f.readFully(all, 0);
+                    return null;
+                });
+                assertArrayEquals(data, all.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            }
+            byte[] heap = new byte[data.length];
+            f.readFully(heap, 0);
+            assertArrayEquals(data, heap);
+        }
+    }
+}
