@@ -90,6 +90,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--plot", description = "With --sweep: draw IOPS against queue depth into this PNG.")
     private Path plot;
 
+    @Option(names = "--vthreads", split = ",", paramLabel = "N",
+            description = "Blocking calls from N virtual threads (e.g. 1,16,256), each making one call after another: "
+                    + "what a Java program pays per call. Engines: files, nio, filechannel, asyncchannel.")
+    private List<Integer> vthreads;
+
+    @Option(names = "--pthreads", split = ",", paramLabel = "N",
+            description = "As --vthreads, from N platform threads.")
+    private List<Integer> pthreads;
+
     @Option(names = "--json", description = "Print JSON instead of a table.")
     private boolean json;
 
@@ -107,7 +116,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (!anyJobOption()) {
             return defaultComparison(out);
         }
-        List<Engine.Kind> kinds = engines.stream().map(Engine.Kind::parse).toList();
+        List<Engine.Kind> kinds = vthreads != null || pthreads != null ? List.of(Engine.Kind.FILES)
+                : engines.stream().map(Engine.Kind::parse).toList();
         BenchSpec.Rw mode = parseRw(rw);
         long bytes = parseSize(size);
         Path f = file != null ? file : (dir != null ? dir : Path.of("")).resolve("uring4j-bench.dat");
@@ -118,6 +128,9 @@ public final class BenchCommand implements Callable<Integer> {
             if (!direct && mode.reads()) {
                 TestFile.warm(f, bytes);
             }
+        }
+        if (vthreads != null || pthreads != null) {
+            return blocking(out, mode, bytes, f);
         }
         if (sweep != null) {
             return sweep(out, base, kinds);
@@ -134,6 +147,25 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** {@code --vthreads} / {@code --pthreads}: blocking calls per engine, side by side. */
+    private int blocking(PrintWriter out, BenchSpec.Rw mode, long bytes, Path f) throws Exception {
+        if (mode != BenchSpec.Rw.RANDREAD && mode != BenchSpec.Rw.RANDWRITE) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rw " + rw + ": with --vthreads/--pthreads, randread or randwrite");
+        }
+        List<Integer> counts = vthreads != null ? vthreads : pthreads;
+        for (int n : counts) {
+            if (n < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), (vthreads != null ? "--vthreads " : "--pthreads ") + n + ": must be at least 1");
+            }
+        }
+        boolean named = spec.commandLine().getParseResult().hasMatchedOption("--engine");
+        List<BlockingBench.Api> apis = (named ? engines : List.of("files", "nio", "filechannel", "asyncchannel")).stream()
+                .map(BlockingBench.Api::parse).toList();
+        BlockingBench bench = new BlockingBench(f, bytes, (int) parseSize(bs), mode == BenchSpec.Rw.RANDWRITE, direct,
+                warmup, time != null ? time : 2);
+        return BlockingBench.runAll(out, bench, apis, vthreads != null, counts, rounds, json);
     }
 
     /**
