@@ -1,5 +1,6 @@
 package org.uring4j.fs;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.OpenOption;
 import java.nio.file.attribute.FileAttribute;
@@ -34,11 +35,21 @@ interface FilesBackend {
 
     CompletableFuture<FileStat> stat(Path path, boolean followLinks);
 
+    /** {@link #stat}'s blocking form. */
+    default FileStat statBlocking(Path path, boolean followLinks) throws IOException {
+        return org.uring4j.runtime.Await.get(stat(path, followLinks));
+    }
+
     CompletableFuture<byte[]> getXattr(Path path, String name);
 
     CompletableFuture<Void> setXattr(Path path, String name, byte[] value, int flags);
 
     CompletableFuture<byte[]> readAllBytes(Path path);
+
+    /** {@link #readAllBytes}'s blocking form. */
+    default byte[] readAllBytesBlocking(Path path) throws IOException {
+        return org.uring4j.runtime.Await.get(readAllBytes(path));
+    }
 
     CompletableFuture<Void> write(Path path, byte[] data);
 

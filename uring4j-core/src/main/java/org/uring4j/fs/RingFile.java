@@ -253,12 +253,12 @@ final class RingFile implements FileIo {
             }
             case BUFFERED -> {
                 if (write && syncWrites) {
-                    return mayWait ? viaNative(true, target, position, false) : TO_RING;
+                    return mayWait ? checked(true, viaNative(true, target, position, false)) : TO_RING;
                 }
                 if (write ? writeNowait : readNowait) {
                     long r = viaNative(write, target, position, true);
                     if (r != -EAGAIN && r != -EOPNOTSUPP) {
-                        return r == TO_RING ? TO_RING : checked(write, r);
+                        return checked(write, r);
                     }
                     if (r == -EOPNOTSUPP) {
                         if (write) {
@@ -291,28 +291,38 @@ final class RingFile implements FileIo {
 
     /**
      * preadv2/pwritev2 with RWF_NOWAIT ({@code nowait}), or pread/pwrite, of {@code target}:
-     * native memory in place, heap memory through an {@link InlineBounce} buffer. The result, a
-     * negative errno, or {@link #TO_RING} for heap memory too large to bounce here.
+     * native memory in place, heap memory through an {@link InlineBounce} buffer: the result, or
+     * a negative errno.
      */
     private long viaNative(boolean write, MemorySegment target, long position, boolean nowait) {
         if (target.isNative()) {
             return plainOrNowait(write, target, position, nowait);
         }
-        long size = target.byteSize();
-        if (size > InlineBounce.MAX) {
-            return TO_RING;
-        }
+        // Heap memory larger than a bounce buffer moves in buffer-sized steps, until a step
+        // comes up short (end of file, or RWF_NOWAIT found the rest uncached: a short transfer).
         MemorySegment bounce = InlineBounce.take();
         try {
-            MemorySegment b = bounce.asSlice(0, size);
-            if (write) {
-                MemorySegment.copy(target, 0, b, 0, size);
-            }
-            long r = plainOrNowait(write, b, position, nowait);
-            if (!write && r > 0) {
-                MemorySegment.copy(b, 0, target, 0, r);
-            }
-            return r;
+            long size = target.byteSize();
+            long done = 0;
+            do {
+                long n = Math.min(size - done, InlineBounce.MAX);
+                MemorySegment b = bounce.asSlice(0, n);
+                if (write) {
+                    MemorySegment.copy(target, done, b, 0, n);
+                }
+                long r = plainOrNowait(write, b, position + done, nowait);
+                if (r < 0) {
+                    return done > 0 ? done : r;
+                }
+                if (!write && r > 0) {
+                    MemorySegment.copy(b, 0, target, done, r);
+                }
+                done += r;
+                if (r < n) {
+                    break;
+                }
+            } while (done < size);
+            return done;
         } finally {
             InlineBounce.give(bounce);
         }
@@ -333,7 +343,7 @@ final class RingFile implements FileIo {
 
     /** {@code r}, or the error it stands for, named as the ring's op would name it. */
     private long checked(boolean write, long r) throws UringException {
-        if (r < 0 && r != TO_RING) {
+        if (r < 0) {
             throw error(write ? "WRITE" : "READ", (int) r);
         }
         return r;
@@ -372,9 +382,25 @@ final class RingFile implements FileIo {
         return run(new FdOp(this, "FADVISE", s -> s.prepFadvise(io, position, length, advice))).thenApply(r -> null);
     }
 
-    /** STATX of the open file ({@code io_uring_prep_statx} with AT_EMPTY_PATH). */
+    /**
+     * statx(2) of the open file on the calling thread (IORING_OP_STATX always goes to an io-wq
+     * worker); a direct descriptor is first installed as a plain one
+     * ({@code io_uring_prep_statx} with AT_EMPTY_PATH on that).
+     */
     @Override
     public CompletableFuture<FileStat> stat() {
+        if (fd >= 0 && !loop.isClosed()) {
+            if (!gate.enter()) {
+                return CompletableFuture.failedFuture(gate.closedException());
+            }
+            try {
+                return CompletableFuture.completedFuture(InlineCalls.fstatx(this, fd));
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            } finally {
+                gate.exit();
+            }
+        }
         CompletableFuture<Integer> descriptor = fd >= 0 ? CompletableFuture.completedFuture(fd)
                 : run(new InstallOp(this)).thenApply(this::adoptInstalled);
         return descriptor.thenCompose(f -> run(new RingFiles.StatxOp(f, CString.of(""), Uapi.AT_EMPTY_PATH, path)));

@@ -238,11 +238,15 @@ public final class UringFiles implements AutoCloseable {
 
     /** statx(2) of {@code path}; with {@link LinkOption#NOFOLLOW_LINKS}, of a symbolic link itself. */
     public CompletableFuture<FileStat> statAsync(Path path, LinkOption... options) {
+        return backend.stat(path, followLinks(options));
+    }
+
+    private static boolean followLinks(LinkOption... options) {
         boolean follow = true;
         for (LinkOption o : options) {
             follow &= o != LinkOption.NOFOLLOW_LINKS;
         }
-        return backend.stat(path, follow);
+        return follow;
     }
 
     /** Reads extended attribute {@code name} of {@code path} (at most 64 KiB). */
@@ -280,7 +284,8 @@ public final class UringFiles implements AutoCloseable {
     }
 
     public FileStat stat(Path path, LinkOption... options) throws IOException {
-        return Await.get(statAsync(path, options));
+        Objects.requireNonNull(path, "path");
+        return backend.statBlocking(path, followLinks(options));
     }
 
     public byte[] getXattr(Path path, String name) throws IOException {
@@ -311,7 +316,8 @@ public final class UringFiles implements AutoCloseable {
     }
 
     public byte[] readAllBytes(Path path) throws IOException {
-        return Await.get(readAllBytesAsync(path));
+        Objects.requireNonNull(path, "path");
+        return backend.readAllBytesBlocking(path);
     }
 
     public void write(Path path, byte[] data) throws IOException {

@@ -1,0 +1,161 @@
+package org.uring4j.fs;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+import org.uring4j.ring.Uapi;
+import org.uring4j.sys.Layouts;
+import org.uring4j.sys.Syscalls;
+
+/**
+ * Path calls made on the caller's thread, for what a ring round trip would only slow down:
+ * a stat (the kernel always hands IORING_OP_STATX to an io-wq worker, three thread hops for a
+ * few hundred nanoseconds of work) and the whole read of a small file whose lookup and data are
+ * cached (openat2 with RESOLVE_CACHED, as seed 000 proposes, then reads with RWF_NOWAIT).
+ * Their native memory is one {@link InlineBounce} buffer: the data, then the path and structs
+ * in its last {@link #META} bytes.
+ */
+final class InlineCalls {
+    /** Bytes at the end of the bounce buffer for the path, open_how and struct statx. */
+    private static final int META = 8192;
+    private static final int DATA = InlineBounce.MAX - META;
+    private static final int STATX_AT = DATA;
+    private static final int HOW_AT = DATA + 256;
+    private static final int PATH_AT = DATA + 512;
+    private static final int PATH_MAX_HERE = META - 512;
+
+    private InlineCalls() {
+    }
+
+    /**
+     * statx(2) of {@code path} (relative to {@code dirfd}) on this thread; fails as the ring's
+     * STATX would.
+     */
+    static FileStat statx(int dirfd, CString path, int flags, String display) throws IOException {
+        if (path.byteSize() > PATH_MAX_HERE) {
+            throw FsErrors.forPath("STATX", -org.uring4j.Errno.ENAMETOOLONG.number(), display, null);
+        }
+        MemorySegment mem = InlineBounce.take();
+        try {
+            MemorySegment stx = mem.asSlice(STATX_AT, Layouts.STATX.byteSize());
+            int r = Syscalls.statx(dirfd, path.copyInto(mem.asSlice(PATH_AT)), flags, FileStat.MASK, stx);
+            if (r < 0) {
+                throw FsErrors.forPath("STATX", r, display, null);
+            }
+            return FileStat.of(stx);
+        } finally {
+            InlineBounce.give(mem);
+        }
+    }
+
+    /** The open file {@code fd}'s statx(2) on this thread; fails as the ring's STATX would. */
+    static FileStat fstatx(RingFile file, int fd) throws IOException {
+        MemorySegment mem = InlineBounce.take();
+        try {
+            MemorySegment stx = mem.asSlice(STATX_AT, Layouts.STATX.byteSize());
+            mem.set(java.lang.foreign.ValueLayout.JAVA_BYTE, PATH_AT, (byte) 0);
+            int r = Syscalls.statx(fd, mem.asSlice(PATH_AT, 1), Uapi.AT_EMPTY_PATH, FileStat.MASK, stx);
+            if (r < 0) {
+                throw file.error("STATX", r);
+            }
+            return FileStat.of(stx);
+        } finally {
+            InlineBounce.give(mem);
+        }
+    }
+
+    /**
+     * The whole content of {@code path} read on this thread when nothing has to wait: a cached
+     * lookup, data in the page cache, a file that fits the buffer. Null when any step would wait
+     * or the file is not an ordinary cached file (a FIFO, procfs, a cache miss); nothing is then
+     * left open, and the caller goes through the ring. Errors other than "would block" are left
+     * to that path too, which reports them.
+     */
+    static byte[] readAllBytes(CString path) {
+        if (path.byteSize() > PATH_MAX_HERE) {
+            return null;
+        }
+        MemorySegment mem = InlineBounce.take();
+        try {
+            MemorySegment how = mem.asSlice(HOW_AT, Layouts.OPEN_HOW.byteSize());
+            // O_NONBLOCK: opening a FIFO or a device must not wait on the caller's thread.
+            how.set(JAVA_LONG, 0, Uapi.O_RDONLY | Uapi.O_CLOEXEC | Uapi.O_NONBLOCK);
+            how.set(JAVA_LONG, 8, 0);
+            how.set(JAVA_LONG, 16, Uapi.RESOLVE_CACHED);
+            int fd = Syscalls.openat2(Uapi.AT_FDCWD, path.copyInto(mem.asSlice(PATH_AT)), how);
+            if (fd < 0) {
+                return null;
+            }
+            try {
+                MemorySegment data = mem.asSlice(0, DATA);
+                long n = Syscalls.preadv2(fd, data, 0, Uapi.RWF_NOWAIT);
+                if (n < 0 || n == DATA) {
+                    return null; // not cached, no nonblocking reads here (procfs), or larger than the buffer
+                }
+                // The file may be longer than it said (it grew, or it is a FIFO with a writer): the
+                // JDK reads until a read returns 0, and so does this.
+                long more = Syscalls.preadv2(fd, data.asSlice(n), n, Uapi.RWF_NOWAIT);
+                if (more != 0) {
+                    return null;
+                }
+                if (n == 0 && !isRegularFile(fd, mem)) {
+                    return null; // an empty FIFO read without a writer also says 0: let the ring wait for one
+                }
+                byte[] out = new byte[(int) n];
+                MemorySegment.copy(data, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, out, 0, (int) n);
+                return out;
+            } finally {
+                Syscalls.close(fd);
+            }
+        } finally {
+            InlineBounce.give(mem);
+        }
+    }
+
+    private static boolean isRegularFile(int fd, MemorySegment mem) {
+        MemorySegment stx = mem.asSlice(STATX_AT, Layouts.STATX.byteSize());
+        mem.set(java.lang.foreign.ValueLayout.JAVA_BYTE, PATH_AT, (byte) 0);
+        return Syscalls.statx(fd, mem.asSlice(PATH_AT, 1), Uapi.AT_EMPTY_PATH, Uapi.STATX_TYPE, stx) == 0
+                && (Short.toUnsignedInt(stx.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 28)) & Uapi.S_IFMT) == Uapi.S_IFREG;
+    }
+
+    /**
+     * Reads {@code file} from its start until a read returns end of file, as the JDK's
+     * Files.readAllBytes does (a size of 0 or too small, as procfs and sysfs report, does not stop
+     * it): one right-sized read for an ordinary file, with blocking reads that take the caller's
+     * path (inline when cached, else the ring for a virtual thread).
+     */
+    static byte[] readToEnd(AsyncFile file) throws IOException {
+        long size = file.size();
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new OutOfMemoryError("Required array size too large: " + file.path() + " has " + size + " bytes");
+        }
+        byte[] buf = new byte[size > 0 ? (int) size : 8192];
+        int done = 0;
+        while (true) {
+            if (done == buf.length) {
+                if (buf.length >= Integer.MAX_VALUE - 8) {
+                    throw new OutOfMemoryError("Required array size too large: " + file.path());
+                }
+                // Probe for more with a small read before growing a right-sized array.
+                byte[] probe = new byte[8192];
+                int n = file.read(probe, 0, probe.length, done);
+                if (n < 0) {
+                    return buf;
+                }
+                buf = Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 8, Math.max((long) buf.length * 2, done + n)));
+                System.arraycopy(probe, 0, buf, done, n);
+                done += n;
+                continue;
+            }
+            int n = file.read(buf, done, buf.length - done, done);
+            if (n < 0) {
+                return done == buf.length ? buf : Arrays.copyOf(buf, done);
+            }
+            done += n;
+        }
+    }
+}
