@@ -67,49 +67,50 @@ final class InlineCalls {
         }
     }
 
-    /**
-     * The whole content of {@code path} read on this thread when nothing has to wait: a cached
-     * lookup, data in the page cache, a file that fits the buffer. Null when any step would wait
-     * or the file is not an ordinary cached file (a FIFO, procfs, a cache miss); nothing is then
-     * left open, and the caller goes through the ring. Errors other than "would block" are left
-     * to that path too, which reports them.
-     */
-    static byte[] readAllBytes(CString path) {
+    /** openat2(2) of {@code path} on this thread: a descriptor, or -errno (-EAGAIN: RESOLVE_CACHED could not). */
+    static int openat2(int dirfd, CString path, int flags, int mode, long resolve) {
         if (path.byteSize() > PATH_MAX_HERE) {
-            return null;
+            return -org.uring4j.Errno.ENAMETOOLONG.number();
         }
         MemorySegment mem = InlineBounce.take();
         try {
             MemorySegment how = mem.asSlice(HOW_AT, Layouts.OPEN_HOW.byteSize());
-            // O_NONBLOCK: opening a FIFO or a device must not wait on the caller's thread.
-            how.set(JAVA_LONG, 0, Uapi.O_RDONLY | Uapi.O_CLOEXEC | Uapi.O_NONBLOCK);
-            how.set(JAVA_LONG, 8, 0);
-            how.set(JAVA_LONG, 16, Uapi.RESOLVE_CACHED);
-            int fd = Syscalls.openat2(Uapi.AT_FDCWD, path.copyInto(mem.asSlice(PATH_AT)), how);
-            if (fd < 0) {
+            how.set(JAVA_LONG, 0, Integer.toUnsignedLong(flags));
+            how.set(JAVA_LONG, 8, mode);
+            how.set(JAVA_LONG, 16, resolve);
+            return Syscalls.openat2(dirfd, path.copyInto(mem.asSlice(PATH_AT)), how);
+        } finally {
+            InlineBounce.give(mem);
+        }
+    }
+
+    /**
+     * The whole content of the file open at {@code fd} (from its start) read on this thread when
+     * nothing has to wait: data in the page cache, a file that fits the buffer. Null when a read
+     * would wait or the file is not an ordinary cached one (a FIFO, procfs, a cache miss): the
+     * caller then goes on with the same descriptor, so that a FIFO's writer never sees its
+     * reader come and go. Errors are left to that path too, which reports them.
+     */
+    static byte[] readWhole(int fd) {
+        MemorySegment mem = InlineBounce.take();
+        try {
+            MemorySegment data = mem.asSlice(0, DATA);
+            long n = Syscalls.preadv2(fd, data, 0, Uapi.RWF_NOWAIT);
+            if (n < 0 || n == DATA) {
+                return null; // not cached, no nonblocking reads here (procfs), or larger than the buffer
+            }
+            // The file may be longer than it said (it grew, or it is a FIFO with a writer): the
+            // JDK reads until a read returns 0, and so does this.
+            long more = Syscalls.preadv2(fd, data.asSlice(n), n, Uapi.RWF_NOWAIT);
+            if (more != 0) {
                 return null;
             }
-            try {
-                MemorySegment data = mem.asSlice(0, DATA);
-                long n = Syscalls.preadv2(fd, data, 0, Uapi.RWF_NOWAIT);
-                if (n < 0 || n == DATA) {
-                    return null; // not cached, no nonblocking reads here (procfs), or larger than the buffer
-                }
-                // The file may be longer than it said (it grew, or it is a FIFO with a writer): the
-                // JDK reads until a read returns 0, and so does this.
-                long more = Syscalls.preadv2(fd, data.asSlice(n), n, Uapi.RWF_NOWAIT);
-                if (more != 0) {
-                    return null;
-                }
-                if (n == 0 && !isRegularFile(fd, mem)) {
-                    return null; // an empty FIFO read without a writer also says 0: let the ring wait for one
-                }
-                byte[] out = new byte[(int) n];
-                MemorySegment.copy(data, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, out, 0, (int) n);
-                return out;
-            } finally {
-                Syscalls.close(fd);
+            if (n == 0 && !isRegularFile(fd, mem)) {
+                return null; // an empty FIFO read without a writer also says 0: let the ring wait for one
             }
+            byte[] out = new byte[(int) n];
+            MemorySegment.copy(data, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, out, 0, (int) n);
+            return out;
         } finally {
             InlineBounce.give(mem);
         }

@@ -55,10 +55,18 @@ final class RingFile implements FileIo {
     private static final int RING_ONLY = 4;
     /** O_SYNC or O_DSYNC: reads are buffered, writes wait for the device. */
     private volatile boolean syncWrites;
+    /**
+     * The open flags to restore with F_SETFL (clearing the O_NONBLOCK a cached open set) before
+     * the file's first ring op or {@link #fd()}; -1 once done or never needed. io_uring returns
+     * EAGAIN instead of waiting for an O_NONBLOCK file, and a descriptor handed out should carry
+     * the flags its opener asked for.
+     */
+    private volatile int flagsToRestore = -1;
     /** Cleared when the file system answers RWF_NOWAIT with EOPNOTSUPP (procfs, some network file systems). */
     private volatile boolean readNowait = true;
     /** Cleared likewise for writes (ext4 has no nonblocking buffered write). */
     private volatile boolean writeNowait = true;
+    private static final int F_SETFL = 4;
     private static final long TMPFS_MAGIC = 0x01021994L;
     private static final long RAMFS_MAGIC = 0x858458f6L;
     private static final long INLINE_MAX = 1 << 20;
@@ -152,6 +160,7 @@ final class RingFile implements FileIo {
         }
         int f = fd;
         if (f >= 0) {
+            restoreFlags();
             return f;
         }
         CompletableFuture<Integer> installing = run(new InstallOp(this));
@@ -162,6 +171,21 @@ final class RingFile implements FileIo {
             throw e;
         }
         return fd;
+    }
+
+    /** Marks the descriptor as opened with an O_NONBLOCK its opener did not ask for; {@code flags} are theirs. */
+    void nonblockToClear(int flags) {
+        flagsToRestore = flags & ~Uapi.O_NONBLOCK;
+    }
+
+    /** Restores the opener's flags if a cached open left O_NONBLOCK on the descriptor. */
+    private void restoreFlags() {
+        int flags = flagsToRestore;
+        if (flags >= 0) {
+            // F_SETFL changes only O_APPEND, O_NONBLOCK, O_DIRECT and O_NOATIME; racing callers set the same.
+            org.uring4j.sys.Syscalls.fcntl(fd, F_SETFL, flags);
+            flagsToRestore = -1;
+        }
     }
 
     /** Keeps an installed descriptor as this file's, or closes it if another install won. */
@@ -425,6 +449,7 @@ final class RingFile implements FileIo {
         if (!gate.enter()) {
             return CompletableFuture.failedFuture(gate.closedException());
         }
+        restoreFlags();
         op.owner = this;
         try {
             return loop.submit(op);

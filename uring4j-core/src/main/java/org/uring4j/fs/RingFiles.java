@@ -32,7 +32,6 @@ import org.uring4j.sys.Syscalls;
  */
 final class RingFiles implements FilesBackend {
     private static final int XATTR_MAX = 64 * 1024;
-    private static final int F_SETFL = 4;
 
     private final UringRuntime runtime;
     private final boolean ownsRuntime;
@@ -89,28 +88,19 @@ final class RingFiles implements FilesBackend {
 
     /** openat2(RESOLVE_CACHED) on this thread: the file, or null if the lookup would block. */
     private static RingFile tryCachedOpen(EventLoop loop, int dirfd, CString p, OpenSpec spec) {
-        long howSize = Layouts.OPEN_HOW.byteSize();
-        try (Arena a = Arena.ofConfined()) {
-            // One allocation for open_how and the path, in the file-name encoding the ring path uses too.
-            MemorySegment mem = a.allocate(howSize + p.byteSize(), 8);
-            MemorySegment how = mem.asSlice(0, howSize);
-            // O_NONBLOCK, as io_uring's own inline attempt does: opening a FIFO or a device, or
-            // breaking a lease, must not wait on the caller's thread.
-            how.set(JAVA_LONG, 0, Integer.toUnsignedLong(spec.flags() | Uapi.O_NONBLOCK));
-            how.set(JAVA_LONG, 8, spec.mode());
-            how.set(JAVA_LONG, 16, spec.resolve() | Uapi.RESOLVE_CACHED);
-            int fd = Syscalls.openat2(dirfd, p.copyInto(mem.asSlice(howSize)), how);
-            if (fd < 0) {
-                return null; // any error: let the ring op report it
-            }
-            // F_SETFL changes only O_APPEND, O_NONBLOCK, O_DIRECT and O_NOATIME (the rest of its
-            // argument is ignored), and the open's own flags say which of those were asked for.
-            if ((spec.flags() & Uapi.O_NONBLOCK) == 0 && Syscalls.fcntl(fd, F_SETFL, spec.flags() & ~Uapi.O_NONBLOCK) < 0) {
-                Syscalls.close(fd);
-                return null;
-            }
-            return new RingFile(loop, p.text, fd, -1);
+        // O_NONBLOCK, as io_uring's own inline attempt does: opening a FIFO or a device, or
+        // breaking a lease, must not wait on the caller's thread. It is left on the descriptor
+        // (it changes nothing for the regular file's reads and writes made inline) until the file's
+        // first ring op or fd() needs it gone: most cached opens never pay the fcntl.
+        int fd = InlineCalls.openat2(dirfd, p, spec.flags() | Uapi.O_NONBLOCK, spec.mode(), spec.resolve() | Uapi.RESOLVE_CACHED);
+        if (fd < 0) {
+            return null; // any error: let the ring op report it
         }
+        RingFile f = new RingFile(loop, p.text, fd, -1);
+        if ((spec.flags() & Uapi.O_NONBLOCK) == 0) {
+            f.nonblockToClear(spec.flags());
+        }
+        return f;
     }
 
     // ------------------------------------------------------------------ path operations
@@ -212,31 +202,54 @@ final class RingFiles implements FilesBackend {
     @Override
     public CompletableFuture<byte[]> readAllBytes(Path path) {
         requireOpen("readAllBytes", path);
-        byte[] quick = InlineCalls.readAllBytes(CString.of(path));
+        CString p = CString.of(path);
+        int fd = InlineCalls.openat2(Uapi.AT_FDCWD, p, READ_FLAGS | Uapi.O_NONBLOCK, 0, Uapi.RESOLVE_CACHED);
+        byte[] quick = fd >= 0 ? InlineCalls.readWhole(fd) : null;
         if (quick != null) {
+            Syscalls.close(fd);
             return CompletableFuture.completedFuture(quick);
         }
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return readOpened(path);
+                return readOpened(path, p, fd);
             } catch (IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, WHOLE_FILE_READERS);
     }
 
+    private static final int READ_FLAGS = Uapi.O_RDONLY | Uapi.O_CLOEXEC;
     private static final java.util.concurrent.Executor WHOLE_FILE_READERS = java.util.concurrent.Executors
             .newThreadPerTaskExecutor(Thread.ofVirtual().name("uring4j-readAllBytes").factory());
 
     @Override
     public byte[] readAllBytesBlocking(Path path) throws IOException {
         requireOpen("readAllBytes", path);
-        byte[] quick = InlineCalls.readAllBytes(CString.of(path));
-        return quick != null ? quick : readOpened(path);
+        CString p = CString.of(path);
+        int fd = InlineCalls.openat2(Uapi.AT_FDCWD, p, READ_FLAGS | Uapi.O_NONBLOCK, 0, Uapi.RESOLVE_CACHED);
+        byte[] quick = fd >= 0 ? InlineCalls.readWhole(fd) : null;
+        if (quick != null) {
+            Syscalls.close(fd);
+            return quick;
+        }
+        return readOpened(path, p, fd);
     }
 
-    private byte[] readOpened(Path path) throws IOException {
-        try (AsyncFile f = new AsyncFile(Await.get(open(runtime.nextLoop(), null, path, Set.of(StandardOpenOption.READ))))) {
+    /**
+     * Reads to the end the file a cached open left at {@code fd} (or, if that open failed,
+     * opens it again: through the ring when the lookup would wait, which also reports errors),
+     * then closes it.
+     */
+    private byte[] readOpened(Path path, CString p, int fd) throws IOException {
+        FileIo io;
+        if (fd >= 0) {
+            RingFile f = new RingFile(runtime.nextLoop(), p.text, fd, -1);
+            f.nonblockToClear(READ_FLAGS);
+            io = f;
+        } else {
+            io = Await.get(open(runtime.nextLoop(), null, path, Set.of(StandardOpenOption.READ)));
+        }
+        try (AsyncFile f = new AsyncFile(io)) {
             return InlineCalls.readToEnd(f);
         }
     }

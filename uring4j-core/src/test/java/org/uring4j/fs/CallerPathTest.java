@@ -201,6 +201,31 @@ class CallerPathTest {
     }
 
     @Test
+    void aCachedOpensNonblockNeverShowsThroughFdOrTheRing() throws Exception {
+        Path p = file("nonblock", pattern(100, 8));
+        try (AsyncFile f = files.open(p, READ)) {
+            assertEquals(100, f.read(new byte[100], 0, 100, 0));
+            assertEquals(0, FsTestSupport.openFlags(f) & org.uring4j.ring.Uapi.O_NONBLOCK, "fd() restores the opener's flags");
+        }
+        Path fifo = dir.resolve("fifo");
+        FsTestSupport.mkfifo(fifo);
+        try (AsyncFile reader = files.open(fifo, READ)) { // cached open: O_NONBLOCK lets it not wait for a writer
+            Thread writer = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(20);
+                    Files.write(fifo, new byte[] {1, 2, 3});
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            byte[] got = new byte[3];
+            // Through the ring, which would answer EAGAIN at once for an O_NONBLOCK FIFO.
+            assertEquals(3, (int) on(true, () -> reader.read(got, 0, 3, 0)));
+            writer.join();
+        }
+    }
+
+    @Test
     void inlineReadsOfAClosedFileFailLikeTheRingsOnes() throws Exception {
         Path p = file("closed", pattern(100, 7));
         AsyncFile f = files.open(p, READ);
