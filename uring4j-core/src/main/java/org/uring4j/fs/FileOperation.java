@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import org.uring4j.ring.Fd;
 import org.uring4j.ring.Sqe;
 import org.uring4j.runtime.NativeMemoryPool;
+import org.uring4j.runtime.RuntimeClosedException;
 import org.uring4j.sys.Layouts;
 import org.uring4j.runtime.Operation;
 
@@ -69,6 +70,11 @@ abstract class FileOperation<T> extends Operation<T> {
 
     final NativeMemoryPool pool() {
         return loop().memory();
+    }
+
+    @Override
+    protected Throwable closedLoopFailure(RuntimeClosedException e) {
+        return owner != null ? owner.closedByRuntime(e) : e;
     }
 
     @Override

@@ -15,7 +15,8 @@ import org.uring4j.UringException;
 /**
  * Turns a failed path operation into the exception java.nio.file would throw for it
  * ({@link NoSuchFileException} for ENOENT, {@link FileAlreadyExistsException} for EEXIST, ...),
- * so {@code catch} clauses written for {@link java.nio.file.Files} work unchanged. The reason
+ * and a plain {@link FileSystemException} for the errnos without a subtype (EISDIR, ENAMETOOLONG,
+ * EMFILE...), so {@code catch} clauses written for {@link java.nio.file.Files} work unchanged. The reason
  * names the op and errno, and the cause is the {@link UringException} with the errno itself.
  */
 final class FsErrors {
@@ -43,7 +44,8 @@ final class FsErrors {
         } else if (errno == Errno.ELOOP.number()) {
             e = new FileSystemLoopException(path);
         } else {
-            return new UringException(op, errno, UringException.NO_FD, path);
+            // EISDIR, ENAMETOOLONG, EMFILE, EROFS...: the JDK throws a plain FileSystemException for these.
+            e = new FileSystemException(path, other, reason);
         }
         e.initCause(cause);
         return e;

@@ -5,6 +5,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.Objects;
 import java.util.Set;
 
 import org.uring4j.ring.Uapi;
@@ -26,6 +27,7 @@ record OpenSpec(int flags, int mode, long resolve, boolean directDescriptor) {
         long resolve = 0;
         boolean direct = false;
         for (OpenOption o : options) {
+            Objects.requireNonNull(o, "null open option"); // as the JDK: NullPointerException, before anything is opened
             if (o == StandardOpenOption.READ) {
                 read = true;
             } else if (o == StandardOpenOption.WRITE) {
@@ -51,7 +53,7 @@ record OpenSpec(int flags, int mode, long resolve, boolean directDescriptor) {
                 flags |= u.flags;
                 resolve |= u.resolve;
                 direct |= u == UringOpenOption.DIRECT_DESCRIPTOR;
-            } else if (o != null && o.getClass().getName().equals("com.sun.nio.file.ExtendedOpenOption")
+            } else if (o.getClass().getName().equals("com.sun.nio.file.ExtendedOpenOption")
                     && o.toString().equals("DIRECT")) {
                 flags |= Uapi.O_DIRECT;
             } else if (o == StandardOpenOption.DELETE_ON_CLOSE) {

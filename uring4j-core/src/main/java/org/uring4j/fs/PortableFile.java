@@ -15,7 +15,6 @@ import java.util.concurrent.RejectedExecutionException;
 import org.uring4j.Errno;
 import org.uring4j.UringException;
 import org.uring4j.ring.Uapi;
-import org.uring4j.runtime.RuntimeClosedException;
 
 /**
  * The portable backend of an {@link AsyncFile}: a {@link FileChannel} (none for a directory
@@ -102,8 +101,8 @@ final class PortableFile implements FileIo {
     /** As {@link #run(String, Call)}; {@code needsChannel} false for the ops a directory handle allows too. */
     private <T> CompletableFuture<T> run(String op, boolean needsChannel, Call<T> call) {
         if (owner.isClosed()) {
-            // As on io_uring, where the closed loop refuses the op: a failed future, the runtime's refusal first.
-            return CompletableFuture.failedFuture(new RuntimeClosedException(op + " " + path + ": the files were closed"));
+            // As on io_uring, where the closed loop refuses the op: a failed future, as for a closed file.
+            return CompletableFuture.failedFuture(closedByRuntime(op));
         }
         if (!gate.enter()) {
             return CompletableFuture.failedFuture(gate.closedException());
@@ -138,9 +137,16 @@ final class PortableFile implements FileIo {
             }, stream);
         } catch (RejectedExecutionException e) {
             gate.exit();
-            return CompletableFuture.failedFuture(new RuntimeClosedException(op + " " + path + ": the files were closed"));
+            return CompletableFuture.failedFuture(closedByRuntime(op));
         }
         return result;
+    }
+
+    /** What an op fails with once the files are closed: ClosedChannelException, as for a closed file. */
+    private ClosedChannelException closedByRuntime(String op) {
+        ClosedChannelException e = new ClosedChannelException();
+        e.initCause(new IOException(op + " " + path + ": the files were closed"));
+        return e;
     }
 
     /**

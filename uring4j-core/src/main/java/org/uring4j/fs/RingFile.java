@@ -455,8 +455,15 @@ final class RingFile implements FileIo {
             return loop.submit(op);
         } catch (RuntimeClosedException e) {
             endOp();
-            return CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(closedByRuntime(e));
         }
+    }
+
+    /** What an op of this file fails with once its loop is closed: ClosedChannelException, as for a closed file. */
+    java.nio.channels.ClosedChannelException closedByRuntime(RuntimeClosedException cause) {
+        java.nio.channels.ClosedChannelException e = new java.nio.channels.ClosedChannelException();
+        e.initCause(new IOException(path + ": " + cause.getMessage(), cause));
+        return e;
     }
 
     /** An op of this file has released its memory: the last one lets a pending close go ahead. */

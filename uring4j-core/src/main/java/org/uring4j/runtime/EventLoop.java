@@ -629,7 +629,7 @@ public final class EventLoop implements AutoCloseable {
             Object item;
             while ((item = inbox.poll()) != null) {
                 if (item instanceof Operation<?> op) {
-                    op.future.completeExceptionally(closed);
+                    op.future.completeExceptionally(op.closedLoopFailure(closed));
                     op.release();
                 } else {
                     ((Chore) item).run(); // calls still see the open ring; cancels are harmless

@@ -78,6 +78,15 @@ public abstract class Operation<T> {
     protected void abandoned(int res, int flags) {
     }
 
+    /**
+     * What the future fails with when the loop closed before the op reached the kernel: the loop's
+     * {@link RuntimeClosedException} unless the op's layer reports closing otherwise (an op on an
+     * open file: ClosedChannelException, as for a closed file).
+     */
+    protected Throwable closedLoopFailure(RuntimeClosedException e) {
+        return e;
+    }
+
     /** Frees what this op owns; runs once, after the kernel has posted the final completion. */
     protected void release() {
     }
