@@ -467,6 +467,14 @@ public final class UringFileChannel extends AsynchronousFileChannel {
     /** Delivers an operation's outcome: to a Future, or to the handler on the executor. */
     private <V, A> Future<V> relay(CompletableFuture<V> op, A attachment, CompletionHandler<V, ? super A> handler) {
         ChannelFuture<V> result = handler == null ? new ChannelFuture<>(this) : null;
+        if (result != null && op.state() == Future.State.SUCCESS) {
+            // Done on the caller's path (a page-cache hit): hand the value over without a completion stage.
+            V v = op.resultNow();
+            if (!(v instanceof Integer n && n < 0 && !isOpen())) {
+                result.set(v, null);
+                return result;
+            }
+        }
         op.whenComplete((v, t) -> {
             // Runs on the loop thread (or here, if already done): no caller code, only hand-off.
             Throwable exc = t == null ? null : failure(t);
