@@ -239,7 +239,8 @@ final class RingFile implements FileIo {
         }
         long r;
         try {
-            r = inline(write, target, position, !Thread.currentThread().isVirtual());
+            // A loop thread must never wait in a system call: its whole ring would stall.
+            r = inline(write, target, position, !Thread.currentThread().isVirtual() && !loop.inLoop());
         } finally {
             gate.exit();
         }
