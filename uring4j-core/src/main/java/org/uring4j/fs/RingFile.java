@@ -94,8 +94,8 @@ final class RingFile implements FileIo {
             return k;
         }
         int f = fd;
-        int flags = org.uring4j.sys.Syscalls.fcntl(f, Uapi.F_GETFL, 0);
-        if (f < 0 || flags < 0 || !isRegularFile(f)) {
+        int flags = f < 0 ? -1 : org.uring4j.sys.Syscalls.fcntl(f, Uapi.F_GETFL, 0);
+        if (flags < 0 || !isRegularFile(f)) {
             k = RING_ONLY;
         } else {
             long fsType = org.uring4j.sys.Syscalls.fileSystemType(f);
