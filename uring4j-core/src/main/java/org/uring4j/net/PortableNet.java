@@ -58,6 +58,10 @@ final class PortableNet implements NetBackend {
             threads.execute(() -> {
                 try {
                     f.complete(call.call());
+                } catch (java.nio.channels.ClosedChannelException e) {
+                    // Closed before this thread reached the channel: from the caller's side the
+                    // operation was pending, and the JDK fails a pending one so.
+                    f.completeExceptionally(e instanceof java.nio.channels.AsynchronousCloseException ? e : NetErrors.asyncClosed());
                 } catch (Throwable t) {
                     f.completeExceptionally(t);
                 }

@@ -268,6 +268,7 @@ final class RingOps {
     static final class Send extends SocketOp<Integer> {
         private final MemorySegment src;
         private final ByteBuffer advance;
+        private long length;
 
         Send(int fd, OpGate gate, MemorySegment src, ByteBuffer advance) {
             super("SEND", fd, gate);
@@ -283,6 +284,7 @@ final class RingOps {
                 out = borrow(n).asSlice(0, n);
                 MemorySegment.copy(src, 0, out, 0, n);
             }
+            length = out.byteSize();
             sqe.prepSend(Fd.raw(fd), out, Uapi.MSG_NOSIGNAL | Uapi.MSG_WAITALL);
         }
 
@@ -290,6 +292,9 @@ final class RingOps {
         protected Integer complete(int res, int flags) throws IOException {
             if (res < 0) {
                 throw failure(res, null);
+            }
+            if (res < length && gate.isClosing()) {
+                throw NetErrors.asyncClosed(); // cut short by close: as the JDK, the write failed
             }
             if (advance != null) {
                 advance.position(advance.position() + res);

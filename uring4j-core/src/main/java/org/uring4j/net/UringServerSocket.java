@@ -47,6 +47,11 @@ public final class UringServerSocket implements AutoCloseable {
         return !closed;
     }
 
+    /** True once {@link #bind} has succeeded. */
+    public boolean isBound() {
+        return bound;
+    }
+
     /** Binds to {@code local} (null: the wildcard address and a free port) and listens with the default backlog. */
     public UringServerSocket bind(SocketAddress local) throws IOException {
         return bind(local, 0);
