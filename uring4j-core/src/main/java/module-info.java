@@ -9,4 +9,5 @@ module org.uring4j {
     exports org.uring4j.fs;
     exports org.uring4j.nio;
     exports org.uring4j.process;
+    exports org.uring4j.net;
 }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         scope = ScopeType.INHERIT,
         versionProvider = VersionInfo.class,
-        subcommands = {org.uring4j.cli.bench.BenchCommand.class, org.uring4j.cli.bench.WalkCommand.class, org.uring4j.cli.bench.CopyCommand.class, org.uring4j.cli.bench.SpawnBenchCommand.class, org.uring4j.cli.bench.PathBenchCommand.class, ProbeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {org.uring4j.cli.bench.BenchCommand.class, org.uring4j.cli.bench.WalkCommand.class, org.uring4j.cli.bench.CopyCommand.class, org.uring4j.cli.bench.SpawnBenchCommand.class, org.uring4j.cli.bench.PathBenchCommand.class, org.uring4j.cli.net.EchoServerCommand.class, org.uring4j.cli.net.NetBenchCommand.class, ProbeCommand.class, CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true,
         footer = {"", "Exit codes: 0 success, 1 unexpected failure, 2 usage error."})
 final class UringCommand implements Callable<Integer> {

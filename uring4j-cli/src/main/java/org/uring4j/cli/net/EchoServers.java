@@ -1,0 +1,255 @@
+package org.uring4j.cli.net;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousChannelGroup;
+import java.nio.channels.AsynchronousServerSocketChannel;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.CompletionHandler;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.uring4j.net.UringNet;
+import org.uring4j.net.UringServerSocket;
+import org.uring4j.net.UringSocket;
+import org.uring4j.runtime.LoopOptions;
+
+/**
+ * The echo servers {@code echo-server} runs and {@code net-bench} compares: uring4j's (one
+ * asynchronous receive-then-send chain per connection, on the event loops), the JDK's
+ * virtual-thread-per-connection server on blocking SocketChannels, and the JDK's
+ * AsynchronousServerSocketChannel on a fixed group of threads.
+ */
+final class EchoServers {
+    private EchoServers() {
+    }
+
+    /** Size of each connection's buffer. */
+    static final int BUFFER = 16 * 1024;
+
+    enum Engine {
+        URING("uring"), VTHREAD("jdk-vthread"), NIO2("jdk-nio2");
+
+        final String label;
+
+        Engine(String label) {
+            this.label = label;
+        }
+
+        static Engine parse(String s) {
+            for (Engine e : values()) {
+                if (e.label.equals(s) || e.name().toLowerCase(Locale.ROOT).equals(s)) {
+                    return e;
+                }
+            }
+            throw new IllegalArgumentException("--engine " + s + ": expected uring, jdk-vthread or jdk-nio2");
+        }
+    }
+
+    /** A running server: its address, and how to stop it. */
+    interface Running extends AutoCloseable {
+        SocketAddress address() throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    static Running start(Engine engine, InetSocketAddress bind, int loops) throws IOException {
+        return switch (engine) {
+            case URING -> uring(bind, loops);
+            case VTHREAD -> vthread(bind);
+            case NIO2 -> nio2(bind, loops);
+        };
+    }
+
+    // ------------------------------------------------------------------ uring4j
+
+    private static Running uring(InetSocketAddress bind, int loops) throws IOException {
+        UringNet net = UringNet.open(loops, new LoopOptions());
+        UringServerSocket server;
+        try {
+            server = net.listen(bind, 4096);
+        } catch (IOException | RuntimeException e) {
+            net.close();
+            throw e;
+        }
+        acceptNext(server);
+        return new Running() {
+            @Override
+            public SocketAddress address() throws IOException {
+                return server.localAddress();
+            }
+
+            @Override
+            public void close() throws IOException {
+                net.close();
+            }
+        };
+    }
+
+    private static void acceptNext(UringServerSocket server) {
+        server.acceptAsync().whenComplete((s, t) -> {
+            if (t != null) {
+                return; // closed
+            }
+            try {
+                s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            } catch (IOException e) {
+                s.close();
+            }
+            // Native memory: received into and sent from in place, no copy either way.
+            new UringEcho(s, Arena.ofAuto().allocate(BUFFER)).receive();
+            acceptNext(server);
+        });
+    }
+
+    /** One connection: receive what has arrived, send it back, again; the callbacks run on the loop. */
+    private record UringEcho(UringSocket socket, MemorySegment buffer) {
+        void receive() {
+            socket.readAsync(buffer).whenComplete((n, t) -> {
+                if (t != null || n < 0) {
+                    socket.close();
+                } else {
+                    socket.writeAsync(buffer.asSlice(0, n)).whenComplete((w, t2) -> {
+                        if (t2 != null) {
+                            socket.close();
+                        } else {
+                            receive();
+                        }
+                    });
+                }
+            });
+        }
+    }
+
+    // ------------------------------------------------------------------ JDK: a virtual thread per connection
+
+    private static Running vthread(InetSocketAddress bind) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        server.bind(bind, 4096);
+        Thread acceptor = Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    SocketChannel c = server.accept();
+                    c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    Thread.ofVirtual().start(() -> echo(c));
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        });
+        return new Running() {
+            @Override
+            public SocketAddress address() throws IOException {
+                return server.getLocalAddress();
+            }
+
+            @Override
+            public void close() throws IOException {
+                server.close();
+                acceptor.interrupt();
+            }
+        };
+    }
+
+    private static void echo(SocketChannel c) {
+        ByteBuffer buf = ByteBuffer.allocate(BUFFER);
+        try (c) {
+            while (c.read(buf) > 0) {
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    c.write(buf);
+                }
+                buf.clear();
+            }
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    // ------------------------------------------------------------------ JDK: AsynchronousServerSocketChannel
+
+    private static Running nio2(InetSocketAddress bind, int threads) throws IOException {
+        AsynchronousChannelGroup group = AsynchronousChannelGroup.withFixedThreadPool(threads, Executors.defaultThreadFactory());
+        AsynchronousServerSocketChannel server = AsynchronousServerSocketChannel.open(group);
+        server.bind(bind, 4096);
+        server.accept(null, new CompletionHandler<AsynchronousSocketChannel, Void>() {
+            @Override
+            public void completed(AsynchronousSocketChannel c, Void a) {
+                server.accept(null, this);
+                try {
+                    c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                } catch (IOException e) {
+                    return;
+                }
+                new Nio2Echo(c, ByteBuffer.allocateDirect(BUFFER)).receive();
+            }
+
+            @Override
+            public void failed(Throwable exc, Void a) {
+                // closed
+            }
+        });
+        return new Running() {
+            @Override
+            public SocketAddress address() throws IOException {
+                return server.getLocalAddress();
+            }
+
+            @Override
+            public void close() throws IOException {
+                group.shutdownNow();
+                try {
+                    group.awaitTermination(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+    }
+
+    private record Nio2Echo(AsynchronousSocketChannel c, ByteBuffer buf) implements CompletionHandler<Integer, Boolean> {
+        void receive() {
+            buf.clear();
+            c.read(buf, false, this);
+        }
+
+        /** {@code writing} says which call completed. */
+        @Override
+        public void completed(Integer n, Boolean writing) {
+            if (!writing) {
+                if (n < 0) {
+                    close();
+                    return;
+                }
+                buf.flip();
+            }
+            if (buf.hasRemaining()) {
+                c.write(buf, true, this);
+            } else {
+                receive();
+            }
+        }
+
+        @Override
+        public void failed(Throwable exc, Boolean writing) {
+            close();
+        }
+
+        private void close() {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+        }
+    }
+}

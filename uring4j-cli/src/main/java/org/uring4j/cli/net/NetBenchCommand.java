@@ -1,0 +1,222 @@
+package org.uring4j.cli.net;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import org.HdrHistogram.Histogram;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code uring4j net-bench}: the uring4j echo server against the JDK's (a virtual thread per
+ * connection on blocking SocketChannels, and AsynchronousServerSocketChannel), each in a JVM of
+ * its own with the same thread count, driven by one load client in alternating rounds on
+ * loopback. Every echoed byte is checked.
+ */
+@Command(name = "net-bench", sortOptions = false,
+        description = {"Echo round trips against uring4j's server and the JDK's, side by side in alternating rounds on loopback.",
+            "Reports round trips/s, MiB/s (each way), p50/p99 latency, server CPU per round trip, and the ratios."})
+public final class NetBenchCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--conns", description = "Client connections. Default: 64.")
+    private int conns = 64;
+
+    @Option(names = "--msg", description = "Message size in bytes. Default: 64.")
+    private int msg = 64;
+
+    @Option(names = "--pipeline", description = "Messages each connection sends before it reads the echoes. Default: 1.")
+    private int pipeline = 1;
+
+    @Option(names = "--time", description = "Seconds per round and engine. Default: 3.")
+    private double time = 3;
+
+    @Option(names = "--rounds", description = "Alternating rounds; medians are reported. Default: 3.")
+    private int rounds = 3;
+
+    @Option(names = "--warmup", description = "Unmeasured seconds per engine before the first round. Default: 1.")
+    private double warmup = 1;
+
+    @Option(names = "--loops", description = "Server threads: uring4j's loops, the JDK's carriers or group threads. Default: 1.")
+    private int loops = 1;
+
+    @Option(names = "--engines", split = ",", description = "Servers to run. Default: uring,jdk-vthread,jdk-nio2.")
+    private List<String> engines = List.of("uring", "jdk-vthread", "jdk-nio2");
+
+    @Option(names = "--json", description = "Print JSON.")
+    private boolean json;
+
+    /** One engine's rounds. */
+    private static final class Result {
+        final EchoServers.Engine engine;
+        final List<Double> perSecond = new ArrayList<>();
+        final List<Double> cpuNanosPerRoundTrip = new ArrayList<>();
+        final Histogram latency = new Histogram(1, 60_000_000_000L, 3);
+
+        Result(EchoServers.Engine engine) {
+            this.engine = engine;
+        }
+
+        double medianPerSecond() {
+            return median(perSecond);
+        }
+
+        double medianCpu() {
+            return median(cpuNanosPerRoundTrip);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        check(conns >= 1, "--conns " + conns + ": expected at least 1");
+        check(msg >= 1, "--msg " + msg + ": expected at least 1");
+        check(pipeline >= 1, "--pipeline " + pipeline + ": expected at least 1");
+        check(time > 0, "--time " + time + ": expected a positive number of seconds");
+        check(rounds >= 1, "--rounds " + rounds + ": expected at least 1");
+        check(warmup >= 0, "--warmup " + warmup + ": expected 0 or more seconds");
+        check(loops >= 1, "--loops " + loops + ": expected at least 1");
+        List<EchoServers.Engine> order = new ArrayList<>();
+        for (String e : engines) {
+            try {
+                order.add(EchoServers.Engine.parse(e.trim()));
+            } catch (IllegalArgumentException x) {
+                throw new ParameterException(spec.commandLine(), x.getMessage().replace("--engine", "--engines"));
+            }
+        }
+        Map<EchoServers.Engine, Result> results = new LinkedHashMap<>();
+        List<ServerProcess> servers = new ArrayList<>();
+        List<EchoLoad> loads = new ArrayList<>();
+        try {
+            for (EchoServers.Engine e : order) {
+                ServerProcess server = ServerProcess.start(e, loops);
+                servers.add(server);
+                EchoLoad load = new EchoLoad(server.address(), conns, msg, pipeline);
+                loads.add(load);
+                if (warmup > 0) {
+                    load.run(warmup);
+                }
+                results.put(e, new Result(e));
+            }
+            for (int r = 0; r < rounds; r++) {
+                for (int k = 0; k < order.size(); k++) {
+                    int i = r % 2 == 0 ? k : order.size() - 1 - k; // alternate the order: no engine always goes first
+                    ServerProcess server = servers.get(i);
+                    long cpu0 = server.cpuNanos();
+                    EchoLoad.Sample s = loads.get(i).run(time);
+                    long cpu1 = server.cpuNanos();
+                    Result res = results.get(order.get(i));
+                    res.perSecond.add(s.roundTrips() / s.seconds());
+                    res.cpuNanosPerRoundTrip.add(s.roundTrips() == 0 ? 0 : (double) (cpu1 - cpu0) / s.roundTrips());
+                    res.latency.add(s.latency());
+                }
+            }
+        } finally {
+            for (EchoLoad l : loads) {
+                l.close();
+            }
+            for (ServerProcess s : servers) {
+                s.close();
+            }
+        }
+        report(spec.commandLine().getOut(), new ArrayList<>(results.values()));
+        return 0;
+    }
+
+    private void check(boolean ok, String message) {
+        if (!ok) {
+            throw new ParameterException(spec.commandLine(), message);
+        }
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        s.sort(Double::compare);
+        return s.get(s.size() / 2);
+    }
+
+    private double mibPerSecond(Result r) {
+        return r.medianPerSecond() * msg / (1024.0 * 1024.0);
+    }
+
+    private void report(PrintWriter out, List<Result> all) throws Exception {
+        Result uring = all.stream().filter(r -> r.engine == EchoServers.Engine.URING).findFirst().orElse(null);
+        if (json) {
+            StringWriter buf = new StringWriter();
+            try (JsonGenerator g = new JsonFactory().createGenerator(buf)) {
+                g.useDefaultPrettyPrinter();
+                g.writeStartObject();
+                g.writeNumberField("conns", conns);
+                g.writeNumberField("msg", msg);
+                g.writeNumberField("pipeline", pipeline);
+                g.writeNumberField("time", time);
+                g.writeNumberField("rounds", rounds);
+                g.writeNumberField("loops", loops);
+                g.writeArrayFieldStart("engines");
+                for (Result r : all) {
+                    g.writeStartObject();
+                    g.writeStringField("engine", r.engine.label);
+                    g.writeNumberField("round_trips_per_s", r.medianPerSecond());
+                    g.writeNumberField("mib_per_s", mibPerSecond(r));
+                    g.writeNumberField("p50_us", r.latency.getValueAtPercentile(50) / 1000.0);
+                    g.writeNumberField("p99_us", r.latency.getValueAtPercentile(99) / 1000.0);
+                    g.writeNumberField("cpu_us_per_round_trip", r.medianCpu() / 1000.0);
+                    g.writeArrayFieldStart("round_trips_per_s_by_round");
+                    for (double v : r.perSecond) {
+                        g.writeNumber(v);
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeObjectFieldStart("ratios");
+                if (uring != null) {
+                    for (Result r : all) {
+                        if (r != uring) {
+                            g.writeObjectFieldStart("uring_vs_" + r.engine.label);
+                            g.writeNumberField("round_trips", uring.medianPerSecond() / r.medianPerSecond());
+                            g.writeNumberField("cpu_per_round_trip", r.medianCpu() == 0 ? 0 : uring.medianCpu() / r.medianCpu());
+                            g.writeEndObject();
+                        }
+                    }
+                }
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+            out.println(buf);
+        } else {
+            out.printf(Locale.ROOT, "echo on loopback: %d connections, %d B messages, pipeline %d, %d server thread(s); "
+                    + "medians of %d alternating rounds of %.1f s%n", conns, msg, pipeline, loops, rounds, time);
+            out.printf(Locale.ROOT, "%-12s %14s %10s %10s %10s %14s%n", "engine", "round trips/s", "MiB/s", "p50 us",
+                    "p99 us", "CPU us/rt");
+            for (Result r : all) {
+                out.printf(Locale.ROOT, "%-12s %,14.0f %10.1f %10.1f %10.1f %14.2f%n", r.engine.label, r.medianPerSecond(),
+                        mibPerSecond(r), r.latency.getValueAtPercentile(50) / 1000.0,
+                        r.latency.getValueAtPercentile(99) / 1000.0, r.medianCpu() / 1000.0);
+            }
+            if (uring != null) {
+                for (Result r : all) {
+                    if (r != uring) {
+                        out.printf(Locale.ROOT, "uring / %s: %.2fx round trips/s, %.2fx CPU per round trip%n", r.engine.label,
+                                uring.medianPerSecond() / r.medianPerSecond(),
+                                r.medianCpu() == 0 ? 0 : uring.medianCpu() / r.medianCpu());
+                    }
+                }
+            }
+        }
+        out.flush();
+    }
+}

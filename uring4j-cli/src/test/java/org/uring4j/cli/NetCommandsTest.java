@@ -1,0 +1,117 @@
+package org.uring4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** echo-server serves and stops cleanly on a signal; net-bench runs every engine and checks what it reports. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class NetCommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The command in a JVM of its own (signals must not reach this one). */
+    private static Process start(String... args) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), "org.uring4j.cli.Main"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** True if {@code signal} is ignored in {@code pid} (a background job's SIGINT is): the JVM then leaves it ignored. */
+    private static boolean ignores(long pid, int signal) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << (signal - 1))) != 0;
+            }
+        }
+        return false;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TERM", "INT"})
+    void echoServerServesThenExitsZeroOnSignal(String signal) throws Exception {
+        Process p = start("echo-server", "--port", "0", "--loops", "2");
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            assertNotNull(line, "echo-server printed nothing");
+            assertTrue(line.matches("listening on 127\\.0\\.0\\.1:\\d+"), line);
+            int port = Integer.parseInt(line.substring(line.lastIndexOf(':') + 1));
+            for (int c = 0; c < 3; c++) {
+                try (SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
+                    byte[] msg = ("hello " + c).repeat(1000).getBytes(StandardCharsets.UTF_8);
+                    ch.write(ByteBuffer.wrap(msg));
+                    ByteBuffer back = ByteBuffer.allocate(msg.length);
+                    while (back.hasRemaining()) {
+                        assertTrue(ch.read(back) > 0);
+                    }
+                    assertEquals(ByteBuffer.wrap(msg), back.flip());
+                }
+            }
+            assumeFalse(signal.equals("INT") && ignores(p.pid(), 2), "SIGINT is ignored here (started as a background job)");
+            new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "echo-server stopped");
+            assertEquals(0, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void echoServerRejectsBadArguments() {
+        assertEquals(2, Cli.run("echo-server").exitCode(), "--port is required");
+        Cli.Result r = Cli.run("echo-server", "--port", "70000");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--port 70000"), r.err());
+        assertEquals(2, Cli.run("echo-server", "--port", "0", "--engine", "netty").exitCode());
+    }
+
+    @Test
+    void netBenchReportsEveryEngineAsJson() throws Exception {
+        Cli.Result r = Cli.run("net-bench", "--conns", "4", "--msg", "100", "--pipeline", "2", "--time", "0.3",
+                "--rounds", "1", "--warmup", "0", "--json");
+        assertEquals(0, r.exitCode(), r.err() + r.out());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(4, j.get("conns").asInt());
+        assertEquals(3, j.get("engines").size());
+        for (JsonNode e : j.get("engines")) {
+            assertTrue(e.get("round_trips_per_s").asDouble() > 0, e.toString());
+            for (String k : List.of("engine", "mib_per_s", "p50_us", "p99_us", "cpu_us_per_round_trip")) {
+                assertTrue(e.has(k), k + " in " + e);
+            }
+        }
+        assertTrue(j.get("ratios").has("uring_vs_jdk-vthread"));
+        assertTrue(j.get("ratios").has("uring_vs_jdk-nio2"));
+    }
+
+    @Test
+    void netBenchPrintsATable() {
+        Cli.Result r = Cli.run("net-bench", "--conns", "2", "--msg", "16384", "--time", "0.2", "--rounds", "2",
+                "--warmup", "0", "--engines", "uring,jdk-vthread");
+        assertEquals(0, r.exitCode(), r.err() + r.out());
+        assertTrue(r.out().contains("uring / jdk-vthread:"), r.out());
+        assertEquals(2, Cli.run("net-bench", "--conns", "0").exitCode());
+        assertEquals(2, Cli.run("net-bench", "--engines", "netty").exitCode());
+    }
+}

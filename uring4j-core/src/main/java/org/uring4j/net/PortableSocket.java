@@ -1,0 +1,137 @@
+package org.uring4j.net;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.ProtocolFamily;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.nio.channels.InterruptedByTimeoutException;
+import java.nio.channels.SocketChannel;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A stream socket on the portable backend: a blocking {@link SocketChannel}. A timed-out
+ * asynchronous read or write leaves its call running, as the JDK's asynchronous channels may:
+ * what it transfers afterwards is lost.
+ */
+final class PortableSocket implements SocketIo {
+    private final PortableNet net;
+    private final SocketChannel channel;
+    private final ProtocolFamily family;
+
+    PortableSocket(PortableNet net, SocketChannel channel, ProtocolFamily family) {
+        this.net = net;
+        this.channel = channel;
+        this.family = family;
+    }
+
+    @Override
+    public ProtocolFamily family() {
+        return family;
+    }
+
+    @Override
+    public void bind(SocketAddress local) throws IOException {
+        channel.bind(local);
+    }
+
+    @Override
+    public CompletableFuture<Void> connect(SocketAddress remote) {
+        return net.async(() -> {
+            channel.connect(remote);
+            return null;
+        });
+    }
+
+    private static <T> CompletableFuture<T> timed(CompletableFuture<T> f, long timeoutNanos) {
+        if (timeoutNanos <= 0) {
+            return f;
+        }
+        return f.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).exceptionallyCompose(t -> {
+            Throwable c = t instanceof java.util.concurrent.CompletionException ? t.getCause() : t;
+            return CompletableFuture.failedFuture(c instanceof TimeoutException ? new InterruptedByTimeoutException() : c);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Integer> read(MemorySegment dst, ByteBuffer advance, long timeoutNanos) {
+        return timed(net.async(() -> readNow(dst, advance)), timeoutNanos);
+    }
+
+    @Override
+    public int readNow(MemorySegment dst, ByteBuffer advance) throws IOException {
+        int n = channel.read(dst.asByteBuffer());
+        if (n > 0 && advance != null) {
+            advance.position(advance.position() + n);
+        }
+        return n;
+    }
+
+    @Override
+    public CompletableFuture<Integer> write(MemorySegment src, ByteBuffer advance, long timeoutNanos) {
+        return timed(net.async(() -> writeNow(src, advance)), timeoutNanos);
+    }
+
+    @Override
+    public int writeNow(MemorySegment src, ByteBuffer advance) throws IOException {
+        ByteBuffer b = src.asByteBuffer();
+        int total = 0;
+        while (b.hasRemaining()) {
+            total += channel.write(b); // blocking mode: writes everything, or throws
+        }
+        if (advance != null) {
+            advance.position(advance.position() + total);
+        }
+        return total;
+    }
+
+    @Override
+    public void shutdown(int how) throws IOException {
+        if (how == org.uring4j.ring.Uapi.SHUT_RD) {
+            channel.shutdownInput();
+        } else {
+            channel.shutdownOutput();
+        }
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> name, T value) throws IOException {
+        FdOptions.checkSet(supportedOptions(), name, value);
+        channel.setOption(name, value);
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        FdOptions.checkGet(supportedOptions(), name);
+        return channel.getOption(name);
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return FdOptions.supported(family, false);
+    }
+
+    @Override
+    public SocketAddress localAddress() throws IOException {
+        return channel.getLocalAddress();
+    }
+
+    @Override
+    public SocketAddress remoteAddress() throws IOException {
+        return channel.getRemoteAddress();
+    }
+
+    @Override
+    public CompletableFuture<Void> close() {
+        try {
+            channel.close();
+            return CompletableFuture.completedFuture(null);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}

@@ -1,0 +1,381 @@
+package org.uring4j.net;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
+import org.uring4j.Errno;
+import org.uring4j.ring.BufferRing;
+import org.uring4j.ring.Fd;
+import org.uring4j.ring.Sqe;
+import org.uring4j.ring.Uapi;
+import org.uring4j.runtime.Operation;
+
+/**
+ * The socket operations as ring requests. Each borrows loop memory it hands the kernel (a
+ * sockaddr, a copy of heap data to send) in {@link Operation#prepare} and gives it back in
+ * {@link Operation#release()}, after the final completion; each op on a socket holds the
+ * socket's {@link OpGate} until then.
+ */
+final class RingOps {
+    private RingOps() {
+    }
+
+    /** Heap data sent per SEND: copied into loop memory, so bounded. */
+    static final int MAX_HEAP_SEND = 256 * 1024;
+    /** The most a heap read receives into loop memory of its own (without a provided-buffer ring). */
+    static final int MAX_OWN_RECV = 64 * 1024;
+    private static final int ENOBUFS = Errno.ENOBUFS.number();
+    private static final int ENOTCONN = Errno.ENOTCONN.number();
+
+    /** An op on one socket: counted in its gate until released; failures after close are AsynchronousCloseException. */
+    abstract static class SocketOp<T> extends Operation<T> {
+        final String name;
+        final int fd;
+        final OpGate gate;
+        MemorySegment mem;
+
+        SocketOp(String name, int fd, OpGate gate) {
+            this.name = name;
+            this.fd = fd;
+            this.gate = gate;
+        }
+
+        @Override
+        protected final String name() {
+            return name;
+        }
+
+        final MemorySegment borrow(long size) {
+            mem = loop().memory().acquire(size);
+            return mem;
+        }
+
+        final IOException failure(int res, Object target) {
+            if (gate != null && gate.isClosing()) {
+                return NetErrors.asyncClosed();
+            }
+            return NetErrors.of(name, res, fd, target);
+        }
+
+        @Override
+        protected void release() {
+            if (mem != null && loop() != null && loop().inLoop()) {
+                loop().memory().release(mem);
+            }
+            mem = null;
+            if (gate != null) {
+                gate.exit();
+            }
+        }
+    }
+
+    /** SOCKET(domain, SOCK_STREAM | SOCK_CLOEXEC): a plain descriptor ({@code io_uring_prep_socket}). */
+    static final class SocketCreate extends Operation<Integer> {
+        private final int domain;
+
+        SocketCreate(int domain) {
+            this.domain = domain;
+        }
+
+        @Override
+        protected String name() {
+            return "SOCKET";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            sqe.prepSocket(domain, Uapi.SOCK_STREAM | Uapi.SOCK_CLOEXEC, 0, 0);
+        }
+
+        @Override
+        protected Integer complete(int res, int flags) throws IOException {
+            if (res < 0) {
+                throw NetErrors.of("SOCKET", res, org.uring4j.UringException.NO_FD, null);
+            }
+            return res;
+        }
+
+        @Override
+        protected void abandoned(int res, int flags) {
+            if (res >= 0) {
+                SocketCalls.close(res);
+            }
+        }
+    }
+
+    /** CONNECT or BIND to a sockaddr ({@code io_uring_prep_connect}, {@code io_uring_prep_bind}). */
+    static final class AddressOp extends SocketOp<Void> {
+        private final byte[] sockaddr;
+        private final Object target;
+
+        AddressOp(String name, int fd, OpGate gate, byte[] sockaddr, Object target) {
+            super(name, fd, gate);
+            this.sockaddr = sockaddr;
+            this.target = target;
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            MemorySegment addr = borrow(sockaddr.length).asSlice(0, sockaddr.length);
+            MemorySegment.copy(MemorySegment.ofArray(sockaddr), 0, addr, 0, sockaddr.length);
+            if (name.equals("CONNECT")) {
+                sqe.prepConnect(Fd.raw(fd), addr);
+            } else {
+                sqe.prepBind(Fd.raw(fd), addr);
+            }
+        }
+
+        @Override
+        protected Void complete(int res, int flags) throws IOException {
+            if (res < 0) {
+                throw failure(res, target);
+            }
+            return null;
+        }
+    }
+
+    /** LISTEN ({@code io_uring_prep_listen}) or SHUTDOWN ({@code io_uring_prep_shutdown}). */
+    static final class ControlOp extends SocketOp<Void> {
+        private final int arg;
+
+        ControlOp(String name, int fd, OpGate gate, int arg) {
+            super(name, fd, gate);
+            this.arg = arg;
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            if (name.equals("LISTEN")) {
+                sqe.prepListen(Fd.raw(fd), arg);
+            } else {
+                sqe.prepShutdown(Fd.raw(fd), arg);
+            }
+        }
+
+        @Override
+        protected Void complete(int res, int flags) throws IOException {
+            // A connection both sides have shut down is gone: the JDK, too, ignores ENOTCONN there.
+            if (res < 0 && !(res == -ENOTCONN && name.equals("SHUTDOWN"))) {
+                throw failure(res, null);
+            }
+            return null;
+        }
+    }
+
+    /**
+     * RECV ({@code io_uring_prep_recv}): into native memory in place, or, for heap memory, into a
+     * buffer the kernel picks from the loop's provided-buffer ring when data arrives (so a
+     * connection waiting for data holds no buffer), copied out and given back at once; with no
+     * ring ({@code buffers} null), into loop memory of its own. Completes
+     * with the count, -1 at end of stream; fails with {@link #NO_BUFFERS} when the ring was empty.
+     */
+    static final class Recv extends SocketOp<Integer> {
+        private final MemorySegment dst;
+        private final ByteBuffer advance;
+        private final BufferRing buffers;
+        private boolean recycled;
+
+        Recv(int fd, OpGate gate, MemorySegment dst, ByteBuffer advance, BufferRing buffers) {
+            super("RECV", fd, gate);
+            this.dst = dst;
+            this.advance = advance;
+            this.buffers = buffers;
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            int len = (int) Math.min(dst.byteSize(), Integer.MAX_VALUE);
+            if (dst.isNative()) {
+                sqe.prepRecv(Fd.raw(fd), dst.asSlice(0, len), 0);
+            } else if (buffers != null) {
+                // With BUFFER_SELECT the kernel ignores addr and takes len as the most to receive.
+                sqe.prepRecv(Fd.raw(fd), MemorySegment.NULL.reinterpret(Math.min(len, buffers.bufferSize())), 0)
+                        .bufferSelect(buffers.groupId());
+            } else {
+                int n = Math.min(len, MAX_OWN_RECV);
+                sqe.prepRecv(Fd.raw(fd), borrow(n).asSlice(0, n), 0);
+            }
+        }
+
+        @Override
+        protected Integer complete(int res, int flags) throws IOException {
+            if ((flags & Uapi.IORING_CQE_F_BUFFER) != 0) {
+                recycled = true;
+                int bid = flags >>> 16;
+                try {
+                    if (res > 0) {
+                        MemorySegment.copy(buffers.buffer(bid), 0, dst, 0, res);
+                    }
+                } finally {
+                    buffers.recycle(bid);
+                }
+            }
+            if (res > 0 && mem != null) {
+                MemorySegment.copy(mem, 0, dst, 0, res);
+            }
+            if (res < 0) {
+                if (res == -ENOBUFS && buffers != null && !gate.isClosing()) {
+                    throw NO_BUFFERS;
+                }
+                throw failure(res, null);
+            }
+            if (res == 0) {
+                if (gate.isClosing()) {
+                    throw NetErrors.asyncClosed();
+                }
+                return -1;
+            }
+            if (advance != null) {
+                advance.position(advance.position() + res);
+            }
+            return res;
+        }
+
+        @Override
+        protected void abandoned(int res, int flags) {
+            // Cancelled or timed out after the kernel had filled a buffer: its bytes are dropped,
+            // as the JDK drops them after a timed-out read, but the buffer goes back.
+            if ((flags & Uapi.IORING_CQE_F_BUFFER) != 0 && !recycled) {
+                recycled = true;
+                buffers.recycle(flags >>> 16);
+            }
+        }
+    }
+
+    /** A receive found the provided-buffer ring empty; the caller retries into memory of its own. */
+    static final IOException NO_BUFFERS = new NoBuffers();
+
+    /** Thrown often under load and never shown to a caller: no stack trace. */
+    private static final class NoBuffers extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NoBuffers() {
+            super("RECV: ENOBUFS (the provided-buffer ring is empty)");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    /**
+     * SEND with MSG_NOSIGNAL | MSG_WAITALL ({@code io_uring_prep_send}): the kernel keeps sending
+     * until all of it is out. Native memory is sent in place; heap memory is copied into loop
+     * memory first, at most {@link #MAX_HEAP_SEND} bytes per op.
+     */
+    static final class Send extends SocketOp<Integer> {
+        private final MemorySegment src;
+        private final ByteBuffer advance;
+        private long length;
+
+        Send(int fd, OpGate gate, MemorySegment src, ByteBuffer advance) {
+            super("SEND", fd, gate);
+            this.src = src;
+            this.advance = advance;
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            MemorySegment out = src;
+            if (!src.isNative()) {
+                long n = Math.min(src.byteSize(), MAX_HEAP_SEND);
+                out = borrow(n).asSlice(0, n);
+                MemorySegment.copy(src, 0, out, 0, n);
+            }
+            length = out.byteSize();
+            sqe.prepSend(Fd.raw(fd), out, Uapi.MSG_NOSIGNAL | Uapi.MSG_WAITALL);
+        }
+
+        @Override
+        protected Integer complete(int res, int flags) throws IOException {
+            if (res < 0) {
+                throw failure(res, null);
+            }
+            if (res < length && gate.isClosing()) {
+                throw NetErrors.asyncClosed(); // cut short by close: as the JDK, the write failed
+            }
+            if (advance != null) {
+                advance.position(advance.position() + res);
+            }
+            return res;
+        }
+    }
+
+    /** ASYNC_CANCEL of every request on a descriptor ({@code io_uring_prep_cancel_fd} with IORING_ASYNC_CANCEL_ALL). */
+    static final class CancelFd extends Operation<Integer> {
+        private final int fd;
+
+        CancelFd(int fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        protected String name() {
+            return "ASYNC_CANCEL";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            sqe.prepCancelFd(Fd.raw(fd), Uapi.IORING_ASYNC_CANCEL_ALL);
+        }
+
+        @Override
+        protected Integer complete(int res, int flags) {
+            return res; // how many were cancelled, or -ENOENT if none was waiting
+        }
+    }
+
+    /** CLOSE of a plain descriptor ({@code io_uring_prep_close}): a lingering close does not hold up the loop. */
+    static final class Close extends Operation<Void> {
+        private final int fd;
+
+        Close(int fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        protected String name() {
+            return "CLOSE";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            sqe.prepClose(Fd.raw(fd));
+        }
+
+        @Override
+        protected Void complete(int res, int flags) throws IOException {
+            if (res < 0) {
+                throw NetErrors.of("CLOSE", res, fd, null);
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Multishot ACCEPT ({@code io_uring_prep_multishot_accept}): one completion per connection,
+     * each handed to the server; the last one (without IORING_CQE_F_MORE) ends it.
+     */
+    static final class Accept extends SocketOp<Void> {
+        private final RingServer server;
+
+        Accept(RingServer server, int fd, OpGate gate) {
+            super("ACCEPT", fd, gate);
+            this.server = server;
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            sqe.prepAccept(Fd.raw(fd), null, null, Uapi.SOCK_CLOEXEC).ioprio(Uapi.IORING_ACCEPT_MULTISHOT);
+        }
+
+        @Override
+        protected Void complete(int res, int flags) {
+            boolean more = (flags & Uapi.IORING_CQE_F_MORE) != 0;
+            server.accepted(res, more, res < 0 ? failure(res, null) : null);
+            return null;
+        }
+    }
+}

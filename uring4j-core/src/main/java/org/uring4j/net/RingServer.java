@@ -1,0 +1,238 @@
+package org.uring4j.net;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.ProtocolFamily;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import org.uring4j.runtime.Await;
+
+/**
+ * A listening socket on an event loop. One multishot ACCEPT, armed while someone waits for a
+ * connection, delivers every connection the kernel has; those nobody waits for yet queue here
+ * (they would have queued in the kernel's backlog otherwise) and are closed with the server.
+ * Accepted sockets are spread over the runtime's loops.
+ */
+final class RingServer implements ServerIo {
+    private final RingNet net;
+    private final RingNet.Home home;
+    private final int fd;
+    private final ProtocolFamily family;
+    private final OpGate gate;
+    // guarded by this
+    private final ArrayDeque<Integer> ready = new ArrayDeque<>();
+    private final ArrayDeque<CompletableFuture<SocketIo>> waiters = new ArrayDeque<>();
+    private boolean armed;
+
+    RingServer(RingNet net, RingNet.Home home, int fd, ProtocolFamily family) {
+        this.net = net;
+        this.home = home;
+        this.fd = fd;
+        this.family = family;
+        this.gate = new OpGate(this::closeFd);
+    }
+
+    @Override
+    public ProtocolFamily family() {
+        return family;
+    }
+
+    @Override
+    public void bind(SocketAddress local, int backlog) throws IOException {
+        byte[] buf = new byte[SockAddr.STORAGE];
+        int len = SockAddr.encode(local, family, MemorySegment.ofArray(buf));
+        byte[] sa = java.util.Arrays.copyOf(buf, len);
+        if (net.ringBind) {
+            Await.get(control(new RingOps.AddressOp("BIND", fd, gate, sa, local)));
+            Await.get(control(new RingOps.ControlOp("LISTEN", fd, gate, backlog)));
+            return;
+        }
+        int r = SocketCalls.bind(fd, MemorySegment.ofArray(sa));
+        if (r < 0) {
+            throw NetErrors.of("bind", r, fd, local);
+        }
+        r = SocketCalls.listen(fd, backlog);
+        if (r < 0) {
+            throw NetErrors.of("listen", r, fd, local);
+        }
+    }
+
+    private CompletableFuture<Void> control(RingOps.SocketOp<Void> op) {
+        if (!gate.enter()) {
+            return CompletableFuture.failedFuture(NetErrors.closed());
+        }
+        CompletableFuture<Void> f;
+        try {
+            f = home.loop().submit(op);
+        } catch (RuntimeException e) {
+            gate.exit();
+            IOException closed = NetErrors.closed();
+            closed.initCause(e);
+            return CompletableFuture.failedFuture(closed);
+        }
+        if (gate.isClosing()) {
+            RingNet.submit(home.loop(), new RingOps.CancelFd(fd)); // close() may have cancelled before this arrived
+        }
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<SocketIo> accept() {
+        CompletableFuture<SocketIo> f;
+        synchronized (this) {
+            if (gate.isClosing()) {
+                return CompletableFuture.failedFuture(NetErrors.closed());
+            }
+            Integer conn = ready.poll();
+            if (conn != null) {
+                return CompletableFuture.completedFuture(wrap(conn));
+            }
+            f = new CompletableFuture<>();
+            waiters.add(f);
+            if (armed) {
+                return f;
+            }
+            armed = true;
+        }
+        arm();
+        return f;
+    }
+
+    private void arm() {
+        CompletableFuture<Void> run = control(new RingOps.Accept(this, fd, gate));
+        if (run.isCompletedExceptionally()) {
+            run.whenComplete((v, t) -> failAll(t));
+        }
+    }
+
+    private SocketIo wrap(int conn) {
+        return new RingSocket(net, net.nextHome(), conn, family);
+    }
+
+    /** A completion of the multishot ACCEPT (on the loop thread): a connection, or its end. */
+    void accepted(int res, boolean more, IOException failure) {
+        CompletableFuture<SocketIo> waiter = null;
+        List<CompletableFuture<SocketIo>> failed = null;
+        boolean rearm = false;
+        synchronized (this) {
+            if (!more) {
+                armed = false;
+            }
+            if (res >= 0) {
+                if (gate.isClosing()) {
+                    SocketCalls.close(res);
+                } else if ((waiter = waiters.poll()) == null) {
+                    ready.add(res);
+                }
+            } else if (!more) {
+                failed = new ArrayList<>(waiters);
+                waiters.clear();
+            }
+            if (!more && !waiters.isEmpty() && !gate.isClosing()) {
+                armed = rearm = true;
+            }
+        }
+        if (waiter != null && !waiter.complete(wrap(res))) {
+            synchronized (this) {
+                ready.addFirst(res); // the waiter gave up; the next accept takes it
+            }
+        }
+        if (failed != null) {
+            for (CompletableFuture<SocketIo> w : failed) {
+                w.completeExceptionally(failure);
+            }
+        }
+        if (rearm) {
+            arm();
+        }
+    }
+
+    private void failAll(Throwable t) {
+        List<CompletableFuture<SocketIo>> failed;
+        synchronized (this) {
+            armed = false;
+            failed = new ArrayList<>(waiters);
+            waiters.clear();
+        }
+        Throwable cause = t instanceof java.util.concurrent.CompletionException ? t.getCause() : t;
+        for (CompletableFuture<SocketIo> w : failed) {
+            w.completeExceptionally(cause);
+        }
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> name, T value) throws IOException {
+        FdOptions.checkSet(supportedOptions(), name, value);
+        if (!gate.enter()) {
+            throw NetErrors.closed();
+        }
+        try {
+            FdOptions.set(fd, name, value);
+        } finally {
+            gate.exit();
+        }
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        FdOptions.checkGet(supportedOptions(), name);
+        if (!gate.enter()) {
+            throw NetErrors.closed();
+        }
+        try {
+            return FdOptions.get(fd, name);
+        } finally {
+            gate.exit();
+        }
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return FdOptions.supported(family, true);
+    }
+
+    @Override
+    public SocketAddress localAddress() throws IOException {
+        if (!gate.enter()) {
+            throw NetErrors.closed();
+        }
+        try {
+            return RingSocket.name(fd, false);
+        } finally {
+            gate.exit();
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> close() {
+        CompletableFuture<Void> closed = gate.close();
+        if (!closed.isDone() && gate.inFlight() > 0) {
+            RingNet.submit(home.loop(), new RingOps.CancelFd(fd));
+        }
+        return closed;
+    }
+
+    private void closeFd(CompletableFuture<Void> closed) {
+        List<Integer> queued;
+        synchronized (this) {
+            queued = new ArrayList<>(ready);
+            ready.clear();
+        }
+        for (int conn : queued) {
+            SocketCalls.close(conn); // never handed out: no op can name it
+        }
+        failAll(NetErrors.asyncClosed());
+        try {
+            home.loop().submit(new RingOps.Close(fd)).whenComplete((v, t) -> closed.complete(null));
+        } catch (RuntimeException e) {
+            SocketCalls.close(fd);
+            closed.complete(null);
+        }
+    }
+}

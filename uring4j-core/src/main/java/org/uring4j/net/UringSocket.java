@@ -1,0 +1,502 @@
+package org.uring4j.net;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.net.ProtocolFamily;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AlreadyBoundException;
+import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ConnectionPendingException;
+import java.nio.channels.NotYetConnectedException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.uring4j.fs.Backend;
+import org.uring4j.ring.Uapi;
+import org.uring4j.runtime.Await;
+
+/**
+ * A stream socket: TCP over IPv4 or IPv6, or a Unix domain socket. Make one with
+ * {@link UringNet#connect}, {@link UringNet#openSocket} or {@link UringServerSocket#accept}.
+ *
+ * <p>Every transfer has a blocking form ({@code read}, {@code write}), which parks a virtual
+ * thread without pinning its carrier, and an {@code ...Async} form returning a
+ * {@link CompletableFuture}. Reads return what has arrived (at least one byte), or -1 at end of
+ * stream; writes send everything they are given. A {@code ByteBuffer}'s position advances by the
+ * bytes moved. One read and one write may be in progress at a time.
+ *
+ * <p>Failures are java.net's and java.nio's: {@link java.net.ConnectException} for a refused
+ * connect, {@link java.net.BindException} for an address in use, a
+ * {@link java.net.SocketException} "Connection reset", {@link ClosedChannelException} after
+ * {@link #close()}, {@link java.nio.channels.AsynchronousCloseException} for an operation the
+ * close interrupted, {@link ClosedByInterruptException} when a thread blocked in a call is
+ * interrupted (the socket is closed then, as a SocketChannel is). On io_uring the
+ * {@link org.uring4j.UringException} naming the op, descriptor and errno is the cause.
+ *
+ * <p>Futures complete on an event-loop thread: stages chained to them must not block (a blocking
+ * call of this API there throws IllegalStateException). Native memory handed to an asynchronous
+ * call must stay alive until its future completes.
+ */
+public final class UringSocket implements AutoCloseable {
+    private static final int UNCONNECTED = 0;
+    private static final int PENDING = 1;
+    private static final int CONNECTED = 2;
+
+    private final UringNet net;
+    private final SocketIo io;
+    private final AtomicInteger state;
+    private volatile boolean bound;
+    private volatile boolean inputShut;
+    private volatile boolean outputShut;
+    private volatile boolean closed;
+
+    UringSocket(UringNet net, SocketIo io, boolean connected) {
+        this.net = net;
+        this.io = io;
+        this.state = new AtomicInteger(connected ? CONNECTED : UNCONNECTED);
+        this.bound = connected;
+    }
+
+    /** The backend this socket runs on. */
+    public Backend backend() {
+        return net.backend();
+    }
+
+    /** INET, INET6 or UNIX. */
+    public ProtocolFamily family() {
+        return io.family();
+    }
+
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    public boolean isConnected() {
+        return state.get() == CONNECTED;
+    }
+
+    /** True while a connect is in progress. */
+    public boolean isConnectionPending() {
+        return state.get() == PENDING;
+    }
+
+    // ------------------------------------------------------------------ bind and connect
+
+    /**
+     * Binds to {@code local}; null picks the wildcard address and a free port (for a Unix
+     * socket, a fresh path in the temporary directory), as the JDK does.
+     *
+     * @throws AlreadyBoundException      if bound already
+     * @throws ConnectionPendingException if a connect is in progress
+     * @throws java.net.BindException     if the address is in use or not ours
+     */
+    public UringSocket bind(SocketAddress local) throws IOException {
+        checkOpen();
+        if (state.get() == PENDING) {
+            throw new ConnectionPendingException();
+        }
+        if (bound) {
+            throw new AlreadyBoundException();
+        }
+        io.bind(local != null ? local : defaultLocal(io.family()));
+        bound = true;
+        return this;
+    }
+
+    static SocketAddress defaultLocal(ProtocolFamily family) {
+        if (family == StandardProtocolFamily.UNIX) {
+            return UnixDomainSocketAddress.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+                    "uring4j-socket-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong())));
+        }
+        return UringNet.wildcard();
+    }
+
+    /** Connects to {@code remote}; a failed connect closes the socket, as the JDK's channels do. */
+    public void connect(SocketAddress remote) throws IOException {
+        await(connectAsync(remote));
+    }
+
+    /**
+     * The asynchronous form of {@link #connect} ({@code io_uring_prep_connect}).
+     *
+     * @throws AlreadyConnectedException                            if connected
+     * @throws ConnectionPendingException                           if a connect is in progress
+     * @throws java.nio.channels.UnsupportedAddressTypeException    for an address of another kind
+     * @throws java.nio.channels.UnresolvedAddressException         for an unresolved host name
+     */
+    public CompletableFuture<Void> connectAsync(SocketAddress remote) {
+        Objects.requireNonNull(remote, "remote");
+        if (io.family() == StandardProtocolFamily.UNIX) {
+            if (!(remote instanceof UnixDomainSocketAddress)) {
+                throw new java.nio.channels.UnsupportedAddressTypeException();
+            }
+        } else {
+            SockAddr.inet(remote);
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(new ClosedChannelException());
+        }
+        if (!state.compareAndSet(UNCONNECTED, PENDING)) {
+            if (state.get() == CONNECTED) {
+                throw new AlreadyConnectedException();
+            }
+            throw new ConnectionPendingException();
+        }
+        return io.connect(remote).handle((v, t) -> {
+            if (t != null) {
+                state.set(UNCONNECTED);
+                close();
+                throw t instanceof CompletionException c ? c : new CompletionException(t);
+            }
+            bound = true;
+            state.set(CONNECTED);
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ read
+
+    /** Reads into {@code dst}'s remaining bytes; the count, or -1 at end of stream. */
+    public int read(ByteBuffer dst) throws IOException {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
+        return readNow(MemorySegment.ofBuffer(dst), dst);
+    }
+
+    /** Reads into {@code dst[off..off+len)}; the count, or -1 at end of stream. */
+    public int read(byte[] dst, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, dst.length);
+        return readNow(MemorySegment.ofArray(dst).asSlice(off, len), null);
+    }
+
+    /** Reads into {@code dst}; the count, or -1 at end of stream. */
+    public int read(MemorySegment dst) throws IOException {
+        checkWritable(dst);
+        return readNow(dst, null);
+    }
+
+    private int readNow(MemorySegment dst, ByteBuffer advance) throws IOException {
+        if (!readable()) {
+            return -1;
+        }
+        if (dst.byteSize() == 0) {
+            return 0;
+        }
+        checkNotLoop();
+        try {
+            return inputShut ? -1 : io.readNow(dst, advance);
+        } catch (InterruptedIOException | ClosedByInterruptException e) {
+            throw interrupted(e);
+        }
+    }
+
+    /** The asynchronous form of {@link #read(ByteBuffer)}. */
+    public CompletableFuture<Integer> readAsync(ByteBuffer dst) {
+        return readAsync(dst, 0, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Reads into {@code dst}, failing with {@link java.nio.channels.InterruptedByTimeoutException}
+     * if nothing arrives within {@code timeout} (0: no limit; a linked timeout on io_uring).
+     */
+    public CompletableFuture<Integer> readAsync(ByteBuffer dst, long timeout, TimeUnit unit) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
+        return readAsync(MemorySegment.ofBuffer(dst), dst, unit.toNanos(Math.max(0, timeout)));
+    }
+
+    /** The asynchronous form of {@link #read(byte[], int, int)}. */
+    public CompletableFuture<Integer> readAsync(byte[] dst, int off, int len) {
+        Objects.checkFromIndexSize(off, len, dst.length);
+        return readAsync(MemorySegment.ofArray(dst).asSlice(off, len), null, 0);
+    }
+
+    /** The asynchronous form of {@link #read(MemorySegment)}. */
+    public CompletableFuture<Integer> readAsync(MemorySegment dst) {
+        checkWritable(dst);
+        return readAsync(dst, null, 0);
+    }
+
+    private CompletableFuture<Integer> readAsync(MemorySegment dst, ByteBuffer advance, long timeoutNanos) {
+        try {
+            if (!readable()) {
+                return CompletableFuture.completedFuture(-1);
+            }
+        } catch (ClosedChannelException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (dst.byteSize() == 0) {
+            return CompletableFuture.completedFuture(0);
+        }
+        return io.read(dst, advance, timeoutNanos);
+    }
+
+    /** Open and connected; false once input is shut down. */
+    private boolean readable() throws ClosedChannelException {
+        checkOpen();
+        if (state.get() != CONNECTED) {
+            throw new NotYetConnectedException();
+        }
+        return !inputShut;
+    }
+
+    private static void checkWritable(MemorySegment dst) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only segment");
+        }
+    }
+
+    // ------------------------------------------------------------------ write
+
+    /** Writes all of {@code src}'s remaining bytes; the count. */
+    public int write(ByteBuffer src) throws IOException {
+        return writeNow(MemorySegment.ofBuffer(src), src);
+    }
+
+    /** Writes all of {@code src[off..off+len)}. */
+    public int write(byte[] src, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, src.length);
+        return writeNow(MemorySegment.ofArray(src).asSlice(off, len), null);
+    }
+
+    /** Writes all of {@code src}. */
+    public int write(MemorySegment src) throws IOException {
+        return writeNow(src, null);
+    }
+
+    private int writeNow(MemorySegment src, ByteBuffer advance) throws IOException {
+        checkWrite();
+        if (src.byteSize() == 0) {
+            return 0;
+        }
+        checkNotLoop();
+        try {
+            return io.writeNow(src, advance);
+        } catch (InterruptedIOException | ClosedByInterruptException e) {
+            throw interrupted(e);
+        }
+    }
+
+    /** The asynchronous form of {@link #write(ByteBuffer)} ({@code io_uring_prep_send}). */
+    public CompletableFuture<Integer> writeAsync(ByteBuffer src) {
+        return writeAsync(src, 0, TimeUnit.NANOSECONDS);
+    }
+
+    /** Writes {@code src}, failing with InterruptedByTimeoutException if it is not out within {@code timeout} (0: no limit). */
+    public CompletableFuture<Integer> writeAsync(ByteBuffer src, long timeout, TimeUnit unit) {
+        return writeAsync(MemorySegment.ofBuffer(src), src, unit.toNanos(Math.max(0, timeout)));
+    }
+
+    /** The asynchronous form of {@link #write(byte[], int, int)}. */
+    public CompletableFuture<Integer> writeAsync(byte[] src, int off, int len) {
+        Objects.checkFromIndexSize(off, len, src.length);
+        return writeAsync(MemorySegment.ofArray(src).asSlice(off, len), null, 0);
+    }
+
+    /** The asynchronous form of {@link #write(MemorySegment)}. */
+    public CompletableFuture<Integer> writeAsync(MemorySegment src) {
+        return writeAsync(src, null, 0);
+    }
+
+    private CompletableFuture<Integer> writeAsync(MemorySegment src, ByteBuffer advance, long timeoutNanos) {
+        try {
+            checkWrite();
+        } catch (ClosedChannelException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (src.byteSize() == 0) {
+            return CompletableFuture.completedFuture(0);
+        }
+        return io.write(src, advance, timeoutNanos);
+    }
+
+    private void checkWrite() throws ClosedChannelException {
+        checkOpen();
+        if (state.get() != CONNECTED) {
+            throw new NotYetConnectedException();
+        }
+        if (outputShut) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    // ------------------------------------------------------------------ shutdown, options, addresses
+
+    /** Shuts down reading (SHUT_RD): later reads return -1. Idempotent. */
+    public UringSocket shutdownInput() throws IOException {
+        checkOpen();
+        if (state.get() != CONNECTED) {
+            throw new NotYetConnectedException();
+        }
+        if (!inputShut) {
+            inputShut = true;
+            io.shutdown(Uapi.SHUT_RD);
+        }
+        return this;
+    }
+
+    /** Shuts down writing (SHUT_WR): the peer reads end of stream; later writes throw ClosedChannelException. Idempotent. */
+    public UringSocket shutdownOutput() throws IOException {
+        checkOpen();
+        if (state.get() != CONNECTED) {
+            throw new NotYetConnectedException();
+        }
+        if (!outputShut) {
+            outputShut = true;
+            io.shutdown(Uapi.SHUT_WR);
+        }
+        return this;
+    }
+
+    /** Sets a {@link java.net.StandardSocketOptions} option (setsockopt(2)). */
+    public <T> UringSocket setOption(SocketOption<T> name, T value) throws IOException {
+        Objects.requireNonNull(name, "name");
+        checkOpen();
+        io.setOption(name, value);
+        return this;
+    }
+
+    /** An option's value (getsockopt(2)). */
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        Objects.requireNonNull(name, "name");
+        checkOpen();
+        return io.getOption(name);
+    }
+
+    /** The options this kind of socket has, as the JDK's socket channels have them. */
+    public Set<SocketOption<?>> supportedOptions() {
+        return io.supportedOptions();
+    }
+
+    /** The bound address, or null if not bound. */
+    public SocketAddress localAddress() throws IOException {
+        checkOpen();
+        return bound ? io.localAddress() : null;
+    }
+
+    /** The peer's address, or null if not connected. */
+    public SocketAddress remoteAddress() throws IOException {
+        checkOpen();
+        return state.get() == CONNECTED ? io.remoteAddress() : null;
+    }
+
+    // ------------------------------------------------------------------ streams
+
+    /** A blocking InputStream over this socket; closing it closes the socket. */
+    public InputStream inputStream() {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n = UringSocket.this.read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                Objects.checkFromIndexSize(off, len, b.length);
+                return len == 0 ? 0 : UringSocket.this.read(b, off, len);
+            }
+
+            @Override
+            public void close() {
+                UringSocket.this.close();
+            }
+        };
+    }
+
+    /** A blocking OutputStream over this socket; closing it closes the socket. */
+    public OutputStream outputStream() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                UringSocket.this.write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                UringSocket.this.write(b, off, len);
+            }
+
+            @Override
+            public void close() {
+                UringSocket.this.close();
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ close
+
+    /**
+     * Closes the socket: operations in progress fail with AsynchronousCloseException, and the
+     * descriptor is closed once the kernel has finished with them. Idempotent. On an event-loop
+     * thread it starts the close without waiting for it.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        net.untrack(this);
+        CompletableFuture<Void> done = io.close();
+        if (!net.onLoopThread()) {
+            try {
+                done.join();
+            } catch (CompletionException | java.util.concurrent.CancellationException ignored) {
+                // closing reports nothing; the descriptor is released either way
+            }
+        }
+    }
+
+    private void checkOpen() throws ClosedChannelException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    private void checkNotLoop() {
+        if (net.onLoopThread()) {
+            throw new IllegalStateException("a blocking socket call on an event-loop thread would wait for itself; "
+                    + "use the ...Async form, or run it on another thread");
+        }
+    }
+
+    /** The waiting thread was interrupted: the socket is closed, as an interruptible channel is. */
+    private IOException interrupted(IOException e) {
+        if (e instanceof java.net.SocketTimeoutException) {
+            return e;
+        }
+        close();
+        ClosedByInterruptException c = new ClosedByInterruptException();
+        c.initCause(e);
+        Thread.currentThread().interrupt();
+        return c;
+    }
+
+    private void await(CompletableFuture<?> f) throws IOException {
+        checkNotLoop();
+        try {
+            Await.get(f);
+        } catch (InterruptedIOException e) {
+            throw interrupted(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "UringSocket[" + io + (closed ? ", closed" : "") + "]";
+    }
+}

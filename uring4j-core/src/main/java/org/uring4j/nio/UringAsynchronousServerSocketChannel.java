@@ -1,0 +1,115 @@
+package org.uring4j.nio;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.channels.AcceptPendingException;
+import java.nio.channels.AsynchronousServerSocketChannel;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.CompletionHandler;
+import java.nio.channels.NotYetBoundException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.uring4j.net.UringNet;
+import org.uring4j.net.UringServerSocket;
+
+/**
+ * An {@link AsynchronousServerSocketChannel} on a {@link UringServerSocket} (multishot ACCEPT on
+ * io_uring): a drop-in for {@code AsynchronousServerSocketChannel.open()} with the JDK's checks
+ * and exceptions (NotYetBoundException, AlreadyBoundException, AcceptPendingException,
+ * ClosedChannelException, AsynchronousCloseException, java.net.BindException). Accepted channels
+ * are {@link UringAsynchronousSocketChannel}s; completion handlers run on a virtual thread each.
+ */
+public final class UringAsynchronousServerSocketChannel extends AsynchronousServerSocketChannel {
+    private final UringServerSocket server;
+    private final AtomicBoolean accepting = new AtomicBoolean();
+
+    private UringAsynchronousServerSocketChannel(UringServerSocket server) {
+        super(null);
+        this.server = server;
+    }
+
+    /** An unbound channel of the default family, as {@code AsynchronousServerSocketChannel.open()}. */
+    public static UringAsynchronousServerSocketChannel open(UringNet net) throws IOException {
+        return new UringAsynchronousServerSocketChannel(net.openServer());
+    }
+
+    /** The server socket underneath. */
+    public UringServerSocket socket() {
+        return server;
+    }
+
+    @Override
+    public UringAsynchronousServerSocketChannel bind(SocketAddress local, int backlog) throws IOException {
+        server.bind(local, backlog);
+        return this;
+    }
+
+    @Override
+    public <T> UringAsynchronousServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
+        server.setOption(name, value);
+        return this;
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        return server.getOption(name);
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return server.supportedOptions();
+    }
+
+    @Override
+    public <A> void accept(A attachment, CompletionHandler<AsynchronousSocketChannel, ? super A> handler) {
+        Objects.requireNonNull(handler, "'handler' is null");
+        doAccept(attachment, handler);
+    }
+
+    @Override
+    public Future<AsynchronousSocketChannel> accept() {
+        return doAccept(null, null);
+    }
+
+    private <A> Future<AsynchronousSocketChannel> doAccept(A attachment,
+                                                            CompletionHandler<AsynchronousSocketChannel, ? super A> handler) {
+        if (!isOpen()) {
+            return SocketRelay.immediate(this, null, new ClosedChannelException(), attachment, handler);
+        }
+        if (!server.isBound()) {
+            throw new NotYetBoundException();
+        }
+        if (!accepting.compareAndSet(false, true)) {
+            throw new AcceptPendingException();
+        }
+        CompletableFuture<AsynchronousSocketChannel> op =
+                server.acceptAsync().thenApply(UringAsynchronousSocketChannel::of);
+        return SocketRelay.relay(this, op, attachment, handler, () -> accepting.set(false), null);
+    }
+
+    @Override
+    public SocketAddress getLocalAddress() throws IOException {
+        return server.localAddress();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return server.isOpen();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    @Override
+    public String toString() {
+        return "UringAsynchronousServerSocketChannel[" + server + "]";
+    }
+}

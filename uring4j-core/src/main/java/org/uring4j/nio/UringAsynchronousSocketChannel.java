@@ -1,0 +1,276 @@
+package org.uring4j.nio;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.CompletionHandler;
+import java.nio.channels.InterruptedByTimeoutException;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.ReadPendingException;
+import java.nio.channels.WritePendingException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.uring4j.net.UringNet;
+import org.uring4j.net.UringSocket;
+
+/**
+ * An {@link AsynchronousSocketChannel} on a {@link UringSocket}: a drop-in for
+ * {@code AsynchronousSocketChannel.open()} with the JDK's argument checks and exceptions
+ * (NotYetConnectedException, ReadPendingException, WritePendingException,
+ * InterruptedByTimeoutException and afterwards IllegalStateException for the timed-out
+ * direction, ClosedChannelException, AsynchronousCloseException, java.net.ConnectException).
+ *
+ * <p>Differences: a write sends all of its buffer before it completes (the JDK's may complete
+ * with part of it); a scattering read fills the first buffer with room, a gathering write sends
+ * the buffers one after another. Completion handlers run on a virtual thread each, never on the
+ * event loop; {@link #provider()} is null (the channel belongs to a {@link UringNet}, not to a
+ * provider or group).
+ */
+public final class UringAsynchronousSocketChannel extends AsynchronousSocketChannel {
+    private final UringSocket socket;
+    private final AtomicBoolean reading = new AtomicBoolean();
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private volatile boolean readKilled;
+    private volatile boolean writeKilled;
+
+    private UringAsynchronousSocketChannel(UringSocket socket) {
+        super(null);
+        this.socket = socket;
+    }
+
+    /** An unconnected channel of the default family (IPv6 taking IPv4 where the host has IPv6), as {@code AsynchronousSocketChannel.open()}. */
+    public static UringAsynchronousSocketChannel open(UringNet net) throws IOException {
+        return new UringAsynchronousSocketChannel(net.openSocket());
+    }
+
+    /** A channel over a socket already made, e.g. one a server accepted; the channel owns it from now on. */
+    public static UringAsynchronousSocketChannel of(UringSocket socket) {
+        return new UringAsynchronousSocketChannel(Objects.requireNonNull(socket, "socket"));
+    }
+
+    /** The socket underneath. */
+    public UringSocket socket() {
+        return socket;
+    }
+
+    @Override
+    public UringAsynchronousSocketChannel bind(SocketAddress local) throws IOException {
+        socket.bind(local);
+        return this;
+    }
+
+    @Override
+    public <T> UringAsynchronousSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
+        socket.setOption(name, value);
+        return this;
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        return socket.getOption(name);
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return socket.supportedOptions();
+    }
+
+    @Override
+    public UringAsynchronousSocketChannel shutdownInput() throws IOException {
+        socket.shutdownInput();
+        return this;
+    }
+
+    @Override
+    public UringAsynchronousSocketChannel shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+        return this;
+    }
+
+    @Override
+    public SocketAddress getRemoteAddress() throws IOException {
+        return socket.remoteAddress();
+    }
+
+    @Override
+    public SocketAddress getLocalAddress() throws IOException {
+        return socket.localAddress();
+    }
+
+    // ------------------------------------------------------------------ connect
+
+    @Override
+    public <A> void connect(SocketAddress remote, A attachment, CompletionHandler<Void, ? super A> handler) {
+        Objects.requireNonNull(handler, "'handler' is null");
+        doConnect(remote, attachment, handler);
+    }
+
+    @Override
+    public Future<Void> connect(SocketAddress remote) {
+        return doConnect(remote, null, null);
+    }
+
+    private <A> Future<Void> doConnect(SocketAddress remote, A attachment, CompletionHandler<Void, ? super A> handler) {
+        if (!isOpen()) {
+            return SocketRelay.immediate(this, null, new ClosedChannelException(), attachment, handler);
+        }
+        return SocketRelay.relay(this, socket.connectAsync(remote), attachment, handler, () -> { }, null);
+    }
+
+    // ------------------------------------------------------------------ read
+
+    @Override
+    public <A> void read(ByteBuffer dst, long timeout, TimeUnit unit, A attachment,
+                         CompletionHandler<Integer, ? super A> handler) {
+        Objects.requireNonNull(handler, "'handler' is null");
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
+        doRead(new ByteBuffer[] {dst}, timeout, unit, attachment, handler, false);
+    }
+
+    @Override
+    public Future<Integer> read(ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
+        return doRead(new ByteBuffer[] {dst}, 0, TimeUnit.MILLISECONDS, null, null, false);
+    }
+
+    @Override
+    public <A> void read(ByteBuffer[] dsts, int offset, int length, long timeout, TimeUnit unit, A attachment,
+                         CompletionHandler<Long, ? super A> handler) {
+        Objects.requireNonNull(handler, "'handler' is null");
+        if (offset < 0 || length < 0 || offset > dsts.length - length) {
+            throw new IndexOutOfBoundsException();
+        }
+        ByteBuffer[] bufs = java.util.Arrays.copyOfRange(dsts, offset, offset + length);
+        for (ByteBuffer b : bufs) {
+            if (b.isReadOnly()) {
+                throw new IllegalArgumentException("Read-only buffer");
+            }
+        }
+        doRead(bufs, timeout, unit, attachment, handler, true);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private <V extends Number, A> Future<V> doRead(ByteBuffer[] bufs, long timeout, TimeUnit unit, A attachment,
+                                                   CompletionHandler<V, ? super A> handler, boolean scattering) {
+        if (!isOpen()) {
+            return SocketRelay.immediate(this, null, new ClosedChannelException(), attachment, handler);
+        }
+        if (!socket.isConnected()) {
+            throw new NotYetConnectedException();
+        }
+        if (readKilled) {
+            throw new IllegalStateException("Reading not allowed due to timeout or cancellation");
+        }
+        if (!reading.compareAndSet(false, true)) {
+            throw new ReadPendingException();
+        }
+        ByteBuffer dst = firstWithRoom(bufs);
+        CompletableFuture<Integer> op = dst == null ? CompletableFuture.completedFuture(0)
+                : socket.readAsync(dst, timeout, unit == null ? TimeUnit.MILLISECONDS : unit);
+        CompletableFuture<V> typed = scattering ? (CompletableFuture) op.thenApply(Integer::longValue) : (CompletableFuture) op;
+        return SocketRelay.relay(this, typed, attachment, handler, () -> reading.set(false), t -> {
+            if (t instanceof InterruptedByTimeoutException) {
+                readKilled = true;
+            }
+        });
+    }
+
+    private static ByteBuffer firstWithRoom(ByteBuffer[] bufs) {
+        for (ByteBuffer b : bufs) {
+            if (b.hasRemaining()) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ write
+
+    @Override
+    public <A> void write(ByteBuffer src, long timeout, TimeUnit unit, A attachment,
+                          CompletionHandler<Integer, ? super A> handler) {
+        Objects.requireNonNull(handler, "'handler' is null");
+        doWrite(new ByteBuffer[] {src}, timeout, unit, attachment, handler, false);
+    }
+
+    @Override
+    public Future<Integer> write(ByteBuffer src) {
+        return doWrite(new ByteBuffer[] {src}, 0, TimeUnit.MILLISECONDS, null, null, false);
+    }
+
+    @Override
+    public <A> void write(ByteBuffer[] srcs, int offset, int length, long timeout, TimeUnit unit, A attachment,
+                          CompletionHandler<Long, ? super A> handler) {
+        Objects.requireNonNull(handler, "'handler' is null");
+        if (offset < 0 || length < 0 || offset > srcs.length - length) {
+            throw new IndexOutOfBoundsException();
+        }
+        doWrite(java.util.Arrays.copyOfRange(srcs, offset, offset + length), timeout, unit, attachment, handler, true);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private <V extends Number, A> Future<V> doWrite(ByteBuffer[] bufs, long timeout, TimeUnit unit, A attachment,
+                                                    CompletionHandler<V, ? super A> handler, boolean gathering) {
+        if (!isOpen()) {
+            return SocketRelay.immediate(this, null, new ClosedChannelException(), attachment, handler);
+        }
+        if (!socket.isConnected()) {
+            throw new NotYetConnectedException();
+        }
+        if (writeKilled) {
+            throw new IllegalStateException("Writing not allowed due to timeout or cancellation");
+        }
+        if (!writing.compareAndSet(false, true)) {
+            throw new WritePendingException();
+        }
+        long nanos = unit == null ? 0 : unit.toNanos(Math.max(0, timeout));
+        CompletableFuture<Long> op = writeAll(bufs, 0, nanos, 0L);
+        CompletableFuture<V> typed = gathering ? (CompletableFuture) op : (CompletableFuture) op.thenApply(Long::intValue);
+        return SocketRelay.relay(this, typed, attachment, handler, () -> writing.set(false), t -> {
+            if (t instanceof InterruptedByTimeoutException) {
+                writeKilled = true;
+            }
+        });
+    }
+
+    private CompletableFuture<Long> writeAll(ByteBuffer[] bufs, int i, long nanos, long done) {
+        while (i < bufs.length && !bufs[i].hasRemaining()) {
+            i++;
+        }
+        if (i == bufs.length) {
+            return CompletableFuture.completedFuture(done);
+        }
+        int next = i + 1;
+        return socket.writeAsync(bufs[i], nanos, TimeUnit.NANOSECONDS)
+                .thenCompose(n -> writeAll(bufs, next, nanos, done + n));
+    }
+
+    // ------------------------------------------------------------------ close
+
+    @Override
+    public boolean isOpen() {
+        return socket.isOpen();
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+
+    @Override
+    public String toString() {
+        return "UringAsynchronousSocketChannel[" + socket + "]";
+    }
+}
