@@ -2,7 +2,11 @@ package org.uring4j.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.FileSystemException;
 import java.util.function.Function;
+
+import org.uring4j.UringException;
+import org.uring4j.cli.bench.FsFailure;
 
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -55,6 +59,9 @@ final class FailureHandler implements IExecutionExceptionHandler {
         String m = t.getMessage();
         if (m == null || m.isBlank()) {
             return t.getClass().getName();
+        }
+        if (t instanceof FileSystemException f && !(t instanceof UringException)) {
+            m = FsFailure.describe(f); // the JDK's message is often the bare path: add the errno
         }
         m = m.replaceAll("\\s*\\R\\s*", " ").strip();
         return t instanceof IOException ? m : t.getClass().getSimpleName() + ": " + m;

@@ -57,13 +57,25 @@ public final class TreeCounter {
         }
     }
 
+    /** Hears what could not be read: a directory that cannot be opened or listed, an entry that cannot be statted. */
+    @FunctionalInterface
+    public interface Unreadable {
+        /** {@code e} names the call, the path and the errno; throw it to stop the count, return to go on. */
+        void report(UringException e) throws IOException;
+    }
+
     private final Strategy strategy;
     private final int queueDepth;
+    private final Unreadable unreadable;
     private final ThreadLocal<Worker> workers;
+    /** The root as the caller named it, and as /proc/self/fd names it: reports use the caller's form. */
+    private String root;
+    private String rootResolved;
 
-    private TreeCounter(Strategy strategy, int queueDepth) {
+    private TreeCounter(Strategy strategy, int queueDepth, Unreadable unreadable) {
         this.strategy = strategy;
         this.queueDepth = queueDepth;
+        this.unreadable = unreadable;
         this.workers = ThreadLocal.withInitial(Worker::new);
     }
 
@@ -74,10 +86,22 @@ public final class TreeCounter {
      * @param queueDepth with {@link Strategy#RING}, STATX requests in flight per thread
      */
     public static Counts count(Path root, Strategy strategy, int threads, int queueDepth) throws IOException {
+        return count(root, strategy, threads, queueDepth, e -> {
+            throw e;
+        });
+    }
+
+    /**
+     * As {@link #count(Path, Strategy, int, int)}, handing what cannot be read below {@code root}
+     * to {@code unreadable} (from any of the threads); where it returns, the count goes on without
+     * it, as {@code find} does (a directory that cannot be opened still counts as a directory).
+     */
+    public static Counts count(Path root, Strategy strategy, int threads, int queueDepth, Unreadable unreadable)
+            throws IOException {
         if (threads < 1 || queueDepth < 1 || queueDepth > 4096) {
             throw new IllegalArgumentException("threads >= 1 and queueDepth 1..4096");
         }
-        TreeCounter counter = new TreeCounter(strategy, queueDepth);
+        TreeCounter counter = new TreeCounter(strategy, queueDepth, java.util.Objects.requireNonNull(unreadable));
         List<Worker> all = new ArrayList<>();
         try (Arena a = Arena.ofConfined()) {
             int fd = Syscalls.openat(Uapi.AT_FDCWD, a.allocateFrom(root.toString()),
@@ -85,6 +109,8 @@ public final class TreeCounter {
             if (fd < 0) {
                 throw FsErrors.forPath("openat", fd, root.toString(), null);
             }
+            counter.root = root.toString();
+            counter.rootResolved = procFdPath(fd);
             if (threads == 1) {
                 Worker w = counter.workers.get();
                 try {
@@ -110,6 +136,15 @@ public final class TreeCounter {
                     all.forEach(Worker::close);
                 }
             }
+        }
+    }
+
+    /** The path /proc/self/fd gives for {@code fd}, or null. */
+    private static String procFdPath(int fd) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
         }
     }
 
@@ -193,7 +228,8 @@ public final class TreeCounter {
                 while (true) {
                     int n = Syscalls.getdents64(fd, listing);
                     if (n < 0) {
-                        throw new UringException("getdents64", -n, fd, null);
+                        unreadable.report(new UringException("getdents64", -n, fd, pathOf(fd, null)));
+                        break;
                     }
                     if (n == 0) {
                         break;
@@ -211,7 +247,9 @@ public final class TreeCounter {
                                     subdirs.add(sub);
                                     dirs++;
                                 } else if (sub != -Errno.ENOENT.number()) {
-                                    throw new UringException("openat", -sub, fd, null);
+                                    unreadable.report(new UringException("openat", -sub, UringException.NO_FD,
+                                            pathOf(fd, name)));
+                                    dirs++; // a directory all the same, as find counts it
                                 }
                             } else if (type == DT_REG || type == DT_UNKNOWN) {
                                 stat(fd, name, type == DT_UNKNOWN, subdirs);
@@ -256,7 +294,8 @@ public final class TreeCounter {
                     return; // removed while we walked
                 }
                 if (r < 0) {
-                    throw new UringException("statx", -r, dirfd, null);
+                    unreadable.report(new UringException("statx", -r, UringException.NO_FD, pathOf(dirfd, name)));
+                    return;
                 }
                 account(dirfd, name, buf, unknownType, subdirs);
                 return;
@@ -291,7 +330,9 @@ public final class TreeCounter {
                     continue;
                 }
                 if (res < 0) {
-                    throw new UringException("STATX", -res, pendingDirs[slot], null);
+                    unreadable.report(new UringException("STATX", -res, UringException.NO_FD,
+                            pathOf(pendingDirs[slot], pendingNames[slot])));
+                    continue;
                 }
                 account(pendingDirs[slot], pendingNames[slot], statBufs.asSlice((long) slot * STATX_SIZE_BYTES,
                         STATX_SIZE_BYTES), pendingUnknown[slot], subdirs);
@@ -323,8 +364,26 @@ public final class TreeCounter {
                 if (sub >= 0) {
                     subdirs.add(sub);
                     dirs++;
+                } else if (sub != -Errno.ENOENT.number()) {
+                    unreadable.report(new UringException("openat", -sub, UringException.NO_FD, pathOf(dirfd, name)));
+                    dirs++;
                 }
             }
+        }
+
+        /**
+         * The path of directory {@code dirfd} (from /proc/self/fd), joined with {@code name}: only for
+         * messages, so that the walk itself never builds paths.
+         */
+        private String pathOf(int dirfd, MemorySegment name) {
+            String dir = procFdPath(dirfd);
+            if (dir == null) {
+                dir = "(directory fd " + dirfd + ")";
+            } else if (rootResolved != null && dir.startsWith(rootResolved)
+                    && (dir.length() == rootResolved.length() || dir.charAt(rootResolved.length()) == '/')) {
+                dir = root + dir.substring(rootResolved.length());
+            }
+            return name == null ? dir : dir + "/" + name.getString(0);
         }
 
         void close() {

@@ -17,11 +17,11 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
+import org.uring4j.UringException;
 import org.uring4j.UringUnavailableException;
 import org.uring4j.fs.Backend;
 import org.uring4j.ring.Ring;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench",
         description = {"Measure file I/O through uring4j side by side with the JDK (and fio).",
-            "With no options: a 1 GiB file in the current directory (or --dir), 4 KiB random reads at",
+            "With no options: a 1 GiB file in $TMPDIR or /tmp (or --dir), 4 KiB random reads at",
             "QD 32 with uring and with FileChannel, from the page cache and with O_DIRECT, in alternating",
             "rounds; prints the medians and the ratios, then removes the file."},
         sortOptions = false)
@@ -50,16 +50,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--qd", description = "Requests in flight per thread. Default: 32.")
     private int qd = 32;
 
-    @Option(names = "--size", description = "Bytes of the file to use (1g, 512m...). Default: 1g.")
+    @Option(names = "--size", description = "Bytes of the file to use (1g, 512m...). Default: all of an existing --file, else 1g.")
     private String size = "1g";
 
     @Option(names = "--time", description = "Seconds per run. Default: 5 (2 per round in the default comparison).")
     private Double time;
 
-    @Option(names = "--file", description = "The file: used as it is if it exists, else created and filled (and kept).")
+    @Option(names = "--file", description = "The file: used as it is if it exists, else created and filled (and kept). Default: a new file in --dir, removed after the run.")
     private Path file;
 
-    @Option(names = "--dir", description = "Where the default comparison creates its file. Default: the current directory.")
+    @Option(names = "--dir", description = "Where a bench without --file creates its file (and removes it after). Default: the temporary-file directory ($TMPDIR, else /tmp).")
     private Path dir;
 
     @Option(names = "--direct", description = "O_DIRECT (bypass the page cache).")
@@ -113,59 +113,196 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        checkRunOptions();
         if (!anyJobOption()) {
             return defaultComparison(out);
         }
-        List<Engine.Kind> kinds = vthreads != null || pthreads != null ? List.of(Engine.Kind.FILES)
-                : engines.stream().map(Engine.Kind::parse).toList();
         BenchSpec.Rw mode = parseRw(rw);
-        long bytes = parseSize(size);
-        Path f = file != null ? file : (dir != null ? dir : Path.of("")).resolve("uring4j-bench.dat");
-        BenchSpec base = new BenchSpec(mode, (int) parseSize(bs), qd, bytes, time != null ? time : 5, f, direct, threads,
-                kinds.get(0), sqpoll);
-        if (mode != BenchSpec.Rw.NOP) {
+        int blockSize = blockSize();
+        if (vthreads != null || pthreads != null) {
+            return blocking(out, mode, blockSize);
+        }
+        Usage.atLeast(spec, "--qd", qd, 1);
+        Usage.atLeast(spec, "--threads", threads, 1);
+        List<Engine.Kind> kinds = engines(mode);
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--engine")) {
+            String unavailable = whyNoRing();
+            if (unavailable != null) {
+                if (mode == BenchSpec.Rw.NOP) {
+                    throw new IllegalStateException("--rw nop measures the ring itself, and " + unavailable);
+                }
+                kinds = List.of(Engine.Kind.PORTABLE);
+                if (!json) {
+                    out.printf("%s;%\nmeasuring uring4j's portable backend instead.%n%n", unavailable);
+                }
+            }
+        }
+        boolean temporary = file == null && mode != BenchSpec.Rw.NOP;
+        Path f = file != null ? file : temporary ? newTempFile() : Path.of("(none)");
+        try {
+            long bytes = mode == BenchSpec.Rw.NOP ? blockSize : fileBytes(f, blockSize);
+            BenchSpec base = new BenchSpec(mode, blockSize, qd, bytes, time != null ? time : 5, f, direct, threads,
+                    kinds.get(0), sqpoll);
+            if (mode != BenchSpec.Rw.NOP) {
+                TestFile.ensure(f, bytes);
+                if (!direct && mode.reads()) {
+                    TestFile.warm(f, bytes);
+                }
+            }
+            if (sweep != null) {
+                return sweep(out, base, kinds);
+            }
+            List<List<BenchResult>> perEngine = runRounds(base, kinds, kinds.size() > 1 ? rounds : 1, out);
+            List<BenchResult> medians = perEngine.stream().map(BenchCommand::median).toList();
+            Map<String, Double> fio = vsFio ? fio(out, medians) : Map.of();
+            if (json) {
+                writeJson(out, medians, perEngine, fio, null);
+            } else {
+                table(out, medians);
+                ratios(out, medians);
+                fio.forEach((k, v) -> out.printf("%s / fio: %.2fx%n", k, v));
+            }
+            out.flush();
+            return 0;
+        } finally {
+            if (temporary) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    /** Where bench files go: --dir, else the temporary-file directory (java.io.tmpdir; bin/uring4j passes $TMPDIR). */
+    private Path benchDir() {
+        return (dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"))).toAbsolutePath();
+    }
+
+    /** A name for a new bench file in {@link #benchDir()}, not yet created (TestFile.ensure creates and fills it). */
+    private Path newTempFile() throws IOException {
+        Path where = benchDir();
+        try {
+            Path f = Files.createTempFile(where, "uring4j-bench-", ".dat");
+            Files.delete(f);
+            return f;
+        } catch (IOException e) {
+            throw FsFailure.of("create a bench file in", where, e);
+        }
+    }
+
+    /**
+     * The bytes of {@code f} a job uses: an existing file is used as it is (all of it, or the
+     * first --size bytes); a new one gets --size bytes (default 1 GiB).
+     */
+    private long fileBytes(Path f, int blockSize) throws IOException {
+        boolean sizeGiven = spec.commandLine().getParseResult().hasMatchedOption("--size");
+        long bytes = sizeGiven ? parseSize("--size", size) : 1L << 30;
+        if (Files.exists(f)) {
+            long length;
+            try {
+                length = Files.size(f);
+            } catch (IOException e) {
+                throw FsFailure.of("stat", f, e);
+            }
+            if (!sizeGiven) {
+                bytes = length;
+            } else if (bytes > length) {
+                throw Usage.bad(spec, "--size", size, "within " + f + ", which holds " + length + " bytes");
+            }
+            if (bytes < blockSize) {
+                throw Usage.bad(spec, "--file", f, "a file of at least one block (--bs " + bs + "): it holds " + length
+                        + " bytes");
+            }
+        } else if (bytes < blockSize) {
+            throw Usage.bad(spec, "--size", size, "at least one block (--bs " + bs + ")");
+        }
+        return bytes;
+    }
+
+    /** Checks the options every bench uses, the default comparison included. */
+    private void checkRunOptions() {
+        if (time != null && !(time > 0)) {
+            throw Usage.bad(spec, "--time", time, "a positive number of seconds");
+        }
+        if (!(warmup >= 0)) {
+            throw Usage.bad(spec, "--warmup", warmup, "a number of seconds (0 or more)");
+        }
+        Usage.atLeast(spec, "--rounds", rounds, 1);
+    }
+
+    private int blockSize() {
+        long b = parseSize("--bs", bs);
+        if (b > 1 << 30) {
+            throw Usage.bad(spec, "--bs", bs, "a block size of at most 1g");
+        }
+        if (direct && b % 512 != 0) {
+            throw Usage.bad(spec, "--bs", bs, "a multiple of 512 (better 4096), which O_DIRECT (--direct) needs");
+        }
+        return (int) b;
+    }
+
+    private List<Engine.Kind> engines(BenchSpec.Rw mode) {
+        List<Engine.Kind> kinds = new ArrayList<>();
+        for (String e : engines) {
+            Engine.Kind k = Engine.Kind.parse(e);
+            if (k == null) {
+                throw Usage.bad(spec, "--engine", e, "an engine (" + Engine.Kind.labels() + ")");
+            }
+            if (mode == BenchSpec.Rw.NOP && k != Engine.Kind.URING && k != Engine.Kind.URING_FIXED) {
+                throw Usage.bad(spec, "--engine", e, "uring or uring-fixed, which --rw nop (the ring itself) needs");
+            }
+            kinds.add(k);
+        }
+        return kinds;
+    }
+
+    /** Null if a ring can be set up here; else why not ("io_uring is unavailable here (...)"), or the forced backend. */
+    private static String whyNoRing() {
+        if (Backend.forced().orElse(null) == Backend.PORTABLE) {
+            return Backend.PROPERTY + "=portable";
+        }
+        try (Ring probe = Ring.open(2)) {
+            return null;
+        } catch (UringUnavailableException e) {
+            return "io_uring is unavailable here (" + e.reason() + ": " + e.getMessage() + ")";
+        } catch (UringException e) {
+            return null; // usable, but not with these options: the ring engines will say so
+        }
+    }
+
+    /** {@code --vthreads} / {@code --pthreads}: blocking calls per engine, side by side. */
+    private int blocking(PrintWriter out, BenchSpec.Rw mode, int blockSize) throws Exception {
+        String flag = vthreads != null ? "--vthreads" : "--pthreads";
+        if (mode != BenchSpec.Rw.RANDREAD && mode != BenchSpec.Rw.RANDWRITE) {
+            throw Usage.bad(spec, "--rw", rw, "randread or randwrite (with " + flag + ")");
+        }
+        List<Integer> counts = vthreads != null ? vthreads : pthreads;
+        for (int n : counts) {
+            Usage.atLeast(spec, flag, n, 1);
+        }
+        boolean named = spec.commandLine().getParseResult().hasMatchedOption("--engine");
+        List<BlockingBench.Api> apis = new ArrayList<>();
+        for (String e : named ? engines : List.of("files", "nio", "filechannel", "asyncchannel")) {
+            try {
+                apis.add(BlockingBench.Api.parse(e));
+            } catch (IllegalArgumentException x) {
+                throw Usage.bad(spec, "--engine", e, "files, nio, filechannel or asyncchannel (with " + flag + ")");
+            }
+        }
+        boolean temporary = file == null;
+        Path f = file != null ? file : newTempFile();
+        try {
+            long bytes = fileBytes(f, blockSize);
             TestFile.ensure(f, bytes);
             if (!direct && mode.reads()) {
                 TestFile.warm(f, bytes);
             }
-        }
-        if (vthreads != null || pthreads != null) {
-            return blocking(out, mode, bytes, f);
-        }
-        if (sweep != null) {
-            return sweep(out, base, kinds);
-        }
-        List<List<BenchResult>> perEngine = runRounds(base, kinds, kinds.size() > 1 ? rounds : 1, out);
-        List<BenchResult> medians = perEngine.stream().map(BenchCommand::median).toList();
-        Map<String, Double> fio = vsFio ? fio(out, medians) : Map.of();
-        if (json) {
-            writeJson(out, medians, perEngine, fio, null);
-        } else {
-            table(out, medians);
-            ratios(out, medians);
-            fio.forEach((k, v) -> out.printf("%s / fio: %.2fx%n", k, v));
-        }
-        out.flush();
-        return 0;
-    }
-
-    /** {@code --vthreads} / {@code --pthreads}: blocking calls per engine, side by side. */
-    private int blocking(PrintWriter out, BenchSpec.Rw mode, long bytes, Path f) throws Exception {
-        if (mode != BenchSpec.Rw.RANDREAD && mode != BenchSpec.Rw.RANDWRITE) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--rw " + rw + ": with --vthreads/--pthreads, randread or randwrite");
-        }
-        List<Integer> counts = vthreads != null ? vthreads : pthreads;
-        for (int n : counts) {
-            if (n < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), (vthreads != null ? "--vthreads " : "--pthreads ") + n + ": must be at least 1");
+            BlockingBench bench = new BlockingBench(f, bytes, blockSize, mode == BenchSpec.Rw.RANDWRITE, direct,
+                    warmup, time != null ? time : 2);
+            return BlockingBench.runAll(out, bench, apis, vthreads != null, counts, rounds, json);
+        } finally {
+            if (temporary) {
+                Files.deleteIfExists(f);
             }
         }
-        boolean named = spec.commandLine().getParseResult().hasMatchedOption("--engine");
-        List<BlockingBench.Api> apis = (named ? engines : List.of("files", "nio", "filechannel", "asyncchannel")).stream()
-                .map(BlockingBench.Api::parse).toList();
-        BlockingBench bench = new BlockingBench(f, bytes, (int) parseSize(bs), mode == BenchSpec.Rw.RANDWRITE, direct,
-                warmup, time != null ? time : 2);
-        return BlockingBench.runAll(out, bench, apis, vthreads != null, counts, rounds, json);
     }
 
     /**
@@ -174,25 +311,15 @@ public final class BenchCommand implements Callable<Integer> {
      */
     private int defaultComparison(PrintWriter out) throws Exception {
         Engine.Kind ours = Engine.Kind.URING;
-        if (Backend.forced().orElse(null) == Backend.PORTABLE) {
+        String unavailable = whyNoRing();
+        if (unavailable != null) {
             ours = Engine.Kind.PORTABLE;
             if (!json) {
-                out.printf("%s=portable: measuring uring4j's portable backend.%n%n", Backend.PROPERTY);
-            }
-        } else {
-            try (Ring probe = Ring.open(2)) {
-                // usable: measure the ring
-            } catch (UringUnavailableException e) {
-                ours = Engine.Kind.PORTABLE;
-                if (!json) {
-                    out.printf("io_uring is unavailable here (%s: %s);%nmeasuring uring4j's portable backend instead.%n%n",
-                            e.reason(), e.getMessage());
-                }
+                out.printf("%s;%nmeasuring uring4j's portable backend instead.%n%n", unavailable);
             }
         }
-        Path where = (dir != null ? dir : Path.of("")).toAbsolutePath();
-        Path f = Files.createTempFile(where, "uring4j-bench-", ".dat");
-        Files.delete(f);
+        Path where = benchDir();
+        Path f = newTempFile();
         long bytes = 1L << 30;
         double seconds = time != null ? time : 2;
         List<BenchResult> all = new ArrayList<>();
@@ -261,10 +388,20 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private int sweep(PrintWriter out, BenchSpec base, List<Engine.Kind> kinds) throws Exception {
-        if (!sweep.startsWith("qd=")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--sweep takes qd=N,N,...: " + sweep);
+        int[] depths;
+        try {
+            if (!sweep.startsWith("qd=")) {
+                throw new NumberFormatException();
+            }
+            depths = Arrays.stream(sweep.substring(3).split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+        } catch (NumberFormatException e) {
+            throw Usage.bad(spec, "--sweep", sweep, "a series qd=N,N,... (e.g. qd=1,2,4,8)");
         }
-        int[] depths = Arrays.stream(sweep.substring(3).split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+        for (int depth : depths) {
+            if (depth < 1) {
+                throw Usage.bad(spec, "--sweep", sweep, "a series of positive queue depths");
+            }
+        }
         Map<Engine.Kind, List<BenchResult>> series = new LinkedHashMap<>();
         List<BenchResult> all = new ArrayList<>();
         for (int depth : depths) {
@@ -375,11 +512,20 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    static BenchSpec.Rw parseRw(String s) {
+    private BenchSpec.Rw parseRw(String s) {
         try {
             return BenchSpec.Rw.valueOf(s.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--rw must be read, write, randread, randwrite, randrw or nop: " + s);
+            throw Usage.bad(spec, "--rw", s, "read, write, randread, randwrite, randrw or nop");
+        }
+    }
+
+    /** {@code s} as a size, or a usage error naming {@code option}. */
+    private long parseSize(String option, String s) {
+        try {
+            return parseSize(s);
+        } catch (IllegalArgumentException e) {
+            throw Usage.bad(spec, option, s, "a positive size (4096, 4k, 64m, 1g)");
         }
     }
 

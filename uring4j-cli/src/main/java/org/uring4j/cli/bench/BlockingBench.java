@@ -60,7 +60,7 @@ final class BlockingBench {
                     return a;
                 }
             }
-            throw new IllegalArgumentException("--engine " + s + ": with --vthreads/--pthreads, one of files, nio, filechannel, asyncchannel");
+            throw new IllegalArgumentException(s);
         }
     }
 

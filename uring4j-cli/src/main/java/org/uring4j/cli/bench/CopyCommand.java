@@ -1,5 +1,6 @@
 package org.uring4j.cli.bench;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -11,6 +12,8 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
+import org.uring4j.Errno;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,7 +24,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "cp", sortOptions = false,
         description = {"Copy the directory SRC to DST (which must not exist), preserving modes and times,",
             "with many files in flight: each file is one linked chain of open, open, read, write, close, close",
-            "through registered files and buffers."})
+            "through registered files and buffers. Symbolic links, FIFOs, sockets and device files are made",
+            "anew, as cp -r makes them. What cannot be read is reported with its path on stderr, the rest is",
+            "copied, and the command exits 1."})
 public final class CopyCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -41,29 +46,31 @@ public final class CopyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON: files, bytes, seconds.")
     private boolean json;
 
+    /** How many paths could not be copied. */
+    private int problems;
+
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IllegalArgumentException(source + " is not a directory");
-        }
         if (inFlight < 1 || inFlight > 1024) {
-            throw new IllegalArgumentException("--in-flight must be 1..1024: " + inFlight);
+            throw Usage.bad(spec, "--in-flight", inFlight, "a number of files from 1 to 1024");
         }
+        if (!engine.equals("jdk") && !engine.equals("uring")) {
+            throw Usage.bad(spec, "--engine", engine, "uring or jdk");
+        }
+        checkPaths(source, target);
         long t0 = System.nanoTime();
         long files;
         long bytes;
         if (engine.equals("jdk")) {
-            long[] n = jdkCopy(source, target);
+            long[] n = jdkCopy(source, target, this::problem);
             files = n[0];
             bytes = n[1];
-        } else if (engine.equals("uring")) {
-            try (TreeCopier copier = new TreeCopier(inFlight)) {
+        } else {
+            try (TreeCopier copier = new TreeCopier(inFlight, this::problem)) {
                 copier.copyTree(source, target);
                 files = copier.files();
                 bytes = copier.bytes();
             }
-        } else {
-            throw new IllegalArgumentException("unknown engine '" + engine + "' (uring, jdk)");
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         PrintWriter out = spec.commandLine().getOut();
@@ -82,11 +89,47 @@ public final class CopyCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%s: copied %,d files, %,d bytes in %.3f s%n", engine, files, bytes, seconds);
         }
         out.flush();
-        return 0;
+        return problems == 0 ? 0 : 1;
     }
 
-    /** The JDK's way: walk the tree, Files.copy each file with COPY_ATTRIBUTES, links as links, directory times last. */
-    static long[] jdkCopy(Path source, Path target) throws java.io.IOException {
+    /**
+     * Refuses what cp -r refuses before anything is written: a source that is no directory, a
+     * target that exists (this cp makes a new tree), and a target inside the source, which would
+     * copy the copy again and again (cp: cannot copy a directory into itself).
+     */
+    static void checkPaths(Path source, Path target) throws IOException {
+        if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
+            throw FsFailure.of("open directory", source,
+                    Files.exists(source, LinkOption.NOFOLLOW_LINKS) ? Errno.ENOTDIR : Errno.ENOENT);
+        }
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw FsFailure.of("mkdir", target, Errno.EEXIST);
+        }
+        Path from = source.toRealPath();
+        Path to = target.toAbsolutePath().normalize();
+        Path parent = to.getParent();
+        if (parent != null && Files.isDirectory(parent)) {
+            to = parent.toRealPath().resolve(to.getFileName());
+        }
+        if (to.startsWith(from)) {
+            throw new IOException("cannot copy a directory, " + source + ", into itself, " + target);
+        }
+    }
+
+    /** Reports what could not be copied, once per path, on stderr as cp does; the command exits 1 at the end. */
+    private void problem(Path path, IOException e) {
+        problems++;
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("uring4j: cp: " + (e instanceof java.nio.file.FileSystemException f
+                && !(e instanceof org.uring4j.UringException) ? FsFailure.describe(f) : e.getMessage()));
+        err.flush();
+    }
+
+    /**
+     * The JDK's way: walk the tree, Files.copy each file with COPY_ATTRIBUTES, links as links (and
+     * FIFOs, sockets and devices made anew), directory times last. What fails goes to {@code problems}.
+     */
+    static long[] jdkCopy(Path source, Path target, TreeCopier.Problems problems) throws java.io.IOException {
         long[] n = new long[2];
         java.util.List<Path[]> dirs = new java.util.ArrayList<>();
         java.nio.file.Files.walkFileTree(source, new java.nio.file.SimpleFileVisitor<>() {
@@ -100,14 +143,27 @@ public final class CopyCommand implements Callable<Integer> {
             }
 
             @Override
-            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
-                    throws java.io.IOException {
-                Files.copy(f, target.resolve(source.relativize(f).toString()),
-                        java.nio.file.StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-                if (a.isRegularFile()) {
-                    n[0]++;
-                    n[1] += a.size();
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                try {
+                    Path t = target.resolve(source.relativize(f).toString());
+                    if (a.isOther()) {
+                        SpecialFile.copy(f, t); // Files.copy would wait on a FIFO for a writer
+                    } else {
+                        Files.copy(f, t, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                    }
+                    if (a.isRegularFile()) {
+                        n[0]++;
+                        n[1] += a.size();
+                    }
+                } catch (IOException e) {
+                    problems.report(f, FsFailure.of("copy", f, e));
                 }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
+                problems.report(f, FsFailure.of("open", f, e));
                 return java.nio.file.FileVisitResult.CONTINUE;
             }
         });

@@ -31,13 +31,19 @@ interface Engine {
             return label;
         }
 
+        /** The engine named {@code s}, or null. */
         static Kind parse(String s) {
             for (Kind k : values()) {
                 if (k.label.equals(s.toLowerCase(Locale.ROOT))) {
                     return k;
                 }
             }
-            throw new IllegalArgumentException("unknown engine '" + s + "' (uring, uring-fixed, filechannel, asyncchannel, files, portable)");
+            return null;
+        }
+
+        /** The names, for messages: "uring, uring-fixed, ...". */
+        static String labels() {
+            return java.util.Arrays.stream(values()).map(Kind::label).collect(java.util.stream.Collectors.joining(", "));
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -66,9 +67,9 @@ public final class SpawnBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (count < 1 || concurrency < 1 || rounds < 1) {
-            throw new IllegalArgumentException("--count, --concurrency and --rounds must be positive");
-        }
+        Usage.atLeast(spec, "--count", count, 1);
+        Usage.atLeast(spec, "--concurrency", concurrency, 1);
+        Usage.atLeast(spec, "--rounds", rounds, 1);
         PrintWriter out = spec.commandLine().getOut();
         List<Round> uring = new ArrayList<>();
         List<Round> jdk = new ArrayList<>();
@@ -124,7 +125,11 @@ public final class SpawnBenchCommand implements Callable<Integer> {
             CompletableFuture<?> done = ours ? launchOurs(rt) : launchJdk();
             all.add(done.whenComplete((v, t) -> slots.release()));
         }
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e; // "the command failed", not a wrapper's name
+        }
         return new Round(ours ? "uring4j Spawn" : "ProcessBuilder", n, (System.nanoTime() - t0) / 1e9);
     }
 
@@ -132,10 +137,10 @@ public final class SpawnBenchCommand implements Callable<Integer> {
         Child c = Spawn.command(command).stdout(output ? Redirect.PIPE : Redirect.DISCARD).start(rt);
         CompletableFuture<ExitStatus> exit = c.onExit();
         if (!output) {
-            return exit.thenApply(SpawnBenchCommand::requireSuccess);
+            return exit.thenApply(this::requireSuccess);
         }
         return c.stdout().readAllBytesAsync().thenCompose(bytes -> c.stdout().closeAsync()).thenCompose(v -> exit)
-                .thenApply(SpawnBenchCommand::requireSuccess);
+                .thenApply(this::requireSuccess);
     }
 
     private CompletableFuture<Process> launchJdk() throws IOException {
@@ -145,7 +150,7 @@ public final class SpawnBenchCommand implements Callable<Integer> {
                 .redirectOutput(output ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.DISCARD);
         Process p = pb.start();
         if (!output) {
-            return p.onExit().thenApply(SpawnBenchCommand::requireSuccess);
+            return p.onExit().thenApply(this::requireExitZero);
         }
         // The JDK's stdout is a blocking stream: read it on a virtual thread, as a caller would.
         return CompletableFuture.supplyAsync(() -> {
@@ -155,20 +160,26 @@ public final class SpawnBenchCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        }, r -> Thread.ofVirtual().start(r)).thenCompose(Process::onExit).thenApply(SpawnBenchCommand::requireSuccess);
+        }, r -> Thread.ofVirtual().start(r)).thenCompose(Process::onExit).thenApply(this::requireExitZero);
     }
 
-    private static ExitStatus requireSuccess(ExitStatus s) {
+    private ExitStatus requireSuccess(ExitStatus s) {
         if (!s.success()) {
-            throw new IllegalStateException("the command failed: " + s);
+            throw failed("Spawn", s.toString());
         }
         return s;
     }
 
-    private static Process requireSuccess(Process p) {
+    private Process requireExitZero(Process p) {
         if (p.exitValue() != 0) {
-            throw new IllegalStateException("the command failed: exit " + p.exitValue());
+            throw failed("ProcessBuilder", "exit " + p.exitValue());
         }
         return p;
+    }
+
+    /** The command's failure, as the benchmark reports it: it measures launches of a command that succeeds. */
+    private CompletionException failed(String engine, String status) {
+        return new CompletionException(new IOException("spawn-bench: the command '" + String.join(" ", command)
+                + "' failed (" + status + ", launched with " + engine + "); spawn-bench needs a command that exits 0"));
     }
 }

@@ -21,22 +21,30 @@ final class TestFile {
      */
     static boolean ensure(Path file, long size) throws IOException {
         if (Files.exists(file)) {
-            if (Files.size(file) < size) {
-                throw new IOException(file + " holds " + Files.size(file) + " bytes, fewer than --size " + size);
-            }
-            return false;
+            return false; // used as it is (the command checked that it holds the bytes the job uses)
         }
         ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
         SplittableRandom random = new SplittableRandom(42);
         while (chunk.hasRemaining()) {
             chunk.putLong(random.nextLong());
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw FsFailure.of("create", file, e);
+        }
+        try (ch) {
             for (long at = 0; at < size; ) {
                 chunk.clear().limit((int) Math.min(chunk.capacity(), size - at));
                 at += ch.write(chunk, at);
             }
             ch.force(true);
+        } catch (IOException e) {
+            // A full disk (ENOSPC) or a file size limit (EFBIG) part way: leave no partial file behind.
+            Files.deleteIfExists(file);
+            throw new IOException("write " + file + " (filling it with " + size + " bytes): " + FsFailure.reason(e)
+                    + "; the partial file was removed", e);
         }
         return true;
     }

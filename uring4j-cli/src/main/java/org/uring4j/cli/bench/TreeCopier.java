@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.uring4j.Errno;
 import org.uring4j.UringException;
 import org.uring4j.ring.CqeBatch;
 import org.uring4j.ring.Fd;
@@ -35,7 +37,8 @@ import org.uring4j.ring.Uapi;
  * through the kernel with no fd-table traffic; a larger file is the same chain with a chunk of
  * reads and writes per submission, in order. Modes and times are then set as {@code cp -p} does
  * (chmod and utimensat, through java.nio, since io_uring has no op for either). Symbolic links
- * are recreated, not followed.
+ * are recreated, not followed; FIFOs, sockets and device files are made anew, as {@code cp -r}
+ * makes them.
  *
  * <p>Files of {@link #BULK} bytes and more go another way: io_uring has no copy_file_range op,
  * and a READ and a WRITE through user memory copy the data twice where {@code copy_file_range(2)}
@@ -50,7 +53,15 @@ final class TreeCopier implements AutoCloseable {
     static final long BULK = 8L << 20;
     private static final int PATH_MAX = 4096;
 
+    /** Hears a file or directory that could not be copied; the copy goes on without it. */
+    @FunctionalInterface
+    interface Problems {
+        /** {@code path} could not be copied, for the reason {@code e} gives (naming op, path and errno). */
+        void report(Path path, IOException e);
+    }
+
     private final int inFlight;
+    private final Problems problems;
     private final Ring ring;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment buffers;
@@ -58,7 +69,11 @@ final class TreeCopier implements AutoCloseable {
     private final Job[] jobs;
     private final CqeBatch cqes;
     private final ExecutorService bulk = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("uring4j-cp-", 0).factory());
-    private final List<Future<Long>> bulkCopies = new ArrayList<>();
+    private final List<BulkCopy> bulkCopies = new ArrayList<>();
+
+    /** A large file being copied in the kernel, and its source (for the report if it fails). */
+    private record BulkCopy(Path source, Future<Long> copy) {
+    }
     private long files;
     private long bytes;
     /** The buffers are registered (READ_FIXED/WRITE_FIXED); false where RLIMIT_MEMLOCK refused them. */
@@ -77,6 +92,7 @@ final class TreeCopier implements AutoCloseable {
         int pending;
         int failed;
         String failedOp;
+        Path failedPath;
         PosixFileAttributes attrs;
 
         Job(int index, MemorySegment buffer, MemorySegment paths) {
@@ -95,8 +111,9 @@ final class TreeCopier implements AutoCloseable {
         }
     }
 
-    TreeCopier(int inFlight) throws UringException {
+    TreeCopier(int inFlight, Problems problems) throws UringException {
         this.inFlight = inFlight;
+        this.problems = problems;
         int entries = Integer.highestOneBit(Math.max(8, inFlight * 6) * 2 - 1);
         this.ring = Ring.open(new RingOptions(Math.min(entries, 32768)).cqSize(Math.min(entries * 2, 65536))
                 .singleIssuer().deferTaskrun());
@@ -120,11 +137,13 @@ final class TreeCopier implements AutoCloseable {
         }
     }
 
-    /** Copies {@code source} (a directory) to {@code target}, which must not exist. */
+    /**
+     * Copies {@code source} (a directory) to {@code target}, which must not exist (the command
+     * checked both, and that the target is not inside the source). Regular files go through the
+     * ring, symbolic links are recreated, FIFOs, sockets and device files are made anew
+     * (mknod, as cp -r does); what cannot be read goes to the problems, and the rest is copied.
+     */
     void copyTree(Path source, Path target) throws IOException {
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new java.nio.file.FileAlreadyExistsException(target.toString());
-        }
         List<Path[]> dirs = new ArrayList<>();
         Files.walkFileTree(source, new SimpleFileVisitor<>() {
             @Override
@@ -138,10 +157,43 @@ final class TreeCopier implements AutoCloseable {
             @Override
             public FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) throws IOException {
                 Path t = target.resolve(source.relativize(file).toString());
-                if (a.isSymbolicLink()) {
-                    Files.createSymbolicLink(t, Files.readSymbolicLink(file));
-                } else if (a.isRegularFile()) {
-                    copyFile(file, t, Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+                if (a.isRegularFile()) {
+                    PosixFileAttributes attrs;
+                    try {
+                        attrs = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    } catch (FileSystemException e) {
+                        problems.report(file, FsFailure.of("stat", file, e));
+                        return FileVisitResult.CONTINUE;
+                    }
+                    try {
+                        copyFile(file, t, attrs); // its failures come back through the ring, to complete()
+                    } catch (FileSystemException e) {
+                        problems.report(file, FsFailure.of("copy", file, e));
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+                try {
+                    if (a.isSymbolicLink()) {
+                        Files.createSymbolicLink(t, Files.readSymbolicLink(file));
+                    } else {
+                        SpecialFile.copy(file, t); // a FIFO, socket or device
+                    }
+                } catch (IOException e) {
+                    problems.report(file, FsFailure.of("copy", file, e));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                problems.report(file, FsFailure.of("open", file, e));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+                if (e != null) {
+                    problems.report(dir, FsFailure.of("read directory", dir, e));
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -164,9 +216,11 @@ final class TreeCopier implements AutoCloseable {
 
     private void copyFile(Path source, Path target, PosixFileAttributes attrs) throws IOException {
         if (attrs.size() >= BULK) {
-            bulkCopies.add(bulk.submit(() -> copyInKernel(source, target, attrs)));
+            bulkCopies.add(new BulkCopy(source, bulk.submit(() -> copyInKernel(source, target, attrs))));
             return;
         }
+        byte[] from = pathBytes(source); // before a job is taken: a refused path must not hold one
+        byte[] to = pathBytes(target);
         while (freeJobs.isEmpty()) {
             reap(1);
         }
@@ -178,8 +232,9 @@ final class TreeCopier implements AutoCloseable {
         job.done = 0;
         job.failed = 0;
         job.failedOp = null;
-        putPath(job.src, source);
-        putPath(job.dst, target);
+        job.failedPath = null;
+        putPath(job.src, from);
+        putPath(job.dst, to);
         int mode = permissions(attrs) | 0200; // writable while we fill it; the real mode is set after
         job.pending = 2;
         ring.getSqe().prepOpenat(Uapi.AT_FDCWD, job.src, Uapi.O_RDONLY, 0).directSlot(job.srcSlot()).link()
@@ -194,11 +249,15 @@ final class TreeCopier implements AutoCloseable {
         }
     }
 
-    private static void putPath(MemorySegment buf, Path p) throws IOException {
+    private static byte[] pathBytes(Path p) throws FileSystemException {
         byte[] b = p.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         if (b.length >= PATH_MAX) {
-            throw new java.nio.file.FileSystemException(p.toString(), null, "path longer than PATH_MAX");
+            throw new FileSystemException(p.toString(), null, Errno.ENAMETOOLONG.message());
         }
+        return b;
+    }
+
+    private static void putPath(MemorySegment buf, byte[] b) {
         // The buffer's last byte stays 0 (arena memory starts zeroed, paths are shorter), as the ring's path check wants.
         MemorySegment.copy(b, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b.length);
         buf.set(java.lang.foreign.ValueLayout.JAVA_BYTE, b.length, (byte) 0);
@@ -251,8 +310,8 @@ final class TreeCopier implements AutoCloseable {
             job.pending--;
             if (res < 0 && job.failed == 0 && !(step >= 4 && res == -9)) {
                 job.failed = res;
-                job.failedOp = new String[] {"OPENAT " + job.source, "OPENAT " + job.target, "READ", "WRITE",
-                    "CLOSE", "CLOSE"}[step];
+                job.failedOp = new String[] {"OPENAT", "OPENAT", "READ", "WRITE", "CLOSE", "CLOSE"}[step];
+                job.failedPath = step == 1 || step == 3 || step == 5 ? job.target : job.source;
             } else if (step == 3 && job.failed == 0 && job.done < job.size) {
                 nextChunk(job);
             }
@@ -265,7 +324,9 @@ final class TreeCopier implements AutoCloseable {
     private void complete(Job job) throws IOException {
         freeJobs.add(job.index);
         if (job.failed != 0) {
-            throw new UringException(job.failedOp, -job.failed, UringException.NO_FD, job.source.toString());
+            problems.report(job.source, new UringException(job.failedOp, -job.failed, UringException.NO_FD,
+                    job.failedPath.toString()));
+            return;
         }
         copyAttributes(job.source, job.target, job.attrs);
         files++;
@@ -308,24 +369,19 @@ final class TreeCopier implements AutoCloseable {
         while (freeJobs.size() < inFlight) {
             reap(1);
         }
-        IOException failure = null;
-        for (Future<Long> f : bulkCopies) {
+        for (var bulkCopy : bulkCopies) {
             try {
-                bytes += f.get();
+                bytes += bulkCopy.copy().get();
                 files++;
             } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-                }
+                problems.report(bulkCopy.source(), e.getCause() instanceof IOException io
+                        ? FsFailure.of("copy", bulkCopy.source(), io) : new IOException(e.getCause()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("cp interrupted");
             }
         }
         bulkCopies.clear();
-        if (failure != null) {
-            throw failure;
-        }
     }
 
     @Override

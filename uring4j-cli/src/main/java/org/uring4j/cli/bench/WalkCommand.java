@@ -17,6 +17,8 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
+import org.uring4j.Errno;
+import org.uring4j.UringException;
 import org.uring4j.fs.TreeCounter;
 
 import picocli.CommandLine.Command;
@@ -34,7 +36,9 @@ import picocli.CommandLine.Spec;
         description = {"Count directories, files and bytes under DIR like du -sb / find, stat-heavy (seed 000).",
             "Engines: syscall (getdents64 + statx(2) inline, the fastest on a warm cache: the default),",
             "uring (STATX through the ring, many in flight; on Linux 6.18 every STATX runs on an io-wq",
-            "worker), jdk (Files.walkFileTree). --compare runs all three in alternating rounds."})
+            "worker), jdk (Files.walkFileTree). --compare runs all three in alternating rounds.",
+            "What cannot be read is reported with its path on stderr, the walk goes on (as find does), and",
+            "the command exits 1."})
 public final class WalkCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -60,6 +64,9 @@ public final class WalkCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON.")
     private boolean json;
 
+    /** The paths reported unreadable so far. */
+    private final java.util.Set<String> unreadable = new java.util.LinkedHashSet<>();
+
     /** One walk's outcome. */
     record Walk(String engine, long dirs, long files, long bytes, double seconds) {
         void writeJson(JsonGenerator g) throws IOException {
@@ -75,11 +82,19 @@ public final class WalkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(dir + " is not a directory");
-        }
-        PrintWriter out = spec.commandLine().getOut();
         List<String> engines = compare ? List.of("uring", "syscall", "jdk") : List.of(engine.toLowerCase(Locale.ROOT));
+        for (String e : engines) {
+            if (!List.of("uring", "syscall", "jdk").contains(e)) {
+                throw Usage.bad(spec, "--engine", engine, "uring, syscall or jdk");
+            }
+        }
+        Usage.atLeast(spec, "--threads", threads, 1);
+        if (qd < 1 || qd > 4096) {
+            throw Usage.bad(spec, "--qd", qd, "a queue depth of 1 to 4096");
+        }
+        Usage.atLeast(spec, "--rounds", rounds, 1);
+        requireDirectory(dir);
+        PrintWriter out = spec.commandLine().getOut();
         int n = compare ? rounds : 1;
         List<List<Walk>> runs = new ArrayList<>();
         engines.forEach(e -> runs.add(new ArrayList<>()));
@@ -133,22 +148,50 @@ public final class WalkCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        return 0;
+        return unreadable.isEmpty() ? 0 : 1;
+    }
+
+    /** A missing DIR, or one that is no directory, as find and du report it (exit 1, not a usage error). */
+    static void requireDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw FsFailure.of("open directory", dir,
+                    Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Errno.ENOTDIR : Errno.ENOENT);
+        }
+    }
+
+    /**
+     * Reports a path that could not be read on stderr as find does, once per path however many
+     * engines and rounds meet it, and goes on; the command exits 1 at the end.
+     */
+    private void unreadable(String path, IOException e) {
+        synchronized (unreadable) {
+            if (unreadable.add(path)) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("uring4j: walk: " + (e instanceof java.nio.file.FileSystemException f && !(e instanceof UringException)
+                        ? FsFailure.describe(f) : e.getMessage()));
+                err.flush();
+            }
+        }
     }
 
     private Walk walk(String e) throws IOException {
         long t0 = System.nanoTime();
+        TreeCounter.Unreadable report = u -> unreadable(u.path(), u);
         TreeCounter.Counts c = switch (e) {
-            case "uring" -> TreeCounter.count(dir, TreeCounter.Strategy.RING, threads, qd);
-            case "syscall" -> TreeCounter.count(dir, TreeCounter.Strategy.SYSCALL, threads, qd);
-            case "jdk" -> jdk(dir);
-            default -> throw new IllegalArgumentException("unknown engine '" + e + "' (uring, syscall, jdk)");
+            case "uring" -> TreeCounter.count(dir, TreeCounter.Strategy.RING, threads, qd, report);
+            case "syscall" -> TreeCounter.count(dir, TreeCounter.Strategy.SYSCALL, threads, qd, report);
+            default -> jdk(dir, this::unreadable);
         };
         return new Walk(e, c.dirs(), c.files(), c.bytes(), (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Files.walkFileTree, not following links: the JDK's own way to do this. */
-    static TreeCounter.Counts jdk(Path root) throws IOException {
+    /**
+     * Files.walkFileTree, not following links: the JDK's own way to do this. What cannot be read
+     * goes to {@code unreadable} (path, failure) and the walk goes on; a directory that cannot be
+     * opened still counts as one, as find counts it.
+     */
+    static TreeCounter.Counts jdk(Path root, java.util.function.BiConsumer<String, IOException> unreadable)
+            throws IOException {
         long[] n = new long[3];
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
@@ -168,6 +211,18 @@ public final class WalkCommand implements Callable<Integer> {
 
             @Override
             public FileVisitResult visitFileFailed(Path f, IOException ex) {
+                if (Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    n[0]++;
+                }
+                unreadable.accept(f.toString(), FsFailure.of("opendir", f, ex));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException ex) {
+                if (ex != null) {
+                    unreadable.accept(d.toString(), FsFailure.of("readdir", d, ex));
+                }
                 return FileVisitResult.CONTINUE;
             }
         });
