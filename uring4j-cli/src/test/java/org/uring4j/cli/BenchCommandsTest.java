@@ -214,4 +214,51 @@ class BenchCommandsTest {
         assertEquals(Files.getLastModifiedTime(large), Files.getLastModifiedTime(dst.resolve("large.bin")));
         assertEquals("small", Files.readString(dst.resolve("small.txt")));
     }
+
+    @Test
+    void blockingCallsFromVirtualAndPlatformThreadsGiveTheIssuesJsonShape(@TempDir Path dir) throws Exception {
+        for (String threads : List.of("--vthreads", "--pthreads")) {
+            for (String rw : List.of("randread", "randwrite")) {
+                Cli.Result r = Cli.run("bench", threads, "1,3", "--engine", "files,nio,filechannel,asyncchannel", "--rw", rw,
+                        "--size", "1m", "--time", "0.1", "--warmup", "0", "--rounds", "1", "--dir", dir.toString(), "--json");
+                assertEquals(0, r.exitCode(), r.err());
+                JsonNode results = JSON.readTree(r.out()).get("results");
+                assertEquals(8, results.size(), r.out());
+                for (JsonNode j : results) {
+                    for (String k : List.of("engine", "rw", "bs", "direct", "iops", "cpu_ns_per_op", "lat_ns")) {
+                        assertTrue(j.has(k), k + " in " + j);
+                    }
+                    assertTrue(j.has(threads.equals("--vthreads") ? "vthreads" : "threads"), j.toString());
+                    assertEquals(rw, j.get("rw").asText());
+                    assertTrue(j.get("iops").asLong() > 0, j.toString());
+                }
+            }
+        }
+        try (var left = java.nio.file.Files.list(dir)) {
+            assertEquals(0, left.count(), "the bench file is removed");
+        }
+    }
+
+    @Test
+    void blockingBenchRefusesWhatItCannotMeasure() {
+        assertEquals(2, Cli.run("bench", "--vthreads", "0").exitCode());
+        assertEquals(2, Cli.run("bench", "--vthreads", "2", "--engine", "uring").exitCode());
+        assertEquals(2, Cli.run("bench", "--pthreads", "2", "--rw", "nop").exitCode());
+    }
+
+    @Test
+    void pathBenchComparesTheThreePathCalls(@TempDir Path dir) throws Exception {
+        Cli.Result r = Cli.run("path-bench", "--files", "50", "--vthreads", "2", "--time", "0.1", "--rounds", "1",
+                "--dir", dir.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode results = JSON.readTree(r.out()).get("results");
+        assertEquals(6, results.size(), r.out());
+        for (JsonNode j : results) {
+            assertTrue(j.get("calls_per_s").asLong() > 0, j.toString());
+        }
+        try (var left = java.nio.file.Files.list(dir)) {
+            assertEquals(0, left.count(), "path-bench removes its files");
+        }
+        assertEquals(2, Cli.run("path-bench", "--ops", "frob").exitCode());
+    }
 }

@@ -66,7 +66,12 @@ final class BlockingBench {
 
     /** One engine at one thread count, one round. */
     record Result(Api api, boolean virtual, int threads, boolean write, int bs, boolean direct, long ops, double seconds,
-                  long cpuNanos, long contextSwitches, Histogram latency) {
+                  long cpuNanos, long contextSwitches, long ringOps, Histogram latency) {
+        /** The share of calls that went through the ring (the rest were served on the caller's thread); -1 for the JDK. */
+        double ringShare() {
+            return ringOps < 0 || ops == 0 ? -1 : (double) ringOps / ops;
+        }
+
         double iops() {
             return ops / seconds;
         }
@@ -197,6 +202,7 @@ final class BlockingBench {
                     (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
             long cs0 = contextSwitches();
+            long ring0 = ringOps(files);
             long t0 = System.nanoTime();
             for (Worker w : workers) {
                 w.measuring = true;
@@ -208,6 +214,7 @@ final class BlockingBench {
             long t1 = System.nanoTime();
             long cpu1 = os.getProcessCpuTime();
             long cs1 = contextSwitches();
+            long ring1 = ringOps(files);
             for (Worker w : workers) {
                 w.stop = true;
             }
@@ -223,7 +230,9 @@ final class BlockingBench {
                 all.add(w.latency);
                 ops += w.ops;
             }
-            return new Result(api, virtual, threads, write, bs, direct, ops, (t1 - t0) / 1e9, cpu1 - cpu0, cs1 - cs0, all);
+            boolean ours = api == Api.FILES || api == Api.NIO;
+            return new Result(api, virtual, threads, write, bs, direct, ops, (t1 - t0) / 1e9, cpu1 - cpu0, cs1 - cs0,
+                    ours ? ring1 - ring0 : -1, all);
         }
     }
 
@@ -265,6 +274,15 @@ final class BlockingBench {
                 failure = t;
             }
         }
+    }
+
+    /** Operations the runtime's loops have taken so far (uring4j's calls that went through a ring). */
+    private static long ringOps(UringFiles files) {
+        long n = 0;
+        for (int i = 0; i < files.runtime().loopCount(); i++) {
+            n += files.runtime().loop(i).operationsSubmitted();
+        }
+        return n;
     }
 
     /** Voluntary and involuntary context switches of all of this process's threads so far. */
@@ -326,17 +344,20 @@ final class BlockingBench {
                         + "(N requests in flight on every engine); medians of %d alternating rounds%n",
                 first.direct ? "O_DIRECT" : "page-cache", first.write ? "writes" : "reads", first.bs,
                 first.direct ? "device" : "cached", virtual ? "virtual" : "platform", rounds);
-        out.printf("%-13s %5s %11s %9s %10s %9s %9s %9s %8s%n", "engine", "N", "IOPS", "CPU/op", "ctxsw/op", "p50",
-                "p99", "p99.9", "vs FC");
+        out.printf("%-13s %5s %11s %9s %10s %8s %9s %9s %9s %8s%n", "engine", "N", "IOPS", "CPU/op", "ctxsw/op", "ring",
+                "p50", "p99", "p99.9", "vs FC");
         for (Result r : results) {
             Result fc = results.stream().filter(x -> x.api == Api.FILECHANNEL && x.threads == r.threads).findFirst()
                     .orElse(null);
-            out.printf("%-13s %5d %11.0f %7.2fus %10.2f %9s %9s %9s %8s%n", r.api.label, r.threads, r.iops(),
-                    r.cpuNanosPerOp() / 1000, r.switchesPerOp(), BenchCommand.nanos(r.latency.getValueAtPercentile(50)),
+            out.printf("%-13s %5d %11.0f %7.2fus %10.2f %8s %9s %9s %9s %8s%n", r.api.label, r.threads, r.iops(),
+                    r.cpuNanosPerOp() / 1000, r.switchesPerOp(),
+                    r.ringShare() < 0 ? "-" : String.format("%.0f%%", 100 * r.ringShare()),
+                    BenchCommand.nanos(r.latency.getValueAtPercentile(50)),
                     BenchCommand.nanos(r.latency.getValueAtPercentile(99)),
                     BenchCommand.nanos(r.latency.getValueAtPercentile(99.9)),
                     fc == null ? "-" : String.format("%.2fx", r.iops() / fc.iops()));
         }
+        out.println("ring: the share of uring4j's calls that went through a ring (the rest were served on the caller's thread)");
         out.println("how each engine is driven:");
         results.stream().map(r -> r.api).distinct().forEach(a -> out.printf("  %-13s %s%n", a.label, a.how));
     }
@@ -355,6 +376,9 @@ final class BlockingBench {
             g.writeNumberField("iops", Math.round(r.iops()));
             g.writeNumberField("cpu_ns_per_op", Math.round(r.cpuNanosPerOp()));
             g.writeNumberField("ctx_switches_per_op", Math.round(r.switchesPerOp() * 1000) / 1000.0);
+            if (r.ringShare() >= 0) {
+                g.writeNumberField("ring_share", Math.round(r.ringShare() * 1000) / 1000.0);
+            }
             g.writeObjectFieldStart("lat_ns");
             g.writeNumberField("p50", r.latency.getValueAtPercentile(50));
             g.writeNumberField("p99", r.latency.getValueAtPercentile(99));

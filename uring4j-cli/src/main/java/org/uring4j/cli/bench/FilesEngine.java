@@ -5,6 +5,8 @@ import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import org.uring4j.fs.AsyncFile;
 import org.uring4j.fs.Backend;
@@ -57,16 +59,37 @@ final class FilesEngine implements Engine {
         return o;
     }
 
-    /** One of the qd request slots: re-issues itself from its completion until the deadline. */
+    /**
+     * One of the qd request slots: re-issues itself from its completion until the deadline. A
+     * request served on the caller's path (a page-cache hit) is already complete when it returns:
+     * the slot goes on in a loop rather than from a nested callback, which would recurse once per
+     * request.
+     */
     private record Request(AsyncFile file, SlotGroup slots, MemorySegment buf) {
         void issue() {
-            long next = slots.next();
-            long started = System.nanoTime();
-            (next < 0 ? file.writeAsync(buf, ~next) : file.readAsync(buf, next)).whenComplete((n, t) -> {
-                if (slots.completed(n, t, started)) {
-                    issue();
+            while (true) {
+                long next = slots.next();
+                long started = System.nanoTime();
+                CompletableFuture<Integer> op = next < 0 ? file.writeAsync(buf, ~next) : file.readAsync(buf, next);
+                if (!op.isDone()) {
+                    op.whenComplete((n, t) -> {
+                        if (slots.completed(n, t, started)) {
+                            issue();
+                        }
+                    });
+                    return;
                 }
-            });
+                Integer n = null;
+                Throwable t = null;
+                try {
+                    n = op.join();
+                } catch (CompletionException e) {
+                    t = e.getCause();
+                }
+                if (!slots.completed(n, t, started)) {
+                    return;
+                }
+            }
         }
     }
 }
