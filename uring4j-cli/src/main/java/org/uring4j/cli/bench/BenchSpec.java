@@ -55,6 +55,15 @@ public record BenchSpec(Rw rw, int bs, int qd, long size, double seconds, Path f
         return new BenchSpec(rw, bs, depth, size, seconds, file, direct, threads, engine, sqpoll);
     }
 
+    /**
+     * The same requests in flight for a synchronous engine (FileChannel, one call per thread in
+     * flight): {@code threads * qd} threads at depth 1. Other engines keep the job as it is.
+     */
+    public BenchSpec sameInFlight() {
+        return engine == Engine.Kind.FILECHANNEL && qd > 1
+                ? new BenchSpec(rw, bs, 1, size, seconds, file, direct, threads * qd, engine, sqpoll) : this;
+    }
+
     /** The same job with or without O_DIRECT. */
     public BenchSpec withDirect(boolean d) {
         return new BenchSpec(rw, bs, qd, size, seconds, file, d, threads, engine, sqpoll);
