@@ -29,6 +29,9 @@ final class RingServer implements ServerIo {
     private final ArrayDeque<Integer> ready = new ArrayDeque<>();
     private final ArrayDeque<CompletableFuture<SocketIo>> waiters = new ArrayDeque<>();
     private boolean armed;
+    /** A cancel of the multishot ACCEPT is on its way: connections nobody asked for filled the backlog. */
+    private boolean pausing;
+    private volatile int backlog = 50;
 
     RingServer(RingNet net, RingNet.Home home, int fd, ProtocolFamily family) {
         this.net = net;
@@ -45,6 +48,7 @@ final class RingServer implements ServerIo {
 
     @Override
     public void bind(SocketAddress local, int backlog) throws IOException {
+        this.backlog = backlog;
         byte[] buf = new byte[SockAddr.STORAGE];
         int len = SockAddr.encode(local, family, MemorySegment.ofArray(buf));
         byte[] sa = java.util.Arrays.copyOf(buf, len);
@@ -120,17 +124,25 @@ final class RingServer implements ServerIo {
         CompletableFuture<SocketIo> waiter = null;
         List<CompletableFuture<SocketIo>> failed = null;
         boolean rearm = false;
+        boolean pause = false;
         synchronized (this) {
+            boolean paused = pausing; // its end (ECANCELED) is ours, not a failure to report
             if (!more) {
                 armed = false;
+                pausing = false;
             }
             if (res >= 0) {
                 if (gate.isClosing()) {
                     SocketCalls.close(res);
                 } else if ((waiter = waiters.poll()) == null) {
                     ready.add(res);
+                    // Nobody is accepting: stop taking connections once a backlog's worth waits
+                    // here, and leave the rest in the kernel's backlog (an accept() re-arms).
+                    if (more && !pausing && ready.size() >= backlog) {
+                        pausing = pause = true;
+                    }
                 }
-            } else if (!more) {
+            } else if (!more && !paused) {
                 failed = new ArrayList<>(waiters);
                 waiters.clear();
             }
@@ -147,6 +159,9 @@ final class RingServer implements ServerIo {
             for (CompletableFuture<SocketIo> w : failed) {
                 w.completeExceptionally(failure);
             }
+        }
+        if (pause) {
+            RingNet.submit(home.loop(), new RingOps.CancelFd(fd));
         }
         if (rearm) {
             arm();

@@ -101,6 +101,11 @@ public final class UringNet implements AutoCloseable {
         return new UringNet(new RingNet(Objects.requireNonNull(runtime, "runtime"), false), null);
     }
 
+    /** Over {@code runtime} with {@code providedBuffers} per loop: for tests that run the buffer ring dry. */
+    static UringNet over(UringRuntime runtime, int providedBuffers) throws IOException {
+        return new UringNet(new RingNet(runtime, false, providedBuffers), null);
+    }
+
     /** The backend these sockets run on. */
     public Backend backend() {
         return backend.backend();
