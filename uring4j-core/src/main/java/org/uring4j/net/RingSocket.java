@@ -1,96 +1,38 @@
 package org.uring4j.net;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
-import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.InterruptedByTimeoutException;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import org.uring4j.Errno;
 import org.uring4j.UringException;
 import org.uring4j.runtime.Await;
-import org.uring4j.runtime.Operation;
 
 /**
  * A stream socket on an event loop: a plain descriptor whose connect, bind, receive, send and
  * shutdown are ring requests on its loop ({@link RingNet.Home}).
  */
-final class RingSocket implements SocketIo {
-    private final RingNet net;
-    private final RingNet.Home home;
-    private final int fd;
-    private final ProtocolFamily family;
-    private final OpGate gate;
+final class RingSocket extends RingDescriptor implements SocketIo {
 
     RingSocket(RingNet net, RingNet.Home home, int fd, ProtocolFamily family) {
-        this.net = net;
-        this.home = home;
-        this.fd = fd;
-        this.family = family;
-        this.gate = new OpGate(this::closeFd);
-    }
-
-    @Override
-    public ProtocolFamily family() {
-        return family;
-    }
-
-    int fd() {
-        return fd;
-    }
-
-    private <T> CompletableFuture<T> submit(RingOps.SocketOp<T> op) {
-        if (!gate.enter()) {
-            return CompletableFuture.failedFuture(NetErrors.closed());
-        }
-        CompletableFuture<T> f;
-        try {
-            f = home.loop().submit(op);
-        } catch (RuntimeException e) {
-            gate.exit();
-            IOException closed = NetErrors.closed();
-            closed.initCause(e);
-            return CompletableFuture.failedFuture(closed);
-        }
-        if (gate.isClosing()) {
-            // close() began while this op was on its way: its cancel may have gone ahead of it.
-            RingNet.submit(home.loop(), new RingOps.CancelFd(fd));
-        }
-        return f;
-    }
-
-    private static byte[] sockaddr(SocketAddress address, ProtocolFamily family) throws IOException {
-        byte[] buf = new byte[SockAddr.STORAGE];
-        int len = SockAddr.encode(address, family, MemorySegment.ofArray(buf));
-        return java.util.Arrays.copyOf(buf, len);
+        super(net, home, fd, family, false);
     }
 
     @Override
     public void bind(SocketAddress local) throws IOException {
-        byte[] sa = sockaddr(local, family);
-        if (net.ringBind) {
-            Await.get(submit(new RingOps.AddressOp("BIND", fd, gate, sa, local)));
-            return;
-        }
-        int r = SocketCalls.bind(fd, MemorySegment.ofArray(sa));
-        if (r < 0) {
-            throw NetErrors.of("bind", r, fd, local);
-        }
+        bindTo(local);
     }
 
     @Override
     public CompletableFuture<Void> connect(SocketAddress remote) {
         byte[] sa;
         try {
-            sa = sockaddr(remote, family);
+            sa = sockaddr(remote);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -205,97 +147,7 @@ final class RingSocket implements SocketIo {
     }
 
     @Override
-    public <T> void setOption(SocketOption<T> name, T value) throws IOException {
-        FdOptions.checkSet(supportedOptions(), name, value);
-        withFd(() -> FdOptions.set(fd, name, value));
-    }
-
-    @Override
-    public <T> T getOption(SocketOption<T> name) throws IOException {
-        FdOptions.checkGet(supportedOptions(), name);
-        @SuppressWarnings("unchecked")
-        T[] out = (T[]) new Object[1];
-        withFd(() -> out[0] = FdOptions.get(fd, name));
-        return out[0];
-    }
-
-    @Override
-    public Set<SocketOption<?>> supportedOptions() {
-        return FdOptions.supported(family, false);
-    }
-
-    @Override
-    public SocketAddress localAddress() throws IOException {
-        return address(false);
-    }
-
-    @Override
     public SocketAddress remoteAddress() throws IOException {
-        return address(true);
-    }
-
-    private SocketAddress address(boolean peer) throws IOException {
-        SocketAddress[] out = new SocketAddress[1];
-        withFd(() -> out[0] = name(fd, peer));
-        return out[0];
-    }
-
-    /** getsockname/getpeername of {@code fd}; null for a peer when not connected, or an unbound TCP socket. */
-    static SocketAddress name(int fd, boolean peer) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment addr = a.allocate(SockAddr.STORAGE);
-            MemorySegment len = a.allocate(JAVA_INT);
-            len.set(JAVA_INT, 0, SockAddr.STORAGE);
-            int r = peer ? SocketCalls.getpeername(fd, addr, len) : SocketCalls.getsockname(fd, addr, len);
-            if (r == -Errno.ENOTCONN.number()) {
-                return null;
-            }
-            if (r < 0) {
-                throw NetErrors.of(peer ? "getpeername" : "getsockname", r, fd, null);
-            }
-            return SockAddr.decode(addr, len.get(JAVA_INT, 0));
-        }
-    }
-
-    @FunctionalInterface
-    private interface FdAction {
-        void run() throws IOException;
-    }
-
-    /** Runs a system call on the descriptor, which stays open (its number not reused) meanwhile. */
-    private void withFd(FdAction action) throws IOException {
-        if (!gate.enter()) {
-            throw NetErrors.closed();
-        }
-        try {
-            action.run();
-        } finally {
-            gate.exit();
-        }
-    }
-
-    @Override
-    public CompletableFuture<Void> close() {
-        CompletableFuture<Void> closed = gate.close();
-        if (!closed.isDone() && gate.inFlight() > 0) {
-            RingNet.submit(home.loop(), new RingOps.CancelFd(fd));
-        }
-        return closed;
-    }
-
-    /** Runs once nothing is in flight: CLOSE on the loop, or close(2) here if the loop is gone. */
-    private void closeFd(CompletableFuture<Void> closed) {
-        Operation<Void> op = new RingOps.Close(fd);
-        try {
-            home.loop().submit(op).whenComplete((v, t) -> closed.complete(null));
-        } catch (RuntimeException e) {
-            SocketCalls.close(fd);
-            closed.complete(null);
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "RingSocket[fd " + fd + ", " + home.loop().name() + "]";
+        return withFd(() -> name(true));
     }
 }

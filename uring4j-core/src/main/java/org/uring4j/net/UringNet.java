@@ -220,8 +220,19 @@ public final class UringNet implements AutoCloseable {
         return socket;
     }
 
-    void untrack(AutoCloseable socket) {
+    /**
+     * The end of a socket's close: it leaves this net's set, and the caller waits for the
+     * descriptor to be closed, except on a loop thread, which would wait for itself.
+     */
+    void closed(AutoCloseable socket, CompletableFuture<Void> done) {
         open.remove(socket);
+        if (!onLoopThread()) {
+            try {
+                done.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException ignored) {
+                // closing reports nothing; the descriptor is released either way
+            }
+        }
     }
 
     /** True on one of this backend's event-loop threads, where a blocking call would wait for itself. */
