@@ -11,13 +11,27 @@ import java.util.concurrent.CompletionException;
 
 import org.uring4j.Errno;
 import org.uring4j.UringException;
+import org.uring4j.ring.Uapi;
 import org.uring4j.runtime.Await;
 
 /**
  * A stream socket on an event loop: a plain descriptor whose connect, bind, receive, send and
- * shutdown are ring requests on its loop ({@link RingNet.Home}).
+ * shutdown are ring requests on its loop ({@link RingNet.Home}). As the kernel does for a
+ * request, a send is first tried on the caller's thread without waiting, and so is a receive
+ * when the last one said more data was there; only what would wait goes to the ring.
  */
 final class RingSocket extends RingDescriptor implements SocketIo {
+
+    private static final int MSG_DONTWAIT = 0x40;
+    private static final int EAGAIN = Errno.EAGAIN.number();
+    private static final int EINTR = Errno.EINTR.number();
+    /** The most one inline send or receive copies. */
+    private static final int INLINE_CHUNK = 64 * 1024;
+    /**
+     * The last receive left data in the socket, so the next one is tried inline first. True at
+     * the start: a new connection's first bytes often arrive with it.
+     */
+    private volatile boolean moreToRead = true;
 
     RingSocket(RingNet net, RingNet.Home home, int fd, ProtocolFamily family) {
         super(net, home, fd, family, false);
@@ -42,7 +56,7 @@ final class RingSocket extends RingDescriptor implements SocketIo {
     // ------------------------------------------------------------------ receive
 
     private CompletableFuture<Integer> recv(MemorySegment dst, ByteBuffer advance, boolean provided, long timeoutNanos) {
-        RingOps.Recv op = new RingOps.Recv(fd, gate, dst, advance, provided ? home.buffers() : null);
+        RingOps.Recv op = new RingOps.Recv(this, dst, advance, provided ? home.buffers() : null);
         if (timeoutNanos > 0) {
             op.timeout(timeoutNanos);
         }
@@ -51,17 +65,84 @@ final class RingSocket extends RingDescriptor implements SocketIo {
 
     @Override
     public CompletableFuture<Integer> read(MemorySegment dst, ByteBuffer advance, long timeoutNanos) {
+        if (moreToRead) {
+            try {
+                int n = recvInline(dst, advance);
+                if (n != 0) {
+                    return CompletableFuture.completedFuture(n);
+                }
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         CompletableFuture<Integer> f = recv(dst, advance, true, timeoutNanos);
         if (dst.isNative() && timeoutNanos == 0) {
             return f; // received in place: neither an empty buffer ring nor a timeout to translate
         }
         return f.exceptionallyCompose(t -> {
-            Throwable c = t instanceof CompletionException ? t.getCause() : t;
+            Throwable c = unwrap(t);
             if (c == RingOps.NO_BUFFERS) {
                 return recv(dst, advance, false, timeoutNanos);
             }
             return CompletableFuture.failedFuture(timeout(c));
         });
+    }
+
+    @Override
+    public int readNow(MemorySegment dst, ByteBuffer advance) throws IOException {
+        MemorySegment target = callersView(dst);
+        if (moreToRead) {
+            int n = recvInline(target, advance);
+            if (n != 0) {
+                return n;
+            }
+        }
+        try {
+            return Await.get(recv(target, advance, true, 0));
+        } catch (IOException e) {
+            if (e != RingOps.NO_BUFFERS) {
+                throw e;
+            }
+            return Await.get(recv(target, advance, false, 0));
+        }
+    }
+
+    /**
+     * A receive on the caller's thread (recv(2) with MSG_DONTWAIT), tried when the last
+     * completion said the socket had more data (IORING_CQE_F_SOCK_NONEMPTY): the count, -1 at end
+     * of stream, or 0 if nothing is there after all (then the ring waits for it).
+     */
+    private int recvInline(MemorySegment dst, ByteBuffer advance) throws IOException {
+        long r = withFd(() -> {
+            long n;
+            do {
+                n = SocketCalls.recvNow(fd, dst.asSlice(0, Math.min(dst.byteSize(), INLINE_CHUNK)), MSG_DONTWAIT);
+            } while (n == -EINTR);
+            return n;
+        });
+        if (r == -EAGAIN) {
+            moreToRead = false;
+            return 0;
+        }
+        if (r < 0) {
+            throw NetErrors.of("recv", (int) r, fd, null);
+        }
+        if (r == 0) {
+            return -1;
+        }
+        if (advance != null) {
+            advance.position(advance.position() + (int) r);
+        }
+        return (int) r;
+    }
+
+    /** Set by each receive's completion: whether the socket still held data (a next read may go inline). */
+    void moreToRead(boolean more) {
+        moreToRead = more;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
     /** A link timeout's ETIME as the JDK's InterruptedByTimeoutException. */
@@ -72,19 +153,6 @@ final class RingSocket extends RingDescriptor implements SocketIo {
             return e;
         }
         return t;
-    }
-
-    @Override
-    public int readNow(MemorySegment dst, ByteBuffer advance) throws IOException {
-        MemorySegment target = callersView(dst);
-        try {
-            return Await.get(recv(target, advance, true, 0));
-        } catch (IOException e) {
-            if (e != RingOps.NO_BUFFERS) {
-                throw e;
-            }
-            return Await.get(recv(target, advance, false, 0));
-        }
     }
 
     /**
@@ -103,9 +171,26 @@ final class RingSocket extends RingDescriptor implements SocketIo {
 
     // ------------------------------------------------------------------ send
 
+    /**
+     * Sends what the socket takes now on the caller's thread (send(2) with MSG_DONTWAIT), which is
+     * usually all of it; the ring sends the rest once there is room. A timed write goes to the
+     * ring whole, where its link timeout applies.
+     */
     @Override
     public CompletableFuture<Integer> write(MemorySegment src, ByteBuffer advance, long timeoutNanos) {
-        return send(src, advance, timeoutNanos, 0);
+        int done = 0;
+        if (timeoutNanos == 0) {
+            try {
+                done = sendInline(src, advance);
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            if (done == src.byteSize()) {
+                return CompletableFuture.completedFuture(done);
+            }
+        }
+        CompletableFuture<Integer> f = send(src.asSlice(done), advance, timeoutNanos, done);
+        return timeoutNanos == 0 ? f : f.exceptionallyCompose(t -> CompletableFuture.failedFuture(timeout(unwrap(t))));
     }
 
     private CompletableFuture<Integer> send(MemorySegment src, ByteBuffer advance, long timeoutNanos, int done) {
@@ -115,15 +200,7 @@ final class RingSocket extends RingDescriptor implements SocketIo {
         }
         CompletableFuture<Integer> f = submit(op);
         if (src.isNative() || src.byteSize() <= RingOps.MAX_HEAP_SEND) {
-            if (timeoutNanos == 0) {
-                return done == 0 ? f : f.thenApply(n -> done + n);
-            }
-            return f.handle((n, t) -> {
-                if (t != null) {
-                    throw new CompletionException(timeout(t instanceof CompletionException ? t.getCause() : t));
-                }
-                return done + n;
-            });
+            return done == 0 ? f : f.thenApply(n -> done + n);
         }
         // Heap data beyond one op's copy: send the rest once this part is out.
         return f.thenCompose(n -> send(src.asSlice(n), advance, timeoutNanos, done + n));
@@ -132,11 +209,40 @@ final class RingSocket extends RingDescriptor implements SocketIo {
     @Override
     public int writeNow(MemorySegment src, ByteBuffer advance) throws IOException {
         MemorySegment from = callersView(src);
-        long total = 0;
-        do {
+        long total = sendInline(from, advance);
+        while (total < from.byteSize()) {
             total += Await.get(submit(new RingOps.Send(fd, gate, from.asSlice(total), advance)));
-        } while (total < from.byteSize());
+        }
         return (int) total;
+    }
+
+    /** What send(2) with MSG_DONTWAIT takes now, in chunks (a critical call holds off the GC while it copies). */
+    private int sendInline(MemorySegment src, ByteBuffer advance) throws IOException {
+        long sent = withFd(() -> {
+            long done = 0;
+            while (done < src.byteSize()) {
+                MemorySegment part = src.asSlice(done, Math.min(src.byteSize() - done, INLINE_CHUNK));
+                long r = SocketCalls.sendNow(fd, part, MSG_DONTWAIT | Uapi.MSG_NOSIGNAL);
+                if (r == -EINTR) {
+                    continue;
+                }
+                if (r == -EAGAIN) {
+                    break;
+                }
+                if (r < 0) {
+                    throw NetErrors.of("send", (int) r, fd, null);
+                }
+                done += r;
+                if (r < part.byteSize()) {
+                    break; // the socket buffer is full
+                }
+            }
+            return done;
+        });
+        if (advance != null) {
+            advance.position(advance.position() + (int) sent);
+        }
+        return (int) sent;
     }
 
     // ------------------------------------------------------------------ control

@@ -2,6 +2,8 @@ package org.uring4j.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
@@ -26,6 +28,18 @@ class RingSocketTest extends NetTestBase {
                 for (int i = 0; i < n; i++) {
                     clients.add(small.connect(server.localAddress()));
                     peers.add(server.accept());
+                }
+                // One receive each through the ring first: a receive that found no more data
+                // behind it sends the next one to the ring too (none is tried inline).
+                List<CompletableFuture<Integer>> first = new ArrayList<>();
+                for (UringSocket p : peers) {
+                    first.add(p.readAsync(new byte[1], 0, 1));
+                }
+                for (UringSocket c : clients) {
+                    c.write(new byte[] {1}, 0, 1);
+                }
+                for (CompletableFuture<Integer> f : first) {
+                    assertEquals(1, await(f));
                 }
                 // The data is there before the reads: 16 heap reads then meet it in one submission,
                 // with 2 buffers between them, and most find the ring empty.
@@ -76,6 +90,28 @@ class RingSocketTest extends NetTestBase {
                 }
             }
             assertEquals(true, server.isOpen());
+        }
+    }
+
+    @Test
+    void transfersThatNeedNoWaitCompleteOnTheCallersThread() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: the portable backend's futures run on threads of their own");
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            // Loopback queues the bytes at the peer before send(2) returns.
+            CompletableFuture<Integer> sent = client.writeAsync(new byte[] {1, 2, 3}, 0, 3);
+            assertTrue(sent.isDone(), "a send the socket buffer takes is made inline");
+            assertEquals(3, sent.join());
+            byte[] dst = new byte[10];
+            CompletableFuture<Integer> got = peer.readAsync(dst, 0, 10);
+            assertTrue(got.isDone(), "a new connection's first receive is tried inline");
+            assertEquals(3, got.join());
+            CompletableFuture<Integer> waiting = peer.readAsync(dst, 0, 10);
+            assertFalse(waiting.isDone(), "nothing there: the receive waits on the ring");
+            client.write(new byte[] {4}, 0, 1);
+            assertEquals(1, await(waiting));
+            assertEquals(4, dst[0]);
         }
     }
 }
