@@ -52,7 +52,7 @@ final class RingOps {
         }
 
         final IOException failure(int res, Object target) {
-            if (gate != null && gate.isClosing()) {
+            if (gate.isClosing()) {
                 return NetErrors.asyncClosed();
             }
             return NetErrors.of(name, res, fd, target);
@@ -64,9 +64,7 @@ final class RingOps {
                 loop().memory().release(mem);
             }
             mem = null;
-            if (gate != null) {
-                gate.exit();
-            }
+            gate.exit();
         }
     }
 

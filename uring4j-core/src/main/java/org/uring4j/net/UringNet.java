@@ -155,13 +155,7 @@ public final class UringNet implements AutoCloseable {
     /** The asynchronous form of {@link #connect(SocketAddress)}. */
     public CompletableFuture<UringSocket> connectAsync(SocketAddress remote) {
         ProtocolFamily family = SockAddr.familyFor(remote);
-        return openSocketAsync(family).thenCompose(s -> s.connectAsync(remote).handle((v, t) -> {
-            if (t != null) {
-                s.close();
-                throw t instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(t);
-            }
-            return s;
-        }));
+        return openSocketAsync(family).thenCompose(s -> s.connectAsync(remote).thenApply(v -> s)); // a failed connect closes s
     }
 
     /** An unbound server socket of the default family; set options, then bind it. */

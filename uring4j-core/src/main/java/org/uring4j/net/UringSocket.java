@@ -198,7 +198,7 @@ public final class UringSocket implements AutoCloseable {
         }
         checkNotLoop();
         try {
-            return inputShut ? -1 : io.readNow(dst, advance);
+            return io.readNow(dst, advance);
         } catch (InterruptedIOException | ClosedByInterruptException e) {
             throw interrupted(e);
         }
