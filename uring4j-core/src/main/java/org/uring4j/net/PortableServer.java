@@ -37,14 +37,12 @@ final class PortableServer implements ServerIo {
 
     @Override
     public <T> void setOption(SocketOption<T> name, T value) throws IOException {
-        FdOptions.checkSet(supportedOptions(), name, value);
-        channel.setOption(name, value);
+        PortableNet.setOption(channel, supportedOptions(), name, value);
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        FdOptions.checkGet(supportedOptions(), name);
-        return channel.getOption(name);
+        return PortableNet.getOption(channel, supportedOptions(), name);
     }
 
     @Override
@@ -59,11 +57,6 @@ final class PortableServer implements ServerIo {
 
     @Override
     public CompletableFuture<Void> close() {
-        try {
-            channel.close();
-            return CompletableFuture.completedFuture(null);
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return PortableNet.close(channel);
     }
 }

@@ -100,14 +100,12 @@ final class PortableSocket implements SocketIo {
 
     @Override
     public <T> void setOption(SocketOption<T> name, T value) throws IOException {
-        FdOptions.checkSet(supportedOptions(), name, value);
-        channel.setOption(name, value);
+        PortableNet.setOption(channel, supportedOptions(), name, value);
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        FdOptions.checkGet(supportedOptions(), name);
-        return channel.getOption(name);
+        return PortableNet.getOption(channel, supportedOptions(), name);
     }
 
     @Override
@@ -127,11 +125,6 @@ final class PortableSocket implements SocketIo {
 
     @Override
     public CompletableFuture<Void> close() {
-        try {
-            channel.close();
-            return CompletableFuture.completedFuture(null);
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return PortableNet.close(channel);
     }
 }

@@ -44,13 +44,18 @@ final class RingNet implements NetBackend {
     final boolean ringBind;
 
     RingNet(UringRuntime runtime, boolean ownsRuntime) throws IOException {
+        this(runtime, ownsRuntime, BUFFER_COUNT);
+    }
+
+    /** With {@code bufferCount} provided buffers per loop (tests make the ring run dry with few). */
+    RingNet(UringRuntime runtime, boolean ownsRuntime, int bufferCount) throws IOException {
         this.runtime = runtime;
         this.ownsRuntime = ownsRuntime;
         this.homes = new Home[runtime.loopCount()];
         for (int i = 0; i < homes.length; i++) {
             EventLoop loop = runtime.loop(i);
             int group = GROUPS.getAndIncrement() & 0xffff;
-            homes[i] = new Home(loop, bufferRing(loop, group));
+            homes[i] = new Home(loop, bufferRing(loop, group, bufferCount));
         }
         Probe probe = Await.get(runtime.loop(0).call(r -> r.probe()));
         this.ringSocket = probe.isSupported(Opcode.SOCKET);
@@ -58,9 +63,9 @@ final class RingNet implements NetBackend {
     }
 
     /** The loop's provided-buffer ring, or null where PBUF_RING (5.19) or the memlock limit refuses one. */
-    private static BufferRing bufferRing(EventLoop loop, int group) {
+    private static BufferRing bufferRing(EventLoop loop, int group, int count) {
         try {
-            BufferRing buffers = Await.get(loop.call(r -> r.registerBufferRing(group, BUFFER_COUNT, BUFFER_SIZE)));
+            BufferRing buffers = Await.get(loop.call(r -> r.registerBufferRing(group, count, BUFFER_SIZE)));
             loop.addCloser(r -> buffers.close());
             return buffers;
         } catch (IOException e) {

@@ -52,7 +52,7 @@ final class RingOps {
         }
 
         final IOException failure(int res, Object target) {
-            if (gate != null && gate.isClosing()) {
+            if (gate.isClosing()) {
                 return NetErrors.asyncClosed();
             }
             return NetErrors.of(name, res, fd, target);
@@ -64,9 +64,7 @@ final class RingOps {
                 loop().memory().release(mem);
             }
             mem = null;
-            if (gate != null) {
-                gate.exit();
-            }
+            gate.exit();
         }
     }
 
@@ -171,13 +169,15 @@ final class RingOps {
      * with the count, -1 at end of stream; fails with {@link #NO_BUFFERS} when the ring was empty.
      */
     static final class Recv extends SocketOp<Integer> {
+        private final RingSocket socket;
         private final MemorySegment dst;
         private final ByteBuffer advance;
         private final BufferRing buffers;
         private boolean recycled;
 
-        Recv(int fd, OpGate gate, MemorySegment dst, ByteBuffer advance, BufferRing buffers) {
-            super("RECV", fd, gate);
+        Recv(RingSocket socket, MemorySegment dst, ByteBuffer advance, BufferRing buffers) {
+            super("RECV", socket.fd, socket.gate);
+            this.socket = socket;
             this.dst = dst;
             this.advance = advance;
             this.buffers = buffers;
@@ -226,6 +226,7 @@ final class RingOps {
                 }
                 return -1;
             }
+            socket.moreToRead((flags & Uapi.IORING_CQE_F_SOCK_NONEMPTY) != 0);
             if (advance != null) {
                 advance.position(advance.position() + res);
             }

@@ -1,14 +1,11 @@
 package org.uring4j.net;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
-import java.net.SocketOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import org.uring4j.runtime.Await;
@@ -19,67 +16,31 @@ import org.uring4j.runtime.Await;
  * (they would have queued in the kernel's backlog otherwise) and are closed with the server.
  * Accepted sockets are spread over the runtime's loops.
  */
-final class RingServer implements ServerIo {
-    private final RingNet net;
-    private final RingNet.Home home;
-    private final int fd;
-    private final ProtocolFamily family;
-    private final OpGate gate;
+final class RingServer extends RingDescriptor implements ServerIo {
     // guarded by this
     private final ArrayDeque<Integer> ready = new ArrayDeque<>();
     private final ArrayDeque<CompletableFuture<SocketIo>> waiters = new ArrayDeque<>();
     private boolean armed;
+    /** A cancel of the multishot ACCEPT is on its way: connections nobody asked for filled the backlog. */
+    private boolean pausing;
+    private volatile int backlog = 50;
 
     RingServer(RingNet net, RingNet.Home home, int fd, ProtocolFamily family) {
-        this.net = net;
-        this.home = home;
-        this.fd = fd;
-        this.family = family;
-        this.gate = new OpGate(this::closeFd);
-    }
-
-    @Override
-    public ProtocolFamily family() {
-        return family;
+        super(net, home, fd, family, true);
     }
 
     @Override
     public void bind(SocketAddress local, int backlog) throws IOException {
-        byte[] buf = new byte[SockAddr.STORAGE];
-        int len = SockAddr.encode(local, family, MemorySegment.ofArray(buf));
-        byte[] sa = java.util.Arrays.copyOf(buf, len);
+        this.backlog = backlog;
+        bindTo(local);
         if (net.ringBind) {
-            Await.get(control(new RingOps.AddressOp("BIND", fd, gate, sa, local)));
-            Await.get(control(new RingOps.ControlOp("LISTEN", fd, gate, backlog)));
+            Await.get(submit(new RingOps.ControlOp("LISTEN", fd, gate, backlog)));
             return;
         }
-        int r = SocketCalls.bind(fd, MemorySegment.ofArray(sa));
-        if (r < 0) {
-            throw NetErrors.of("bind", r, fd, local);
-        }
-        r = SocketCalls.listen(fd, backlog);
+        int r = SocketCalls.listen(fd, backlog);
         if (r < 0) {
             throw NetErrors.of("listen", r, fd, local);
         }
-    }
-
-    private CompletableFuture<Void> control(RingOps.SocketOp<Void> op) {
-        if (!gate.enter()) {
-            return CompletableFuture.failedFuture(NetErrors.closed());
-        }
-        CompletableFuture<Void> f;
-        try {
-            f = home.loop().submit(op);
-        } catch (RuntimeException e) {
-            gate.exit();
-            IOException closed = NetErrors.closed();
-            closed.initCause(e);
-            return CompletableFuture.failedFuture(closed);
-        }
-        if (gate.isClosing()) {
-            RingNet.submit(home.loop(), new RingOps.CancelFd(fd)); // close() may have cancelled before this arrived
-        }
-        return f;
     }
 
     @Override
@@ -105,7 +66,7 @@ final class RingServer implements ServerIo {
     }
 
     private void arm() {
-        CompletableFuture<Void> run = control(new RingOps.Accept(this, fd, gate));
+        CompletableFuture<Void> run = submit(new RingOps.Accept(this, fd, gate));
         if (run.isCompletedExceptionally()) {
             run.whenComplete((v, t) -> failAll(t));
         }
@@ -120,17 +81,25 @@ final class RingServer implements ServerIo {
         CompletableFuture<SocketIo> waiter = null;
         List<CompletableFuture<SocketIo>> failed = null;
         boolean rearm = false;
+        boolean pause = false;
         synchronized (this) {
+            boolean paused = pausing; // its end (ECANCELED) is ours, not a failure to report
             if (!more) {
                 armed = false;
+                pausing = false;
             }
             if (res >= 0) {
                 if (gate.isClosing()) {
                     SocketCalls.close(res);
                 } else if ((waiter = waiters.poll()) == null) {
                     ready.add(res);
+                    // Nobody is accepting: stop taking connections once a backlog's worth waits
+                    // here, and leave the rest in the kernel's backlog (an accept() re-arms).
+                    if (more && !pausing && ready.size() >= backlog) {
+                        pausing = pause = true;
+                    }
                 }
-            } else if (!more) {
+            } else if (!more && !paused) {
                 failed = new ArrayList<>(waiters);
                 waiters.clear();
             }
@@ -147,6 +116,9 @@ final class RingServer implements ServerIo {
             for (CompletableFuture<SocketIo> w : failed) {
                 w.completeExceptionally(failure);
             }
+        }
+        if (pause) {
+            RingNet.submit(home.loop(), new RingOps.CancelFd(fd));
         }
         if (rearm) {
             arm();
@@ -166,59 +138,9 @@ final class RingServer implements ServerIo {
         }
     }
 
+    /** Connections nobody took are closed with the server; waiting accepts fail. */
     @Override
-    public <T> void setOption(SocketOption<T> name, T value) throws IOException {
-        FdOptions.checkSet(supportedOptions(), name, value);
-        if (!gate.enter()) {
-            throw NetErrors.closed();
-        }
-        try {
-            FdOptions.set(fd, name, value);
-        } finally {
-            gate.exit();
-        }
-    }
-
-    @Override
-    public <T> T getOption(SocketOption<T> name) throws IOException {
-        FdOptions.checkGet(supportedOptions(), name);
-        if (!gate.enter()) {
-            throw NetErrors.closed();
-        }
-        try {
-            return FdOptions.get(fd, name);
-        } finally {
-            gate.exit();
-        }
-    }
-
-    @Override
-    public Set<SocketOption<?>> supportedOptions() {
-        return FdOptions.supported(family, true);
-    }
-
-    @Override
-    public SocketAddress localAddress() throws IOException {
-        if (!gate.enter()) {
-            throw NetErrors.closed();
-        }
-        try {
-            return RingSocket.name(fd, false);
-        } finally {
-            gate.exit();
-        }
-    }
-
-    @Override
-    public CompletableFuture<Void> close() {
-        CompletableFuture<Void> closed = gate.close();
-        if (!closed.isDone() && gate.inFlight() > 0) {
-            RingNet.submit(home.loop(), new RingOps.CancelFd(fd));
-        }
-        return closed;
-    }
-
-    private void closeFd(CompletableFuture<Void> closed) {
+    void beforeClose() {
         List<Integer> queued;
         synchronized (this) {
             queued = new ArrayList<>(ready);
@@ -228,11 +150,5 @@ final class RingServer implements ServerIo {
             SocketCalls.close(conn); // never handed out: no op can name it
         }
         failAll(NetErrors.asyncClosed());
-        try {
-            home.loop().submit(new RingOps.Close(fd)).whenComplete((v, t) -> closed.complete(null));
-        } catch (RuntimeException e) {
-            SocketCalls.close(fd);
-            closed.complete(null);
-        }
     }
 }

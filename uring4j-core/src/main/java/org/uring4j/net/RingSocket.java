@@ -1,96 +1,52 @@
 package org.uring4j.net;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
-import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.InterruptedByTimeoutException;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import org.uring4j.Errno;
 import org.uring4j.UringException;
+import org.uring4j.ring.Uapi;
 import org.uring4j.runtime.Await;
-import org.uring4j.runtime.Operation;
 
 /**
  * A stream socket on an event loop: a plain descriptor whose connect, bind, receive, send and
- * shutdown are ring requests on its loop ({@link RingNet.Home}).
+ * shutdown are ring requests on its loop ({@link RingNet.Home}). As the kernel does for a
+ * request, a send is first tried on the caller's thread without waiting, and so is a receive
+ * when the last one said more data was there; only what would wait goes to the ring.
  */
-final class RingSocket implements SocketIo {
-    private final RingNet net;
-    private final RingNet.Home home;
-    private final int fd;
-    private final ProtocolFamily family;
-    private final OpGate gate;
+final class RingSocket extends RingDescriptor implements SocketIo {
+
+    private static final int MSG_DONTWAIT = 0x40;
+    private static final int EAGAIN = Errno.EAGAIN.number();
+    private static final int EINTR = Errno.EINTR.number();
+    /** The most one inline send or receive copies. */
+    private static final int INLINE_CHUNK = 64 * 1024;
+    /**
+     * The last receive left data in the socket, so the next one is tried inline first. True at
+     * the start: a new connection's first bytes often arrive with it.
+     */
+    private volatile boolean moreToRead = true;
 
     RingSocket(RingNet net, RingNet.Home home, int fd, ProtocolFamily family) {
-        this.net = net;
-        this.home = home;
-        this.fd = fd;
-        this.family = family;
-        this.gate = new OpGate(this::closeFd);
-    }
-
-    @Override
-    public ProtocolFamily family() {
-        return family;
-    }
-
-    int fd() {
-        return fd;
-    }
-
-    private <T> CompletableFuture<T> submit(RingOps.SocketOp<T> op) {
-        if (!gate.enter()) {
-            return CompletableFuture.failedFuture(NetErrors.closed());
-        }
-        CompletableFuture<T> f;
-        try {
-            f = home.loop().submit(op);
-        } catch (RuntimeException e) {
-            gate.exit();
-            IOException closed = NetErrors.closed();
-            closed.initCause(e);
-            return CompletableFuture.failedFuture(closed);
-        }
-        if (gate.isClosing()) {
-            // close() began while this op was on its way: its cancel may have gone ahead of it.
-            RingNet.submit(home.loop(), new RingOps.CancelFd(fd));
-        }
-        return f;
-    }
-
-    private static byte[] sockaddr(SocketAddress address, ProtocolFamily family) throws IOException {
-        byte[] buf = new byte[SockAddr.STORAGE];
-        int len = SockAddr.encode(address, family, MemorySegment.ofArray(buf));
-        return java.util.Arrays.copyOf(buf, len);
+        super(net, home, fd, family, false);
     }
 
     @Override
     public void bind(SocketAddress local) throws IOException {
-        byte[] sa = sockaddr(local, family);
-        if (net.ringBind) {
-            Await.get(submit(new RingOps.AddressOp("BIND", fd, gate, sa, local)));
-            return;
-        }
-        int r = SocketCalls.bind(fd, MemorySegment.ofArray(sa));
-        if (r < 0) {
-            throw NetErrors.of("bind", r, fd, local);
-        }
+        bindTo(local);
     }
 
     @Override
     public CompletableFuture<Void> connect(SocketAddress remote) {
         byte[] sa;
         try {
-            sa = sockaddr(remote, family);
+            sa = sockaddr(remote);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -100,7 +56,7 @@ final class RingSocket implements SocketIo {
     // ------------------------------------------------------------------ receive
 
     private CompletableFuture<Integer> recv(MemorySegment dst, ByteBuffer advance, boolean provided, long timeoutNanos) {
-        RingOps.Recv op = new RingOps.Recv(fd, gate, dst, advance, provided ? home.buffers() : null);
+        RingOps.Recv op = new RingOps.Recv(this, dst, advance, provided ? home.buffers() : null);
         if (timeoutNanos > 0) {
             op.timeout(timeoutNanos);
         }
@@ -109,17 +65,84 @@ final class RingSocket implements SocketIo {
 
     @Override
     public CompletableFuture<Integer> read(MemorySegment dst, ByteBuffer advance, long timeoutNanos) {
+        if (moreToRead) {
+            try {
+                int n = recvInline(dst, advance);
+                if (n != 0) {
+                    return CompletableFuture.completedFuture(n);
+                }
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         CompletableFuture<Integer> f = recv(dst, advance, true, timeoutNanos);
         if (dst.isNative() && timeoutNanos == 0) {
             return f; // received in place: neither an empty buffer ring nor a timeout to translate
         }
         return f.exceptionallyCompose(t -> {
-            Throwable c = t instanceof CompletionException ? t.getCause() : t;
+            Throwable c = unwrap(t);
             if (c == RingOps.NO_BUFFERS) {
                 return recv(dst, advance, false, timeoutNanos);
             }
             return CompletableFuture.failedFuture(timeout(c));
         });
+    }
+
+    @Override
+    public int readNow(MemorySegment dst, ByteBuffer advance) throws IOException {
+        MemorySegment target = callersView(dst);
+        if (moreToRead) {
+            int n = recvInline(target, advance);
+            if (n != 0) {
+                return n;
+            }
+        }
+        try {
+            return Await.get(recv(target, advance, true, 0));
+        } catch (IOException e) {
+            if (e != RingOps.NO_BUFFERS) {
+                throw e;
+            }
+            return Await.get(recv(target, advance, false, 0));
+        }
+    }
+
+    /**
+     * A receive on the caller's thread (recv(2) with MSG_DONTWAIT), tried when the last
+     * completion said the socket had more data (IORING_CQE_F_SOCK_NONEMPTY): the count, -1 at end
+     * of stream, or 0 if nothing is there after all (then the ring waits for it).
+     */
+    private int recvInline(MemorySegment dst, ByteBuffer advance) throws IOException {
+        long r = withFd(() -> {
+            long n;
+            do {
+                n = SocketCalls.recvNow(fd, dst.asSlice(0, Math.min(dst.byteSize(), INLINE_CHUNK)), MSG_DONTWAIT);
+            } while (n == -EINTR);
+            return n;
+        });
+        if (r == -EAGAIN) {
+            moreToRead = false;
+            return 0;
+        }
+        if (r < 0) {
+            throw NetErrors.of("recv", (int) r, fd, null);
+        }
+        if (r == 0) {
+            return -1;
+        }
+        if (advance != null) {
+            advance.position(advance.position() + (int) r);
+        }
+        return (int) r;
+    }
+
+    /** Set by each receive's completion: whether the socket still held data (a next read may go inline). */
+    void moreToRead(boolean more) {
+        moreToRead = more;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
     /** A link timeout's ETIME as the JDK's InterruptedByTimeoutException. */
@@ -130,19 +153,6 @@ final class RingSocket implements SocketIo {
             return e;
         }
         return t;
-    }
-
-    @Override
-    public int readNow(MemorySegment dst, ByteBuffer advance) throws IOException {
-        MemorySegment target = callersView(dst);
-        try {
-            return Await.get(recv(target, advance, true, 0));
-        } catch (IOException e) {
-            if (e != RingOps.NO_BUFFERS) {
-                throw e;
-            }
-            return Await.get(recv(target, advance, false, 0));
-        }
     }
 
     /**
@@ -161,9 +171,26 @@ final class RingSocket implements SocketIo {
 
     // ------------------------------------------------------------------ send
 
+    /**
+     * Sends what the socket takes now on the caller's thread (send(2) with MSG_DONTWAIT), which is
+     * usually all of it; the ring sends the rest once there is room. A timed write goes to the
+     * ring whole, where its link timeout applies.
+     */
     @Override
     public CompletableFuture<Integer> write(MemorySegment src, ByteBuffer advance, long timeoutNanos) {
-        return send(src, advance, timeoutNanos, 0);
+        int done = 0;
+        if (timeoutNanos == 0) {
+            try {
+                done = sendInline(src, advance);
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            if (done == src.byteSize()) {
+                return CompletableFuture.completedFuture(done);
+            }
+        }
+        CompletableFuture<Integer> f = send(src.asSlice(done), advance, timeoutNanos, done);
+        return timeoutNanos == 0 ? f : f.exceptionallyCompose(t -> CompletableFuture.failedFuture(timeout(unwrap(t))));
     }
 
     private CompletableFuture<Integer> send(MemorySegment src, ByteBuffer advance, long timeoutNanos, int done) {
@@ -173,15 +200,7 @@ final class RingSocket implements SocketIo {
         }
         CompletableFuture<Integer> f = submit(op);
         if (src.isNative() || src.byteSize() <= RingOps.MAX_HEAP_SEND) {
-            if (timeoutNanos == 0) {
-                return done == 0 ? f : f.thenApply(n -> done + n);
-            }
-            return f.handle((n, t) -> {
-                if (t != null) {
-                    throw new CompletionException(timeout(t instanceof CompletionException ? t.getCause() : t));
-                }
-                return done + n;
-            });
+            return done == 0 ? f : f.thenApply(n -> done + n);
         }
         // Heap data beyond one op's copy: send the rest once this part is out.
         return f.thenCompose(n -> send(src.asSlice(n), advance, timeoutNanos, done + n));
@@ -190,11 +209,40 @@ final class RingSocket implements SocketIo {
     @Override
     public int writeNow(MemorySegment src, ByteBuffer advance) throws IOException {
         MemorySegment from = callersView(src);
-        long total = 0;
-        do {
+        long total = sendInline(from, advance);
+        while (total < from.byteSize()) {
             total += Await.get(submit(new RingOps.Send(fd, gate, from.asSlice(total), advance)));
-        } while (total < from.byteSize());
+        }
         return (int) total;
+    }
+
+    /** What send(2) with MSG_DONTWAIT takes now, in chunks (a critical call holds off the GC while it copies). */
+    private int sendInline(MemorySegment src, ByteBuffer advance) throws IOException {
+        long sent = withFd(() -> {
+            long done = 0;
+            while (done < src.byteSize()) {
+                MemorySegment part = src.asSlice(done, Math.min(src.byteSize() - done, INLINE_CHUNK));
+                long r = SocketCalls.sendNow(fd, part, MSG_DONTWAIT | Uapi.MSG_NOSIGNAL);
+                if (r == -EINTR) {
+                    continue;
+                }
+                if (r == -EAGAIN) {
+                    break;
+                }
+                if (r < 0) {
+                    throw NetErrors.of("send", (int) r, fd, null);
+                }
+                done += r;
+                if (r < part.byteSize()) {
+                    break; // the socket buffer is full
+                }
+            }
+            return done;
+        });
+        if (advance != null) {
+            advance.position(advance.position() + (int) sent);
+        }
+        return (int) sent;
     }
 
     // ------------------------------------------------------------------ control
@@ -205,97 +253,7 @@ final class RingSocket implements SocketIo {
     }
 
     @Override
-    public <T> void setOption(SocketOption<T> name, T value) throws IOException {
-        FdOptions.checkSet(supportedOptions(), name, value);
-        withFd(() -> FdOptions.set(fd, name, value));
-    }
-
-    @Override
-    public <T> T getOption(SocketOption<T> name) throws IOException {
-        FdOptions.checkGet(supportedOptions(), name);
-        @SuppressWarnings("unchecked")
-        T[] out = (T[]) new Object[1];
-        withFd(() -> out[0] = FdOptions.get(fd, name));
-        return out[0];
-    }
-
-    @Override
-    public Set<SocketOption<?>> supportedOptions() {
-        return FdOptions.supported(family, false);
-    }
-
-    @Override
-    public SocketAddress localAddress() throws IOException {
-        return address(false);
-    }
-
-    @Override
     public SocketAddress remoteAddress() throws IOException {
-        return address(true);
-    }
-
-    private SocketAddress address(boolean peer) throws IOException {
-        SocketAddress[] out = new SocketAddress[1];
-        withFd(() -> out[0] = name(fd, peer));
-        return out[0];
-    }
-
-    /** getsockname/getpeername of {@code fd}; null for a peer when not connected, or an unbound TCP socket. */
-    static SocketAddress name(int fd, boolean peer) throws IOException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment addr = a.allocate(SockAddr.STORAGE);
-            MemorySegment len = a.allocate(JAVA_INT);
-            len.set(JAVA_INT, 0, SockAddr.STORAGE);
-            int r = peer ? SocketCalls.getpeername(fd, addr, len) : SocketCalls.getsockname(fd, addr, len);
-            if (r == -Errno.ENOTCONN.number()) {
-                return null;
-            }
-            if (r < 0) {
-                throw NetErrors.of(peer ? "getpeername" : "getsockname", r, fd, null);
-            }
-            return SockAddr.decode(addr, len.get(JAVA_INT, 0));
-        }
-    }
-
-    @FunctionalInterface
-    private interface FdAction {
-        void run() throws IOException;
-    }
-
-    /** Runs a system call on the descriptor, which stays open (its number not reused) meanwhile. */
-    private void withFd(FdAction action) throws IOException {
-        if (!gate.enter()) {
-            throw NetErrors.closed();
-        }
-        try {
-            action.run();
-        } finally {
-            gate.exit();
-        }
-    }
-
-    @Override
-    public CompletableFuture<Void> close() {
-        CompletableFuture<Void> closed = gate.close();
-        if (!closed.isDone() && gate.inFlight() > 0) {
-            RingNet.submit(home.loop(), new RingOps.CancelFd(fd));
-        }
-        return closed;
-    }
-
-    /** Runs once nothing is in flight: CLOSE on the loop, or close(2) here if the loop is gone. */
-    private void closeFd(CompletableFuture<Void> closed) {
-        Operation<Void> op = new RingOps.Close(fd);
-        try {
-            home.loop().submit(op).whenComplete((v, t) -> closed.complete(null));
-        } catch (RuntimeException e) {
-            SocketCalls.close(fd);
-            closed.complete(null);
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "RingSocket[fd " + fd + ", " + home.loop().name() + "]";
+        return withFd(() -> name(true));
     }
 }

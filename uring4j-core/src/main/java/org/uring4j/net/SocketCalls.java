@@ -2,6 +2,7 @@ package org.uring4j.net;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -15,9 +16,10 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The socket system calls the ring has no op for (getsockname, getpeername, and setsockopt /
- * getsockopt, which the ring offers only as URING_CMD since 6.7), plus socket/bind/listen for
- * kernels without IORING_OP_SOCKET (5.19) or BIND/LISTEN (6.11). Each returns the result or a
- * negative errno, as {@code cqe->res} does; none blocks.
+ * getsockopt, which the ring offers only as URING_CMD since 6.7), socket/bind/listen for
+ * kernels without IORING_OP_SOCKET (5.19) or BIND/LISTEN (6.11), and the nonblocking send/recv a
+ * caller tries before it hands a transfer to the ring. Each returns the result or a negative
+ * errno, as {@code cqe->res} does; none blocks.
  */
 final class SocketCalls {
     private SocketCalls() {
@@ -40,6 +42,14 @@ final class SocketCalls {
     private static final MethodHandle LISTEN = handle("listen", JAVA_INT, JAVA_INT);
     private static final MethodHandle SHUTDOWN = handle("shutdown", JAVA_INT, JAVA_INT);
     private static final MethodHandle CLOSE = handle("close", JAVA_INT);
+    /**
+     * send/recv as critical downcalls that may take heap segments: only ever called with
+     * MSG_DONTWAIT, so they copy what the socket has room or data for and never wait.
+     */
+    private static final MethodHandle SEND = LINKER.downcallHandle(LIBC.find("send").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE, Linker.Option.critical(true));
+    private static final MethodHandle RECV = LINKER.downcallHandle(LIBC.find("recv").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE, Linker.Option.critical(true));
 
     /** {@code int name(args...)} from libc, taking the errno capture buffer first. */
     private static MethodHandle handle(String name, MemoryLayout... args) {
@@ -135,6 +145,28 @@ final class SocketCalls {
         MemorySegment box = ERRNO_BOX.get();
         try {
             return result((int) SHUTDOWN.invokeExact(box, fd, how), box);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** send(2) of {@code buf} (native or heap) with {@code flags}, which must hold MSG_DONTWAIT: bytes sent, or -errno. */
+    static long sendNow(int fd, MemorySegment buf, int flags) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            long r = (long) SEND.invokeExact(box, fd, buf, buf.byteSize(), flags);
+            return r == -1 ? -(int) ERRNO.get(box, 0L) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** recv(2) into {@code buf} (native or heap) with {@code flags}, which must hold MSG_DONTWAIT: bytes, 0 at EOF, or -errno. */
+    static long recvNow(int fd, MemorySegment buf, int flags) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            long r = (long) RECV.invokeExact(box, fd, buf, buf.byteSize(), flags);
+            return r == -1 ? -(int) ERRNO.get(box, 0L) : r;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -101,6 +101,11 @@ public final class UringNet implements AutoCloseable {
         return new UringNet(new RingNet(Objects.requireNonNull(runtime, "runtime"), false), null);
     }
 
+    /** Over {@code runtime} with {@code providedBuffers} per loop: for tests that run the buffer ring dry. */
+    static UringNet over(UringRuntime runtime, int providedBuffers) throws IOException {
+        return new UringNet(new RingNet(runtime, false, providedBuffers), null);
+    }
+
     /** The backend these sockets run on. */
     public Backend backend() {
         return backend.backend();
@@ -150,13 +155,7 @@ public final class UringNet implements AutoCloseable {
     /** The asynchronous form of {@link #connect(SocketAddress)}. */
     public CompletableFuture<UringSocket> connectAsync(SocketAddress remote) {
         ProtocolFamily family = SockAddr.familyFor(remote);
-        return openSocketAsync(family).thenCompose(s -> s.connectAsync(remote).handle((v, t) -> {
-            if (t != null) {
-                s.close();
-                throw t instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(t);
-            }
-            return s;
-        }));
+        return openSocketAsync(family).thenCompose(s -> s.connectAsync(remote).thenApply(v -> s)); // a failed connect closes s
     }
 
     /** An unbound server socket of the default family; set options, then bind it. */
@@ -215,8 +214,19 @@ public final class UringNet implements AutoCloseable {
         return socket;
     }
 
-    void untrack(AutoCloseable socket) {
+    /**
+     * The end of a socket's close: it leaves this net's set, and the caller waits for the
+     * descriptor to be closed, except on a loop thread, which would wait for itself.
+     */
+    void closed(AutoCloseable socket, CompletableFuture<Void> done) {
         open.remove(socket);
+        if (!onLoopThread()) {
+            try {
+                done.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException ignored) {
+                // closing reports nothing; the descriptor is released either way
+            }
+        }
     }
 
     /** True on one of this backend's event-loop threads, where a blocking call would wait for itself. */

@@ -144,15 +144,7 @@ public final class UringServerSocket implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        net.untrack(this);
-        CompletableFuture<Void> done = io.close();
-        if (!net.onLoopThread()) {
-            try {
-                done.join();
-            } catch (CompletionException | java.util.concurrent.CancellationException ignored) {
-                // nothing to report
-            }
-        }
+        net.closed(this, io.close());
     }
 
     @Override

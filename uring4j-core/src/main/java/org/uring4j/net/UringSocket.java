@@ -198,7 +198,7 @@ public final class UringSocket implements AutoCloseable {
         }
         checkNotLoop();
         try {
-            return inputShut ? -1 : io.readNow(dst, advance);
+            return io.readNow(dst, advance);
         } catch (InterruptedIOException | ClosedByInterruptException e) {
             throw interrupted(e);
         }
@@ -450,15 +450,7 @@ public final class UringSocket implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        net.untrack(this);
-        CompletableFuture<Void> done = io.close();
-        if (!net.onLoopThread()) {
-            try {
-                done.join();
-            } catch (CompletionException | java.util.concurrent.CancellationException ignored) {
-                // closing reports nothing; the descriptor is released either way
-            }
-        }
+        net.closed(this, io.close());
     }
 
     private void checkOpen() throws ClosedChannelException {
