@@ -104,13 +104,6 @@ class BenchCommandsTest {
     }
 
     @Test
-    void spawnBenchReportsAFailingCommand() {
-        Cli.Result r = Cli.run("spawn-bench", "--count", "2", "--rounds", "1", "false");
-        assertEquals(1, r.exitCode(), r.out());
-        assertTrue(r.err().contains("failed"), r.err());
-    }
-
-    @Test
     void sweepDrawsAPlot(@TempDir Path dir) throws Exception {
         Path png = dir.resolve("qd.png");
         Cli.Result r = Cli.run("bench", "--engine", "uring,filechannel", "--rounds", "1", "--size", "1m", "--time", "0.1",

@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import org.uring4j.Errno;
 import org.uring4j.UringException;
 import org.uring4j.ring.Fd;
+import org.uring4j.ring.Opcode;
+import org.uring4j.ring.Probe;
 import org.uring4j.ring.Sqe;
 import org.uring4j.ring.Uapi;
 import org.uring4j.runtime.Await;
@@ -162,6 +164,10 @@ final class RingFile implements FileIo {
         if (f >= 0) {
             restoreFlags();
             return f;
+        }
+        UringException none = noDescriptor("fd()");
+        if (none != null) {
+            throw none;
         }
         CompletableFuture<Integer> installing = run(new InstallOp(this));
         try {
@@ -395,10 +401,36 @@ final class RingFile implements FileIo {
         return run(new FdOp(this, "FALLOCATE", s -> s.prepFallocate(io, mode, position, length))).thenApply(r -> null);
     }
 
-    /** FTRUNCATE ({@code io_uring_prep_ftruncate}, Linux 6.9+). */
+    /**
+     * FTRUNCATE ({@code io_uring_prep_ftruncate}, Linux 6.9+); on an older kernel ftruncate(2),
+     * as UringFileChannel does, on the calling thread (or the loop's, after an install).
+     */
     @Override
     public CompletableFuture<Void> truncate(long size) {
-        return run(new FdOp(this, "FTRUNCATE", s -> s.prepFtruncate(io, size))).thenApply(r -> null);
+        if (Probe.kernelSupports(Opcode.FTRUNCATE)) {
+            return run(new FdOp(this, "FTRUNCATE", s -> s.prepFtruncate(io, size))).thenApply(r -> null);
+        }
+        return descriptor("truncate()").thenCompose(f -> {
+            if (!gate.enter()) {
+                return CompletableFuture.failedFuture(gate.closedException());
+            }
+            try {
+                int r = org.uring4j.sys.Syscalls.ftruncate(f, size);
+                return r < 0 ? CompletableFuture.failedFuture(new UringException("ftruncate", -r, f, path))
+                        : CompletableFuture.<Void>completedFuture(null);
+            } finally {
+                gate.exit();
+            }
+        });
+    }
+
+    /** The plain descriptor: this file's, or one FIXED_FD_INSTALL makes for a direct-only file; for {@code what} fails. */
+    private CompletableFuture<Integer> descriptor(String what) {
+        if (fd >= 0) {
+            return CompletableFuture.completedFuture(fd);
+        }
+        UringException none = noDescriptor(what);
+        return none != null ? CompletableFuture.failedFuture(none) : run(new InstallOp(this)).thenApply(this::adoptInstalled);
     }
 
     /** FADVISE ({@code io_uring_prep_fadvise}). */
@@ -426,9 +458,8 @@ final class RingFile implements FileIo {
                 gate.exit();
             }
         }
-        CompletableFuture<Integer> descriptor = fd >= 0 ? CompletableFuture.completedFuture(fd)
-                : run(new InstallOp(this)).thenApply(this::adoptInstalled);
-        return descriptor.thenCompose(f -> run(new RingFiles.StatxOp(f, CString.of(""), Uapi.AT_EMPTY_PATH, path)));
+        return descriptor("stat() and size()")
+                .thenCompose(f -> run(new RingFiles.StatxOp(f, CString.of(""), Uapi.AT_EMPTY_PATH, path)));
     }
 
     /** FGETXATTR ({@code io_uring_prep_fgetxattr}). */
@@ -536,10 +567,30 @@ final class RingFile implements FileIo {
 
     // ------------------------------------------------------------------ operations
 
-    /** A failed op on this file, as a UringException naming the op, path, and fd or fixed slot. */
+    /**
+     * A failed op on this file, as a UringException naming the op, path, and fd or fixed slot, and
+     * for an EINVAL of an op this kernel lacks, the Linux release that has it.
+     */
     UringException error(String op, int res) {
-        return slot >= 0 ? new UringException(op, -res, UringException.NO_FD, path, "through fixed slot " + slot)
-                : new UringException(op, -res, fd, path);
+        String lacking = res == -Errno.EINVAL.number() ? Probe.kernelLacks(op) : null;
+        if (slot >= 0) {
+            return new UringException(op, -res, UringException.NO_FD, path,
+                    "through fixed slot " + slot + (lacking != null ? "; " + lacking : ""));
+        }
+        return new UringException(op, -res, fd, path, lacking);
+    }
+
+    /**
+     * Null if this file has a plain descriptor or the kernel can install one (FIXED_FD_INSTALL,
+     * Linux 6.8+); else why {@code what} cannot be done on it, naming the op and the release.
+     */
+    private UringException noDescriptor(String what) {
+        if (fd >= 0 || Probe.kernelSupports(Opcode.FIXED_FD_INSTALL)) {
+            return null;
+        }
+        return new UringException("FIXED_FD_INSTALL", Errno.EOPNOTSUPP.number(), UringException.NO_FD, path,
+                Probe.kernelLacks("FIXED_FD_INSTALL") + ", so this DIRECT_DESCRIPTOR file has no plain descriptor for "
+                        + what + "; open it without DIRECT_DESCRIPTOR");
     }
 
     /** Base of the ops on an open file (run through {@link #run}, which counts them in flight). */

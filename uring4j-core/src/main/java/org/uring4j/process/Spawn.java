@@ -39,7 +39,8 @@ import org.uring4j.sys.Syscalls;
  * A command to launch, and the setup steps that run in the child before it execs (seed 001):
  * redirections of stdin, stdout and stderr, opens, dup2s and closes of other descriptors, a
  * working directory, a new session — then the exec, with the $PATH search when the command has
- * no slash, as execvp(3) does. Like {@link ProcessBuilder}, but the child is watched and its
+ * no slash, as execvp(3) does (and, as execvp does, an executable file the kernel will not run,
+ * a script without a {@code #!} line, is run with /bin/sh). Like {@link ProcessBuilder}, but the child is watched and its
  * pipes are served by an io_uring {@link EventLoop}: no thread per child.
  *
  * <pre>{@code
@@ -394,8 +395,17 @@ public final class Spawn {
 
                 String program = command.get(0);
                 MemorySegment pid = a.allocate(JAVA_INT);
+                MemorySegment env = environment == null ? PosixSpawn.environ() : environmentBlock(a);
                 int err = PosixSpawn.spawn(program.indexOf('/') < 0, pid, cString(a, program), fa, attr,
-                        stringArray(a, command), environment == null ? PosixSpawn.environ() : environmentBlock(a));
+                        stringArray(a, command), env);
+                if (err == Errno.ENOEXEC.number()) {
+                    // An executable without #! or an ELF header: execvp(3) and ProcessBuilder run it
+                    // with /bin/sh (glibc's posix_spawnp no longer does), so do the same.
+                    List<String> shell = shellCommand(command);
+                    if (shell != null) {
+                        err = PosixSpawn.spawn(false, pid, cString(a, shell.get(0)), fa, attr, stringArray(a, shell), env);
+                    }
+                }
                 if (err != 0) {
                     throw new UringException(program.indexOf('/') < 0 ? "posix_spawnp" : "posix_spawn", err,
                             UringException.NO_FD, program, "cannot run " + command + setupDescription());
@@ -407,6 +417,35 @@ public final class Spawn {
         } finally {
             PosixSpawn.fileActionsDestroy(fa);
         }
+    }
+
+    /**
+     * {@code /bin/sh FILE ARGS...} for a command whose file the kernel would not run (ENOEXEC), as
+     * execvp(3) builds it: FILE is the program as found in $PATH (the parent's, as posix_spawnp
+     * searches it); null if it cannot be found.
+     */
+    static List<String> shellCommand(List<String> command) {
+        String program = command.get(0);
+        String file = program;
+        if (program.indexOf('/') < 0) {
+            file = null;
+            String path = System.getenv("PATH");
+            for (String dir : (path != null ? path : "/bin:/usr/bin").split(":", -1)) {
+                Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    file = candidate.toString();
+                    break;
+                }
+            }
+            if (file == null) {
+                return null;
+            }
+        }
+        List<String> shell = new ArrayList<>(command.size() + 1);
+        shell.add("/bin/sh");
+        shell.add(file);
+        shell.addAll(command.subList(1, command.size()));
+        return shell;
     }
 
     private void addRedirect(Arena a, MemorySegment fa, int stream, int pipeEnd) throws UringException {

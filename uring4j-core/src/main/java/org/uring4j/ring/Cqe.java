@@ -49,7 +49,7 @@ public record Cqe(long userData, int res, int flags) {
      */
     public int check(String op, int fd) throws UringException {
         if (res < 0) {
-            throw new UringException(op, -res, fd, null);
+            throw new UringException(op, -res, fd, null, res == -Errno.EINVAL.number() ? Probe.kernelLacks(op) : null);
         }
         return res;
     }

@@ -270,8 +270,25 @@ public final class Ring implements AutoCloseable {
                     "the ring's memory could not be allocated or locked; raise RLIMIT_MEMLOCK (ulimit -l)"
                             + " or use fewer entries than " + options.entries());
         }
+        int flags = options.setupFlags();
+        String lacking = errno == Errno.EINVAL.number() ? SetupFlag.lacking(flags, Ring::kernelAccepts) : null;
         return new UringException("io_uring_setup", errno, UringException.NO_FD, null,
-                "entries=" + options.entries() + ", flags=0x" + Integer.toHexString(options.setupFlags()));
+                "entries=" + options.entries() + ", flags=0x" + Integer.toHexString(flags)
+                        + (flags != 0 ? " (" + SetupFlag.names(flags) + ")" : "") + (lacking != null ? "; " + lacking : ""));
+    }
+
+    /** Whether io_uring_setup takes {@code flags} on a ring of two entries (set up and closed at once). */
+    static boolean kernelAccepts(int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment params = a.allocate(PARAMS_SIZE, 8);
+            params.set(JAVA_INT, 8, flags);
+            params.set(JAVA_INT, 4, 4); // cq_entries, for CQSIZE
+            int fd = Syscalls.ioUringSetup(2, params);
+            if (fd >= 0) {
+                Syscalls.close(fd);
+            }
+            return fd != -Errno.EINVAL.number();
+        }
     }
 
     /** kernel.io_uring_disabled (6.6+), or null where the sysctl does not exist. */
@@ -697,9 +714,58 @@ public final class Ring implements AutoCloseable {
         checkOpen(what);
         int r = Syscalls.ioUringRegister(ringFd, opcode, arg, nrArgs);
         if (r < 0) {
-            throw new UringException(what, -r, ringFd, null);
+            throw new UringException(what, -r, ringFd, null, r == -Errno.EINVAL.number() ? registerLacks(opcode, what) : null);
         }
         return r;
+    }
+
+    /** The release that added each io_uring_register opcode from 20 (IORING_REGISTER_RING_FDS) on. */
+    private static final String[] REGISTER_SINCE = {"5.18", "5.18", "5.19", "5.19", "6.0", "6.0", "6.8", "6.9", "6.9",
+        "6.12", "6.12", "6.13", "6.15", "6.13", "6.13", "6.18"};
+
+    /**
+     * Why a register opcode failed with EINVAL, if it is newer than the running kernel (which
+     * refuses an opcode it does not know with a bare EINVAL): {@code "IORING_REGISTER_PBUF_STATUS
+     * came in Linux 6.8; this kernel is 6.1.0"}; else null.
+     */
+    static String registerLacks(int opcode, String what) {
+        int i = opcode - Uapi.IORING_REGISTER_RING_FDS;
+        String running = kernelRelease();
+        if (i < 0 || i >= REGISTER_SINCE.length || running == null
+                || compareReleases(running, REGISTER_SINCE[i]) >= 0) {
+            return null;
+        }
+        return what + " came in Linux " + REGISTER_SINCE[i] + "; this kernel is " + running;
+    }
+
+    /** The running kernel's release (uname -r), or null. */
+    static String kernelRelease() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Compares the major.minor of two releases ("6.1.0-28-amd64" against "6.8"). */
+    static int compareReleases(String a, String b) {
+        String[] x = a.split("[.-]");
+        String[] y = b.split("[.-]");
+        for (int i = 0; i < 2; i++) {
+            int c = Integer.compare(leadingInt(x, i), leadingInt(y, i));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+
+    private static int leadingInt(String[] parts, int i) {
+        if (i >= parts.length) {
+            return 0;
+        }
+        String digits = parts[i].replaceAll("\\D.*", "");
+        return digits.isEmpty() ? 0 : Integer.parseInt(digits);
     }
 
     /**

@@ -110,6 +110,31 @@ class BothBackendsSpawnTest extends SharedRuntimeTest {
         assertTrue(e.getMessage().contains("no-such-u4j-program"), e.getMessage());
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aScriptWithoutAShebangRunsWithBinShAsProcessBuilderRunsIt(Backend backend, @TempDir Path dir) throws Exception {
+        Path script = Files.writeString(dir.resolve("script"), "echo \"$0 ran with $# args: $1\"\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Process jdk = new ProcessBuilder(script.toString(), "one").redirectErrorStream(true).start();
+        String expected = new String(jdk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, jdk.waitFor());
+        assertEquals(script + " ran with 1 args: one\n", expected);
+        try (Child c = start(Spawn.command(script.toString(), "one").stdout(Redirect.PIPE), backend)) {
+            assertEquals(expected, new String(c.stdout().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(0, exit(c).exitValue());
+        }
+    }
+
+    @Test
+    void theShellCommandOfAScriptNamesItsFileAsFoundInPath() {
+        assertEquals(java.util.List.of("/bin/sh", "/x/script", "a"), Spawn.shellCommand(java.util.List.of("/x/script", "a")));
+        java.util.List<String> sh = Spawn.shellCommand(java.util.List.of("true", "a", "b"));
+        assertEquals("/bin/sh", sh.get(0));
+        assertTrue(sh.get(1).endsWith("/true") && Files.isExecutable(Path.of(sh.get(1))), sh.toString());
+        assertEquals(java.util.List.of("a", "b"), sh.subList(2, 4));
+        assertEquals(null, Spawn.shellCommand(java.util.List.of("no-such-program-uring4j")));
+    }
+
     @Test
     void thePortableBackendRefusesWhatProcessBuilderCannotDo(@TempDir Path dir) {
         UnsupportedOperationException steps = assertThrows(UnsupportedOperationException.class, () -> start(

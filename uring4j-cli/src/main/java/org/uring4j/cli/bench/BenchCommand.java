@@ -133,7 +133,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 kinds = List.of(Engine.Kind.PORTABLE);
                 if (!json) {
-                    out.printf("%s;%\nmeasuring uring4j's portable backend instead.%n%n", unavailable);
+                    out.printf("%s;%nmeasuring uring4j's portable backend instead.%n%n", unavailable);
                 }
             }
         }
