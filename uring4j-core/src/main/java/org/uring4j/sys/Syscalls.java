@@ -55,9 +55,13 @@ public final class Syscalls {
     static final int SYS_PWRITEV2 = 328;
     private static final int EINTR = 4;
 
-    /** Per-thread errno buffer: the downcall writes errno into it. */
+    /**
+     * Per-thread scratch memory: the errno a downcall captures at its start, and the one-entry
+     * iovec of {@link #preadv2}/{@link #pwritev2} at {@link #IOVEC_AT} (one allocation per thread).
+     */
     private static final ThreadLocal<MemorySegment> ERRNO_BOX =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(IOVEC_AT + 16, 8));
+    private static final long IOVEC_AT = 16;
 
     /** long syscall(long number, ...): six variadic longs cover every call we make. */
     private static final MethodHandle SYSCALL6 = LINKER.downcallHandle(
@@ -98,10 +102,6 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
                     ADDRESS),
             Linker.Option.firstVariadicArg(1), CAPTURE);
-
-    /** Per-thread iovec for {@link #preadv2}/{@link #pwritev2}: one entry. */
-    private static final ThreadLocal<MemorySegment> IOVEC =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(16, 8));
 
     /** pread/pwrite of native memory that may block (O_DIRECT, a cache miss on a platform thread). */
     private static final MethodHandle PREAD_BLOCKING = LINKER.downcallHandle(
@@ -374,14 +374,13 @@ public final class Syscalls {
 
     private static long rwv2(int nr, int fd, MemorySegment buf, long offset, int flags) {
         MemorySegment box = ERRNO_BOX.get();
-        MemorySegment iov = IOVEC.get();
-        iov.set(JAVA_LONG, 0, buf.address());
-        iov.set(JAVA_LONG, 8, buf.byteSize());
+        box.set(JAVA_LONG, IOVEC_AT, buf.address());
+        box.set(JAVA_LONG, IOVEC_AT + 8, buf.byteSize());
         try {
             long r;
             do {
                 // x86-64: pos_l carries the whole offset, pos_h is ignored
-                r = (long) SYSCALL6_HOLDING.invokeExact(box, (long) nr, (long) fd, iov.address(), 1L, offset, 0L,
+                r = (long) SYSCALL6_HOLDING.invokeExact(box, (long) nr, (long) fd, box.address() + IOVEC_AT, 1L, offset, 0L,
                         flags & 0xffffffffL, buf);
                 if (r == -1) {
                     r = lastError(box);

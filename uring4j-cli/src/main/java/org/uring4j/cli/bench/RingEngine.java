@@ -52,13 +52,13 @@ final class RingEngine implements Engine {
         CqeBatch batch = new CqeBatch(qd);
         long done = 0;
         long now = System.nanoTime();
-        while (now < deadline) {
+        do { // at least one batch, however late the thread started
             long t0 = now;
             nopBatch(ring, qd, batch);
             now = System.nanoTime();
             stats.record(now - t0, qd);
             done += qd;
-        }
+        } while (now < deadline);
         return done;
     }
 
