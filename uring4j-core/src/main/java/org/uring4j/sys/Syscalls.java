@@ -59,9 +59,9 @@ public final class Syscalls {
      * Per-thread scratch memory: the errno a downcall captures at its start, and the one-entry
      * iovec of {@link #preadv2}/{@link #pwritev2} at {@link #IOVEC_AT} (one allocation per thread).
      */
+    private static final long IOVEC_AT = 16;
     private static final ThreadLocal<MemorySegment> ERRNO_BOX =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(IOVEC_AT + 16, 8));
-    private static final long IOVEC_AT = 16;
 
     /** long syscall(long number, ...): six variadic longs cover every call we make. */
     private static final MethodHandle SYSCALL6 = LINKER.downcallHandle(
