@@ -297,7 +297,11 @@ public final class UringSocket implements AutoCloseable {
         return writeAsync(src, 0, TimeUnit.NANOSECONDS);
     }
 
-    /** Writes {@code src}, failing with InterruptedByTimeoutException if it is not out within {@code timeout} (0: no limit). */
+    /**
+     * Writes {@code src} within {@code timeout} (0: no limit). When the time runs out the write
+     * fails with {@link java.nio.channels.InterruptedByTimeoutException}, or, if part of it was
+     * sent by then, completes with that count (the buffer's position says how far it got).
+     */
     public CompletableFuture<Integer> writeAsync(ByteBuffer src, long timeout, TimeUnit unit) {
         return writeAsync(MemorySegment.ofBuffer(src), src, unit.toNanos(Math.max(0, timeout)));
     }
