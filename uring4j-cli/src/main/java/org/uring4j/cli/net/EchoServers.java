@@ -75,6 +75,11 @@ final class EchoServers {
 
     private static Running uring(InetSocketAddress bind, int loops) throws IOException {
         UringNet net = UringNet.open(loops, new LoopOptions());
+        if (net.unavailability() != null) {
+            // Never a silent fallback: a comparison would otherwise measure the portable backend as "uring".
+            System.err.println("uring4j echo-server: io_uring is unavailable (" + net.unavailability().getMessage()
+                    + "); serving on the portable backend");
+        }
         UringServerSocket server;
         try {
             server = net.listen(bind, 4096);
