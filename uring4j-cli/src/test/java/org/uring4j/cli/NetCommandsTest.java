@@ -79,6 +79,52 @@ class NetCommandsTest {
     }
 
     @Test
+    void echoServerEchoesAFloodingClientByteForByte() throws Exception {
+        Process p = start("echo-server", "--port", "0");
+        try {
+            String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            assertNotNull(line, "echo-server printed nothing");
+            int port = Integer.parseInt(line.substring(line.lastIndexOf(':') + 1));
+            try (SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
+                int total = 32 << 20; // data keeps arriving, so many of the server's receives complete inline
+                Thread writer = Thread.ofVirtual().start(() -> {
+                    try {
+                        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+                        for (int sent = 0; sent < total; sent += chunk.capacity()) {
+                            for (int i = 0; i < chunk.capacity(); i++) {
+                                chunk.put(i, (byte) ((sent + i) * 31));
+                            }
+                            chunk.clear();
+                            while (chunk.hasRemaining()) {
+                                ch.write(chunk);
+                            }
+                        }
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                ByteBuffer in = ByteBuffer.allocate(65536);
+                long got = 0;
+                while (got < total) {
+                    in.clear();
+                    int n = ch.read(in);
+                    assertTrue(n > 0, "end of stream after " + got);
+                    for (int i = 0; i < n; i++) {
+                        assertEquals((byte) ((got + i) * 31), in.get(i), "byte " + (got + i));
+                    }
+                    got += n;
+                }
+                writer.join();
+            }
+            p.destroy();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "echo-server stopped");
+            assertEquals(0, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
     void echoServerRejectsBadArguments() {
         assertEquals(2, Cli.run("echo-server").exitCode(), "--port is required");
         Cli.Result r = Cli.run("echo-server", "--port", "70000");

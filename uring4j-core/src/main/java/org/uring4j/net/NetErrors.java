@@ -27,20 +27,22 @@ final class NetErrors {
     static IOException of(String op, int errno, int fd, Object target) {
         int e = Math.abs(errno);
         UringException cause = new UringException(op, e, fd, target == null ? null : target.toString());
+        // The JDK's words first (callers match on them), then the op, fd, address and errno.
+        String why = " (" + cause.getMessage() + ")";
         IOException mapped;
         if (e == Errno.ECONNREFUSED.number()) {
-            mapped = new ConnectException("Connection refused");
+            mapped = new ConnectException("Connection refused" + why);
         } else if (e == Errno.ETIMEDOUT.number() && op.equals("CONNECT")) {
-            mapped = new ConnectException("Connection timed out");
+            mapped = new ConnectException("Connection timed out" + why);
         } else if (e == Errno.EHOSTUNREACH.number() || e == Errno.ENETUNREACH.number()) {
-            mapped = new NoRouteToHostException(Errno.of(e).message());
+            mapped = new NoRouteToHostException(Errno.of(e).message() + why);
         } else if ((e == Errno.EADDRINUSE.number() || e == Errno.EADDRNOTAVAIL.number() || e == Errno.EACCES.number())
-                && (op.equals("BIND") || op.equals("bind") || op.equals("LISTEN") || op.equals("listen"))) {
-            mapped = new BindException(Errno.of(e).message());
+                && (op.equalsIgnoreCase("BIND") || op.equalsIgnoreCase("LISTEN"))) {
+            mapped = new BindException(Errno.of(e).message() + why);
         } else if (e == Errno.ECONNRESET.number()) {
-            mapped = new SocketException("Connection reset");
+            mapped = new SocketException("Connection reset" + why);
         } else if (e == Errno.EPIPE.number()) {
-            mapped = new SocketException("Broken pipe");
+            mapped = new SocketException("Broken pipe" + why);
         } else if (e == Errno.ETIME.number()) {
             mapped = new InterruptedByTimeoutException();
         } else {

@@ -2,11 +2,8 @@ package org.uring4j.net;
 
 import java.io.IOException;
 import java.net.ProtocolFamily;
-import java.net.SocketOption;
-import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -75,27 +72,6 @@ final class PortableNet implements NetBackend {
             f.completeExceptionally(closed);
         }
         return f;
-    }
-
-    /** setOption with the checks and option sets of the io_uring backend, so both refuse alike. */
-    static <T> void setOption(NetworkChannel channel, Set<SocketOption<?>> supported, SocketOption<T> name, T value)
-            throws IOException {
-        FdOptions.checkSet(supported, name, value);
-        channel.setOption(name, value);
-    }
-
-    static <T> T getOption(NetworkChannel channel, Set<SocketOption<?>> supported, SocketOption<T> name) throws IOException {
-        FdOptions.checkGet(supported, name);
-        return channel.getOption(name);
-    }
-
-    static CompletableFuture<Void> close(NetworkChannel channel) {
-        try {
-            channel.close();
-            return CompletableFuture.completedFuture(null);
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
-        }
     }
 
     @Override

@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
-import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.channels.SocketChannel;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -18,20 +16,10 @@ import java.util.concurrent.TimeoutException;
  * asynchronous read or write leaves its call running, as the JDK's asynchronous channels may:
  * what it transfers afterwards is lost.
  */
-final class PortableSocket implements SocketIo {
-    private final PortableNet net;
-    private final SocketChannel channel;
-    private final ProtocolFamily family;
+final class PortableSocket extends PortableDescriptor<SocketChannel> implements SocketIo {
 
     PortableSocket(PortableNet net, SocketChannel channel, ProtocolFamily family) {
-        this.net = net;
-        this.channel = channel;
-        this.family = family;
-    }
-
-    @Override
-    public ProtocolFamily family() {
-        return family;
+        super(net, channel, family, false);
     }
 
     @Override
@@ -99,32 +87,7 @@ final class PortableSocket implements SocketIo {
     }
 
     @Override
-    public <T> void setOption(SocketOption<T> name, T value) throws IOException {
-        PortableNet.setOption(channel, supportedOptions(), name, value);
-    }
-
-    @Override
-    public <T> T getOption(SocketOption<T> name) throws IOException {
-        return PortableNet.getOption(channel, supportedOptions(), name);
-    }
-
-    @Override
-    public Set<SocketOption<?>> supportedOptions() {
-        return FdOptions.supported(family, false);
-    }
-
-    @Override
-    public SocketAddress localAddress() throws IOException {
-        return channel.getLocalAddress();
-    }
-
-    @Override
     public SocketAddress remoteAddress() throws IOException {
         return channel.getRemoteAddress();
-    }
-
-    @Override
-    public CompletableFuture<Void> close() {
-        return PortableNet.close(channel);
     }
 }

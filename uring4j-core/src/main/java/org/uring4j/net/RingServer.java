@@ -109,7 +109,11 @@ final class RingServer extends RingDescriptor implements ServerIo {
         }
         if (waiter != null && !waiter.complete(wrap(res))) {
             synchronized (this) {
-                ready.addFirst(res); // the waiter gave up; the next accept takes it
+                if (gate.isClosing()) {
+                    SocketCalls.close(res); // the queue has been closed already
+                } else {
+                    ready.addFirst(res); // the waiter gave up; the next accept takes it
+                }
             }
         }
         if (failed != null) {

@@ -47,8 +47,11 @@ import org.uring4j.runtime.Await;
  * {@link org.uring4j.UringException} naming the op, descriptor and errno is the cause.
  *
  * <p>Futures complete on an event-loop thread: stages chained to them must not block (a blocking
- * call of this API there throws IllegalStateException). Native memory handed to an asynchronous
- * call must stay alive until its future completes.
+ * call of this API there throws IllegalStateException). A transfer that needs no wait is made on
+ * the caller's thread and its future is already complete when returned: code that answers each
+ * completion with the next call should loop while futures come back done, rather than nest
+ * callbacks without bound. Native memory handed to an asynchronous call must stay alive until its
+ * future completes.
  */
 public final class UringSocket implements AutoCloseable {
     private static final int UNCONNECTED = 0;
@@ -297,7 +300,11 @@ public final class UringSocket implements AutoCloseable {
         return writeAsync(src, 0, TimeUnit.NANOSECONDS);
     }
 
-    /** Writes {@code src}, failing with InterruptedByTimeoutException if it is not out within {@code timeout} (0: no limit). */
+    /**
+     * Writes {@code src} within {@code timeout} (0: no limit). When the time runs out the write
+     * fails with {@link java.nio.channels.InterruptedByTimeoutException}, or, if part of it was
+     * sent by then, completes with that count (the buffer's position says how far it got).
+     */
     public CompletableFuture<Integer> writeAsync(ByteBuffer src, long timeout, TimeUnit unit) {
         return writeAsync(MemorySegment.ofBuffer(src), src, unit.toNanos(Math.max(0, timeout)));
     }

@@ -328,4 +328,48 @@ class SocketTest extends NetTestBase {
         assertFalse(client.isOpen());
         net = UringNet.open(1, new org.uring4j.runtime.LoopOptions());
     }
+
+    @Test
+    void unixPathInUseIsBindException(@TempDir Path dir) throws Exception {
+        UnixDomainSocketAddress path = UnixDomainSocketAddress.of(dir.resolve("taken.sock"));
+        try (UringServerSocket server = net.listen(path)) {
+            assertThrows(BindException.class, () -> net.listen(path));
+            assertTrue(server.isOpen());
+        }
+    }
+
+    @Test
+    void interruptingABlockedAcceptClosesTheServer() throws Exception {
+        UringServerSocket server = net.listen(loopback4());
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread acceptor = Thread.ofVirtual().start(() -> {
+            try {
+                server.accept();
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        Thread.sleep(50);
+        acceptor.interrupt();
+        assertInstanceOf(ClosedByInterruptException.class, await(outcome));
+        assertFalse(server.isOpen());
+    }
+
+    @Test
+    void timedWriteToAPeerThatDoesNotReadEnds() throws Exception {
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            ByteBuffer big = ByteBuffer.allocateDirect(64 << 20);
+            try {
+                int n = await(client.writeAsync(big, 100, TimeUnit.MILLISECONDS));
+                assertTrue(n < big.capacity(), "the time ran out with part of it sent: " + n);
+                assertEquals(n, big.position());
+            } catch (InterruptedByTimeoutException e) {
+                // the JDK's way to say it
+            }
+            assertTrue(peer.isOpen());
+        }
+    }
 }
