@@ -264,9 +264,11 @@ class TeardownTest {
                 plain.writeFully(data, 0);
                 AsyncFile fast = fs.open(mnt.resolve("data")); // caller-thread fast path
                 files.add(fast);
-                AsyncFile installed = fs.open(mnt.resolve("dd2"), CREATE, WRITE, UringOpenOption.DIRECT_DESCRIPTOR);
-                installed.fd(); // a direct descriptor that also got a plain one
-                files.add(installed);
+                if (org.uring4j.ring.Probe.kernelSupports(org.uring4j.ring.Opcode.FIXED_FD_INSTALL)) { // Linux 6.8+
+                    AsyncFile installed = fs.open(mnt.resolve("dd2"), CREATE, WRITE, UringOpenOption.DIRECT_DESCRIPTOR);
+                    installed.fd(); // a direct descriptor that also got a plain one
+                    files.add(installed);
+                }
                 AsyncFile fifo = fs.open(mnt.resolve("fifo"), READ, WRITE);
                 files.add(fifo);
                 fifoReads.add(fifo.readAsync(arena.allocate(64), 0));

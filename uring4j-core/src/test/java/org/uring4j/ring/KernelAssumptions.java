@@ -32,6 +32,24 @@ public final class KernelAssumptions {
         assumeTrue(probe().isSupported(op), "kernel lacks IORING_OP_" + op + " (added in " + op.since() + ")");
     }
 
+    private static Boolean nopInjectsResults;
+
+    /**
+     * Skips unless a NOP completes with the result IORING_NOP_INJECT_RESULT asks for (Linux 6.9+):
+     * older kernels ignore the flag and complete it with 0. No probe bit tells, so one NOP does.
+     */
+    public static synchronized void assumeNopInjectsResults() throws UringException {
+        if (nopInjectsResults == null) {
+            probe();
+            try (Ring ring = Ring.open(2)) {
+                ring.getSqe().prepNop(7);
+                ring.submitAndWait(1);
+                nopInjectsResults = ring.waitCqe().res() == 7;
+            }
+        }
+        assumeTrue(nopInjectsResults, "kernel ignores IORING_NOP_INJECT_RESULT (added in 6.9)");
+    }
+
     /** Skips unless {@code ring} has {@code feature}. */
     public static void assumeFeature(Ring ring, Feature feature) {
         assumeTrue(ring.hasFeature(feature), "kernel lacks IORING_FEAT_" + feature);

@@ -15,6 +15,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.uring4j.Errno;
+import org.uring4j.UringException;
 import org.uring4j.ring.QueueTestSupport.Pipe;
 
 /**
@@ -28,9 +29,8 @@ class LinkTest {
     /** A descriptor number far above any open file, so READ on it fails with EBADF. */
     private static final Fd BAD_FD = Fd.raw(1_000_000);
 
-    private static void assumeInjectedResults() {
-        // IORING_NOP_INJECT_RESULT arrived with 6.9; older kernels ignore or reject the nop flag.
-        QueueTestSupport.assumeKernelAtLeast(6, 9);
+    private static void assumeInjectedResults() throws UringException {
+        KernelAssumptions.assumeNopInjectsResults();
     }
 
     @Test
