@@ -203,10 +203,9 @@ final class RingFiles implements FilesBackend {
     public CompletableFuture<byte[]> readAllBytes(Path path) {
         requireOpen("readAllBytes", path);
         CString p = CString.of(path);
-        int fd = InlineCalls.openat2(Uapi.AT_FDCWD, p, READ_FLAGS | Uapi.O_NONBLOCK, 0, Uapi.RESOLVE_CACHED);
-        byte[] quick = fd >= 0 ? InlineCalls.readWhole(fd) : null;
+        int fd = openCachedForRead(p);
+        byte[] quick = readWholeAndClose(fd);
         if (quick != null) {
-            Syscalls.close(fd);
             return CompletableFuture.completedFuture(quick);
         }
         return CompletableFuture.supplyAsync(() -> {
@@ -226,13 +225,23 @@ final class RingFiles implements FilesBackend {
     public byte[] readAllBytesBlocking(Path path) throws IOException {
         requireOpen("readAllBytes", path);
         CString p = CString.of(path);
-        int fd = InlineCalls.openat2(Uapi.AT_FDCWD, p, READ_FLAGS | Uapi.O_NONBLOCK, 0, Uapi.RESOLVE_CACHED);
+        int fd = openCachedForRead(p);
+        byte[] quick = readWholeAndClose(fd);
+        return quick != null ? quick : readOpened(path, p, fd);
+    }
+
+    /** openat2 for reading with RESOLVE_CACHED on this thread (O_NONBLOCK: a FIFO's open must not wait): a descriptor or -errno. */
+    private static int openCachedForRead(CString p) {
+        return InlineCalls.openat2(Uapi.AT_FDCWD, p, READ_FLAGS | Uapi.O_NONBLOCK, 0, Uapi.RESOLVE_CACHED);
+    }
+
+    /** The whole file at {@code fd} read on this thread without waiting, then closed; else null, with {@code fd} left open. */
+    private static byte[] readWholeAndClose(int fd) {
         byte[] quick = fd >= 0 ? InlineCalls.readWhole(fd) : null;
         if (quick != null) {
             Syscalls.close(fd);
-            return quick;
         }
-        return readOpened(path, p, fd);
+        return quick;
     }
 
     /**

@@ -394,28 +394,20 @@ public final class Syscalls {
 
     /** pread(2) into native memory, which may sleep (a cache miss, O_DIRECT): bytes read, or -errno. Retried on EINTR. */
     public static long pread(int fd, MemorySegment buf, long offset) {
-        MemorySegment box = ERRNO_BOX.get();
-        try {
-            long r;
-            do {
-                r = (long) PREAD_BLOCKING.invokeExact(box, fd, buf, buf.byteSize(), offset);
-                if (r == -1) {
-                    r = lastError(box);
-                }
-            } while (r == -EINTR);
-            return r;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return positional(PREAD_BLOCKING, fd, buf, offset);
     }
 
     /** pwrite(2) from native memory, which may sleep; as {@link #pread}. */
     public static long pwrite(int fd, MemorySegment buf, long offset) {
+        return positional(PWRITE_BLOCKING, fd, buf, offset);
+    }
+
+    private static long positional(MethodHandle call, int fd, MemorySegment buf, long offset) {
         MemorySegment box = ERRNO_BOX.get();
         try {
             long r;
             do {
-                r = (long) PWRITE_BLOCKING.invokeExact(box, fd, buf, buf.byteSize(), offset);
+                r = (long) call.invokeExact(box, fd, buf, buf.byteSize(), offset);
                 if (r == -1) {
                     r = lastError(box);
                 }
