@@ -160,9 +160,13 @@ class CallerPathTest {
         try (AsyncFile f = files.open(version, READ)) {
             for (boolean virtual : new boolean[] {true, false, true}) {
                 byte[] got = new byte[4096];
+                long before = loop.operationsSubmitted();
                 int n = on(virtual, () -> f.read(got, 0, got.length, 0));
                 assertEquals(expected.length, n);
                 assertArrayEquals(expected, java.util.Arrays.copyOf(got, n));
+                // procfs answers RWF_NOWAIT with EOPNOTSUPP: a virtual thread parks on the ring, a
+                // platform thread reads itself.
+                assertEquals(virtual ? 1 : 0, loop.operationsSubmitted() - before, virtual ? "virtual" : "platform");
             }
         }
     }
