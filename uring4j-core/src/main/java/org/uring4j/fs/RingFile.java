@@ -72,8 +72,12 @@ final class RingFile implements FileIo {
     private static final long TMPFS_MAGIC = 0x01021994L;
     private static final long RAMFS_MAGIC = 0x858458f6L;
     private static final long INLINE_MAX = 1 << 20;
-    /** The largest write an asynchronous call makes on the caller's thread when it may wait there briefly. */
-    private static final long ASYNC_INLINE_WRITE_MAX = 64 * 1024;
+    /**
+     * The largest buffered write made on a thread that should not wait (a virtual thread, an
+     * asynchronous call) where the file system has no nonblocking write: a page-cache copy that
+     * waits only briefly, as FileChannel makes it; larger ones go to the ring.
+     */
+    private static final long INLINE_WRITE_MAX = 64 * 1024;
     /** What {@link #inline} returns for a transfer that must go to the ring. */
     private static final long TO_RING = Long.MIN_VALUE;
     private static final int EAGAIN = Errno.EAGAIN.number();
@@ -283,8 +287,13 @@ final class RingFile implements FileIo {
                         : org.uring4j.sys.Syscalls.preadCritical(fd, target, position));
             }
             case BUFFERED -> {
+                if (mayWait) {
+                    // A platform thread blocks whether the data is cached or not, as FileChannel's
+                    // does: a plain pread/pwrite, one system call on the kernel's cheapest path.
+                    return checked(write, viaNative(write, target, position, false));
+                }
                 if (write && syncWrites) {
-                    return mayWait ? checked(true, viaNative(true, target, position, false)) : TO_RING;
+                    return TO_RING;
                 }
                 if (write ? writeNowait : readNowait) {
                     long r = viaNative(write, target, position, true);
@@ -298,16 +307,15 @@ final class RingFile implements FileIo {
                             readNowait = false;
                         }
                     }
-                    if (r == -EAGAIN && !mayWait) {
+                    if (r == -EAGAIN) {
                         return TO_RING;
                     }
                 }
-                // The file system has no nonblocking path, or the data is not cached. A buffered
-                // write is made here, as FileChannel makes it (io_uring would hand it to an io-wq
-                // worker that blocks the same way, at the cost of two wake-ups); a read waits
-                // here only on a platform thread.
-                if (mayWait || (write && size <= ASYNC_INLINE_WRITE_MAX)) {
-                    return checked(write, viaNative(write, target, position, false));
+                // The file system has no nonblocking write (ext4): a buffered write is made here,
+                // as FileChannel makes it (io_uring would hand it to an io-wq worker that blocks
+                // the same way, at the cost of two wake-ups). A read waits only on the ring.
+                if (write && size <= INLINE_WRITE_MAX) {
+                    return checked(true, viaNative(true, target, position, false));
                 }
                 return TO_RING;
             }
