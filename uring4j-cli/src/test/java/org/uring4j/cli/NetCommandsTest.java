@@ -124,6 +124,31 @@ class NetCommandsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"netty-io_uring", "netty-epoll", "netty-nio"}) // the JDK's run in the net-bench tests
+    void everyComparedServerEchoesAndStops(String engine) throws Exception {
+        Process p = start("echo-server", "--port", "0", "--engine", engine, "--loops", "2");
+        try {
+            String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            assertNotNull(line, engine + " printed nothing");
+            int port = Integer.parseInt(line.substring(line.lastIndexOf(':') + 1));
+            try (SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
+                byte[] msg = engine.repeat(5000).getBytes(StandardCharsets.UTF_8);
+                ch.write(ByteBuffer.wrap(msg));
+                ByteBuffer back = ByteBuffer.allocate(msg.length);
+                while (back.hasRemaining()) {
+                    assertTrue(ch.read(back) > 0);
+                }
+                assertEquals(ByteBuffer.wrap(msg), back.flip());
+            }
+            p.destroy();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), engine + " stopped");
+            assertEquals(0, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     @Test
     void echoServerRejectsBadArguments() {
         assertEquals(2, Cli.run("echo-server").exitCode(), "--port is required");
@@ -149,6 +174,19 @@ class NetCommandsTest {
         }
         assertTrue(j.get("ratios").has("uring_vs_jdk-vthread"));
         assertTrue(j.get("ratios").has("uring_vs_jdk-nio2"));
+    }
+
+    @Test
+    void netBenchRunsTheNettyEngines() throws Exception {
+        Cli.Result r = Cli.run("net-bench", "--conns", "2", "--time", "0.2", "--rounds", "1", "--warmup", "0",
+                "--engines", "uring,netty-io_uring,netty-epoll,netty-nio", "--json");
+        assertEquals(0, r.exitCode(), r.err() + r.out());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(4, j.get("engines").size());
+        for (JsonNode e : j.get("engines")) {
+            assertTrue(e.get("round_trips_per_s").asDouble() > 0, e.toString());
+        }
+        assertTrue(j.get("ratios").has("uring_vs_netty-io_uring"));
     }
 
     @Test

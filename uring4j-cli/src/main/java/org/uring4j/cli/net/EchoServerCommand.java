@@ -31,8 +31,9 @@ public final class EchoServerCommand implements Callable<Integer> {
     @Option(names = "--loops", description = "Event loops (threads). Default: 1.")
     private int loops = 1;
 
-    @Option(names = "--engine", description = "uring (default), or the JDK's servers net-bench compares with: "
-            + "jdk-vthread (a virtual thread per connection), jdk-nio2 (AsynchronousServerSocketChannel, --loops threads).")
+    @Option(names = "--engine", description = "uring (default), or a server net-bench compares with: "
+            + "jdk-vthread (a virtual thread per connection), jdk-nio2 (AsynchronousServerSocketChannel, --loops threads), "
+            + "netty-io_uring, netty-epoll, netty-nio (Netty 4.2, --loops event loops).")
     private String engine = "uring";
 
     @Override

@@ -26,8 +26,8 @@ import org.uring4j.runtime.LoopOptions;
 /**
  * The echo servers {@code echo-server} runs and {@code net-bench} compares: uring4j's (one
  * asynchronous receive-then-send chain per connection, on the event loops), the JDK's
- * virtual-thread-per-connection server on blocking SocketChannels, and the JDK's
- * AsynchronousServerSocketChannel on a fixed group of threads.
+ * virtual-thread-per-connection server on blocking SocketChannels, the JDK's
+ * AsynchronousServerSocketChannel on a fixed group of threads, and Netty's ({@link NettyEcho}).
  */
 final class EchoServers {
     private EchoServers() {
@@ -37,7 +37,8 @@ final class EchoServers {
     static final int BUFFER = 16 * 1024;
 
     enum Engine {
-        URING("uring"), VTHREAD("jdk-vthread"), NIO2("jdk-nio2");
+        URING("uring"), VTHREAD("jdk-vthread"), NIO2("jdk-nio2"),
+        NETTY_IO_URING("netty-io_uring"), NETTY_EPOLL("netty-epoll"), NETTY_NIO("netty-nio");
 
         final String label;
 
@@ -51,7 +52,8 @@ final class EchoServers {
                     return e;
                 }
             }
-            throw new IllegalArgumentException("--engine " + s + ": expected uring, jdk-vthread or jdk-nio2");
+            throw new IllegalArgumentException("--engine " + s
+                    + ": expected uring, jdk-vthread, jdk-nio2, netty-io_uring, netty-epoll or netty-nio");
         }
     }
 
@@ -68,6 +70,9 @@ final class EchoServers {
             case URING -> uring(bind, loops);
             case VTHREAD -> vthread(bind);
             case NIO2 -> nio2(bind, loops);
+            case NETTY_IO_URING -> NettyEcho.start(NettyEcho.Transport.IO_URING, bind, loops);
+            case NETTY_EPOLL -> NettyEcho.start(NettyEcho.Transport.EPOLL, bind, loops);
+            case NETTY_NIO -> NettyEcho.start(NettyEcho.Transport.NIO, bind, loops);
         };
     }
 

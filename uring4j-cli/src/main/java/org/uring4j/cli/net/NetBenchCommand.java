@@ -54,7 +54,8 @@ public final class NetBenchCommand implements Callable<Integer> {
     @Option(names = "--loops", description = "Server threads: uring4j's loops, the JDK's carriers or group threads. Default: 1.")
     private int loops = 1;
 
-    @Option(names = "--engines", split = ",", description = "Servers to run. Default: uring,jdk-vthread,jdk-nio2.")
+    @Option(names = "--engines", split = ",", description = "Servers to run: uring, jdk-vthread, jdk-nio2, netty-io_uring, "
+            + "netty-epoll, netty-nio. Default: uring,jdk-vthread,jdk-nio2.")
     private List<String> engines = List.of("uring", "jdk-vthread", "jdk-nio2");
 
     @Option(names = "--json", description = "Print JSON.")
