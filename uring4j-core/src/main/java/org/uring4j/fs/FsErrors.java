@@ -43,7 +43,9 @@ final class FsErrors {
         } else if (errno == Errno.ELOOP.number()) {
             e = new FileSystemLoopException(path);
         } else {
-            return new UringException(op, errno, UringException.NO_FD, path);
+            // EINVAL is also how a kernel refuses an op it does not know: then say which release has it.
+            return new UringException(op, errno, UringException.NO_FD, path,
+                    errno == Errno.EINVAL.number() ? org.uring4j.ring.Probe.kernelLacks(op) : null);
         }
         e.initCause(cause);
         return e;
