@@ -2,10 +2,8 @@ package org.uring4j.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.FileSystemException;
 import java.util.function.Function;
 
-import org.uring4j.UringException;
 import org.uring4j.cli.bench.FsFailure;
 
 import picocli.CommandLine;
@@ -60,9 +58,7 @@ final class FailureHandler implements IExecutionExceptionHandler {
         if (m == null || m.isBlank()) {
             return t.getClass().getName();
         }
-        if (t instanceof FileSystemException f && !(t instanceof UringException)) {
-            m = FsFailure.describe(f); // the JDK's message is often the bare path: add the errno
-        }
+        m = FsFailure.message(t); // a JDK FileSystemException's message is often the bare path: add the errno
         m = m.replaceAll("\\s*\\R\\s*", " ").strip();
         return t instanceof IOException ? m : t.getClass().getSimpleName() + ": " + m;
     }

@@ -44,6 +44,11 @@ final class FsErrors {
         } else if (errno == Errno.ELOOP.number()) {
             e = new FileSystemLoopException(path);
         } else {
+            // EINVAL is also how a kernel refuses an op it does not know: then say which release has it.
+            String lacks = errno == Errno.EINVAL.number() ? org.uring4j.ring.Probe.kernelLacks(op) : null;
+            if (lacks != null) {
+                return new UringException(op, errno, UringException.NO_FD, path, lacks);
+            }
             // EISDIR, ENAMETOOLONG, EMFILE, EROFS...: the JDK throws a plain FileSystemException for these.
             e = new FileSystemException(path, other, reason);
         }

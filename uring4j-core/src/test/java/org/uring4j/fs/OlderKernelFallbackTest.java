@@ -63,4 +63,15 @@ class OlderKernelFallbackTest {
             assertEquals(3, Files.size(p));
         }
     }
+
+    @Test
+    void aPathOpTheKernelLacksIsNamedWithItsRelease() {
+        org.uring4j.ring.KernelAssumptions.probe();
+        System.setProperty(Probe.WITHOUT_PROPERTY, "UNLINKAT");
+        String m = FsErrors.forPath("UNLINKAT", -22, "/some/path", null).getMessage();
+        assertTrue(m.contains("UNLINKAT /some/path: EINVAL") && m.contains("this kernel lacks IORING_OP_UNLINKAT (Linux 5.11+)"), m);
+        System.clearProperty(Probe.WITHOUT_PROPERTY);
+        assertTrue(!FsErrors.forPath("UNLINKAT", -22, "/some/path", null).getMessage().contains("lacks"),
+                "an EINVAL of an op the kernel has is just EINVAL");
+    }
 }

@@ -98,10 +98,7 @@ public final class CopyCommand implements Callable<Integer> {
      * copy the copy again and again (cp: cannot copy a directory into itself).
      */
     static void checkPaths(Path source, Path target) throws IOException {
-        if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-            throw FsFailure.of("open directory", source,
-                    Files.exists(source, LinkOption.NOFOLLOW_LINKS) ? Errno.ENOTDIR : Errno.ENOENT);
-        }
+        FsFailure.requireDirectory(source, LinkOption.NOFOLLOW_LINKS);
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             throw FsFailure.of("mkdir", target, Errno.EEXIST);
         }
@@ -116,12 +113,11 @@ public final class CopyCommand implements Callable<Integer> {
         }
     }
 
-    /** Reports what could not be copied, once per path, on stderr as cp does; the command exits 1 at the end. */
+    /** Reports what could not be copied on stderr as it fails, as cp does; the command exits 1 at the end. */
     private void problem(Path path, IOException e) {
         problems++;
         PrintWriter err = spec.commandLine().getErr();
-        err.println("uring4j: cp: " + (e instanceof java.nio.file.FileSystemException f
-                && !(e instanceof org.uring4j.UringException) ? FsFailure.describe(f) : e.getMessage()));
+        err.println("uring4j: cp: " + FsFailure.message(e));
         err.flush();
     }
 

@@ -5,6 +5,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -50,9 +52,22 @@ public final class FsFailure extends IOException {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
-    /** A FileSystemException as one line: its path (and the other path) and the errno. */
-    public static String describe(FileSystemException e) {
-        return e.getFile() + (e.getOtherFile() != null ? " -> " + e.getOtherFile() : "") + ": " + reason(e);
+    /**
+     * A failure as one line: a UringException's or this class's message as it is, a JDK
+     * FileSystemException as its path (and the other path) and the errno, anything else its message.
+     */
+    public static String message(Throwable e) {
+        if (e instanceof FileSystemException f && !(e instanceof UringException)) {
+            return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + reason(f);
+        }
+        return e.getMessage();
+    }
+
+    /** Fails as find, du and cp do (exit 1, not a usage error) unless {@code dir} is a directory. */
+    static void requireDirectory(Path dir, LinkOption... options) throws IOException {
+        if (!Files.isDirectory(dir, options)) {
+            throw of("open directory", dir, Files.exists(dir, LinkOption.NOFOLLOW_LINKS) ? Errno.ENOTDIR : Errno.ENOENT);
+        }
     }
 
     private static String text(Errno e) {

@@ -17,8 +17,6 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
-import org.uring4j.Errno;
-import org.uring4j.UringException;
 import org.uring4j.fs.TreeCounter;
 
 import picocli.CommandLine.Command;
@@ -93,7 +91,7 @@ public final class WalkCommand implements Callable<Integer> {
             throw Usage.bad(spec, "--qd", qd, "a queue depth of 1 to 4096");
         }
         Usage.atLeast(spec, "--rounds", rounds, 1);
-        requireDirectory(dir);
+        FsFailure.requireDirectory(dir);
         PrintWriter out = spec.commandLine().getOut();
         int n = compare ? rounds : 1;
         List<List<Walk>> runs = new ArrayList<>();
@@ -151,14 +149,6 @@ public final class WalkCommand implements Callable<Integer> {
         return unreadable.isEmpty() ? 0 : 1;
     }
 
-    /** A missing DIR, or one that is no directory, as find and du report it (exit 1, not a usage error). */
-    static void requireDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw FsFailure.of("open directory", dir,
-                    Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Errno.ENOTDIR : Errno.ENOENT);
-        }
-    }
-
     /**
      * Reports a path that could not be read on stderr as find does, once per path however many
      * engines and rounds meet it, and goes on; the command exits 1 at the end.
@@ -167,8 +157,7 @@ public final class WalkCommand implements Callable<Integer> {
         synchronized (unreadable) {
             if (unreadable.add(path)) {
                 PrintWriter err = spec.commandLine().getErr();
-                err.println("uring4j: walk: " + (e instanceof java.nio.file.FileSystemException f && !(e instanceof UringException)
-                        ? FsFailure.describe(f) : e.getMessage()));
+                err.println("uring4j: walk: " + FsFailure.message(e));
                 err.flush();
             }
         }
