@@ -394,20 +394,30 @@ public final class Syscalls {
 
     /** pread(2) into native memory, which may sleep (a cache miss, O_DIRECT): bytes read, or -errno. Retried on EINTR. */
     public static long pread(int fd, MemorySegment buf, long offset) {
-        return positional(PREAD_BLOCKING, fd, buf, offset);
-    }
-
-    /** pwrite(2) from native memory, which may sleep; as {@link #pread}. */
-    public static long pwrite(int fd, MemorySegment buf, long offset) {
-        return positional(PWRITE_BLOCKING, fd, buf, offset);
-    }
-
-    private static long positional(MethodHandle call, int fd, MemorySegment buf, long offset) {
         MemorySegment box = ERRNO_BOX.get();
         try {
             long r;
             do {
-                r = (long) call.invokeExact(box, fd, buf, buf.byteSize(), offset);
+                // (A shared helper taking the handle as an argument would make it a non-constant
+                // MethodHandle on this hot path: each invokeExact site keeps its own constant.)
+                r = (long) PREAD_BLOCKING.invokeExact(box, fd, buf, buf.byteSize(), offset);
+                if (r == -1) {
+                    r = lastError(box);
+                }
+            } while (r == -EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** pwrite(2) from native memory, which may sleep; as {@link #pread}. */
+    public static long pwrite(int fd, MemorySegment buf, long offset) {
+        MemorySegment box = ERRNO_BOX.get();
+        try {
+            long r;
+            do {
+                r = (long) PWRITE_BLOCKING.invokeExact(box, fd, buf, buf.byteSize(), offset);
                 if (r == -1) {
                     r = lastError(box);
                 }
