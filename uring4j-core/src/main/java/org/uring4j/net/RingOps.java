@@ -175,9 +175,13 @@ final class RingOps {
         private final BufferRing buffers;
         private boolean recycled;
 
-        Recv(RingSocket socket, MemorySegment dst, ByteBuffer advance, BufferRing buffers) {
+        /** The socket is known to be empty: arm the poll without a first attempt (IORING_RECVSEND_POLL_FIRST). */
+        private final boolean pollFirst;
+
+        Recv(RingSocket socket, MemorySegment dst, ByteBuffer advance, BufferRing buffers, boolean pollFirst) {
             super("RECV", socket.fd, socket.gate);
             this.socket = socket;
+            this.pollFirst = pollFirst;
             this.dst = dst;
             this.advance = advance;
             this.buffers = buffers;
@@ -195,6 +199,9 @@ final class RingOps {
             } else {
                 int n = Math.min(len, MAX_OWN_RECV);
                 sqe.prepRecv(Fd.raw(fd), borrow(n).asSlice(0, n), 0);
+            }
+            if (pollFirst) {
+                sqe.ioprio(Uapi.IORING_RECVSEND_POLL_FIRST);
             }
         }
 
@@ -269,12 +276,15 @@ final class RingOps {
     static final class Send extends SocketOp<Integer> {
         private final MemorySegment src;
         private final ByteBuffer advance;
+        /** The socket buffer is known to be full: wait for room before the first attempt (IORING_RECVSEND_POLL_FIRST). */
+        private final boolean pollFirst;
         private long length;
 
-        Send(int fd, OpGate gate, MemorySegment src, ByteBuffer advance) {
+        Send(int fd, OpGate gate, MemorySegment src, ByteBuffer advance, boolean pollFirst) {
             super("SEND", fd, gate);
             this.src = src;
             this.advance = advance;
+            this.pollFirst = pollFirst;
         }
 
         @Override
@@ -287,6 +297,9 @@ final class RingOps {
             }
             length = out.byteSize();
             sqe.prepSend(Fd.raw(fd), out, Uapi.MSG_NOSIGNAL | Uapi.MSG_WAITALL);
+            if (pollFirst) {
+                sqe.ioprio(Uapi.IORING_RECVSEND_POLL_FIRST);
+            }
         }
 
         @Override

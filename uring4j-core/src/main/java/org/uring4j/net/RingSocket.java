@@ -56,7 +56,9 @@ final class RingSocket extends RingDescriptor implements SocketIo {
     // ------------------------------------------------------------------ receive
 
     private CompletableFuture<Integer> recv(MemorySegment dst, ByteBuffer advance, boolean provided, long timeoutNanos) {
-        RingOps.Recv op = new RingOps.Recv(this, dst, advance, provided ? home.buffers() : null);
+        // Past the first receive, the ring only gets one when the socket is known empty (nothing
+        // inline, or the last completion said so): the kernel may skip its first attempt.
+        RingOps.Recv op = new RingOps.Recv(this, dst, advance, provided ? home.buffers() : null, !moreToRead);
         if (timeoutNanos > 0) {
             op.timeout(timeoutNanos);
         }
@@ -189,12 +191,14 @@ final class RingSocket extends RingDescriptor implements SocketIo {
                 return CompletableFuture.completedFuture(done);
             }
         }
-        CompletableFuture<Integer> f = send(src.asSlice(done), advance, timeoutNanos, done);
+        // What is left did not fit in the socket buffer (when tried inline): the ring waits for room first.
+        CompletableFuture<Integer> f = send(src.asSlice(done), advance, timeoutNanos, done, timeoutNanos == 0);
         return timeoutNanos == 0 ? f : f.exceptionallyCompose(t -> CompletableFuture.failedFuture(timeout(unwrap(t))));
     }
 
-    private CompletableFuture<Integer> send(MemorySegment src, ByteBuffer advance, long timeoutNanos, int done) {
-        RingOps.Send op = new RingOps.Send(fd, gate, src, advance);
+    private CompletableFuture<Integer> send(MemorySegment src, ByteBuffer advance, long timeoutNanos, int done,
+                                            boolean pollFirst) {
+        RingOps.Send op = new RingOps.Send(fd, gate, src, advance, pollFirst);
         if (timeoutNanos > 0) {
             op.timeout(timeoutNanos);
         }
@@ -203,15 +207,17 @@ final class RingSocket extends RingDescriptor implements SocketIo {
             return done == 0 ? f : f.thenApply(n -> done + n);
         }
         // Heap data beyond one op's copy: send the rest once this part is out.
-        return f.thenCompose(n -> send(src.asSlice(n), advance, timeoutNanos, done + n));
+        return f.thenCompose(n -> send(src.asSlice(n), advance, timeoutNanos, done + n, false));
     }
 
     @Override
     public int writeNow(MemorySegment src, ByteBuffer advance) throws IOException {
         MemorySegment from = callersView(src);
         long total = sendInline(from, advance);
+        boolean full = true; // the inline send stopped short: no room in the socket buffer
         while (total < from.byteSize()) {
-            total += Await.get(submit(new RingOps.Send(fd, gate, from.asSlice(total), advance)));
+            total += Await.get(submit(new RingOps.Send(fd, gate, from.asSlice(total), advance, full)));
+            full = false;
         }
         return (int) total;
     }
