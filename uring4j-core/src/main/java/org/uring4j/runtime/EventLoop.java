@@ -118,7 +118,7 @@ public final class EventLoop implements AutoCloseable {
             freeSlots[i] = freeSlots.length - 1 - i;
         }
         freeTop = freeSlots.length;
-        this.thread = new Thread(this::run, name);
+        this.thread = new LoopThread(this::run, name);
         thread.setDaemon(true);
     }
 
@@ -155,6 +155,18 @@ public final class EventLoop implements AutoCloseable {
     /** True on this loop's own thread. */
     public boolean inLoop() {
         return Thread.currentThread() == thread;
+    }
+
+    /** True on the thread of any event loop, where a blocking call would wait for a loop that cannot run. */
+    public static boolean onLoopThread() {
+        return Thread.currentThread() instanceof LoopThread;
+    }
+
+    /** A loop's thread, told apart by its class so that the check costs no lookup. */
+    private static final class LoopThread extends Thread {
+        LoopThread(Runnable task, String name) {
+            super(task, name);
+        }
     }
 
     /** True once {@link #close()} has begun. */
