@@ -3,7 +3,6 @@ package org.uring4j.fs;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NonReadableChannelException;
@@ -15,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import org.uring4j.Errno;
 import org.uring4j.UringException;
 import org.uring4j.ring.Uapi;
+import org.uring4j.runtime.Await;
 
 /**
  * The portable backend of an {@link AsyncFile}: a {@link FileChannel} (none for a directory
@@ -107,7 +107,9 @@ final class PortableFile implements FileIo {
         if (!gate.enter()) {
             return CompletableFuture.failedFuture(gate.closedException());
         }
-        CompletableFuture<T> result = new CompletableFuture<>();
+        // A call on a thread of its own cannot be cancelled: a caller's interrupt is waited through
+        // (as the JDK's Process streams do), so that no byte it moves goes unseen.
+        CompletableFuture<T> result = Await.throughInterrupt();
         try {
             owner.execute(() -> {
                 try {
@@ -120,10 +122,15 @@ final class PortableFile implements FileIo {
                     result.completeExceptionally(new UringException(op, Errno.EBADF.number(), UringException.NO_FD, path(),
                             e instanceof NonReadableChannelException ? "not open for reading" : "not open for writing"));
                 } catch (ClosedChannelException e) {
-                    if (aborted || e instanceof AsynchronousCloseException) {
+                    if (aborted) {
                         // Closing the files ended the call, as closing a ring cancels its ops.
                         result.completeExceptionally(new UringException(op, Errno.ECANCELED.number(), UringException.NO_FD,
                                 path(), "the files were closed"));
+                    } else if (!(e instanceof java.nio.channels.AsynchronousCloseException) && gate.isClosing()) {
+                        // Asked for before the file's close, which closed the channel first: as a pending op, not a later one.
+                        java.nio.channels.AsynchronousCloseException ace = new java.nio.channels.AsynchronousCloseException();
+                        ace.initCause(e);
+                        result.completeExceptionally(ace);
                     } else {
                         result.completeExceptionally(e);
                     }
@@ -371,7 +378,17 @@ final class PortableFile implements FileIo {
 
     @Override
     public CompletableFuture<Void> closeAsync() {
-        return gate.close();
+        CompletableFuture<Void> closed = gate.close();
+        if (stream && !closed.isDone()) {
+            // A read of an empty pipe would never end: closing the channel under it ends it with
+            // AsynchronousCloseException (on its platform thread), as FileChannel.close does for any reader.
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // startClose closes it again and reports
+            }
+        }
+        return closed;
     }
 
     /** The gate's closer: runs once, with no call of this file in flight. */

@@ -492,7 +492,11 @@ final class RingFile implements FileIo {
         restoreFlags();
         op.owner = this;
         try {
-            return loop.submit(op);
+            CompletableFuture<T> f = loop.submit(op);
+            if (gate.isClosing()) {
+                cancelInFlight(); // close began while this was submitted: its cancel may have gone first
+            }
+            return f;
         } catch (RuntimeClosedException e) {
             endOp();
             return CompletableFuture.failedFuture(closedByRuntime(e));
@@ -525,7 +529,37 @@ final class RingFile implements FileIo {
      */
     @Override
     public CompletableFuture<Void> closeAsync() {
-        return gate.close();
+        boolean first = !gate.isClosing();
+        CompletableFuture<Void> closed = gate.close();
+        if (first && !closed.isDone()) {
+            cancelInFlight();
+        }
+        return closed;
+    }
+
+    /**
+     * ASYNC_CANCEL of every request on this file ({@code io_uring_prep_cancel_fd} with
+     * IORING_ASYNC_CANCEL_ALL): what the kernel has not started (a read waiting on an empty FIFO,
+     * a write queued for an io-wq worker) ends at once with -ECANCELED, which its op reports as
+     * AsynchronousCloseException, as FileChannel does for a read it closes under; what is already
+     * running completes. The close then goes ahead once their completions are in.
+     */
+    private void cancelInFlight() {
+        try {
+            loop.submit(new CancelOp(io));
+        } catch (RuntimeClosedException e) {
+            // the loop's own close cancels everything
+        }
+    }
+
+    /** A failed op on this file: AsynchronousCloseException if its close cancelled it, else {@link #error}. */
+    IOException failure(String op, int res) {
+        if (gate.isClosing() && (res == -Errno.ECANCELED.number() || res == -Errno.EINTR.number())) {
+            java.nio.channels.AsynchronousCloseException e = new java.nio.channels.AsynchronousCloseException();
+            e.initCause(error(op, res));
+            return e;
+        }
+        return error(op, res);
     }
 
     /** The gate's closer: runs once, with no op of this file in flight. */
@@ -631,6 +665,12 @@ final class RingFile implements FileIo {
             return write ? "WRITE" : "READ";
         }
 
+        /** A read or write must not go on unseen once its caller has left: an interrupt cancels it in the kernel. */
+        @Override
+        protected boolean cancelledOnInterrupt() {
+            return true;
+        }
+
         @Override
         protected void prepare(Sqe sqe) {
             Fd io = file.io();
@@ -650,9 +690,9 @@ final class RingFile implements FileIo {
         }
 
         @Override
-        protected Integer complete(int res, int flags) throws UringException {
+        protected Integer complete(int res, int flags) throws IOException {
             if (res < 0) {
-                throw file.error(name(), res);
+                throw file.failure(name(), res);
             }
             if (!write && bounce != null && res > 0) {
                 MemorySegment.copy(bounce, 0, target, 0, res);
@@ -689,6 +729,12 @@ final class RingFile implements FileIo {
             return write ? "WRITEV" : "READV";
         }
 
+        /** A read or write must not go on unseen once its caller has left: an interrupt cancels it in the kernel. */
+        @Override
+        protected boolean cancelledOnInterrupt() {
+            return true;
+        }
+
         @Override
         protected void prepare(Sqe sqe) {
             boolean allDirect = true;
@@ -722,9 +768,9 @@ final class RingFile implements FileIo {
         }
 
         @Override
-        protected Long complete(int res, int flags) throws UringException {
+        protected Long complete(int res, int flags) throws IOException {
             if (res < 0) {
-                throw file.error(name(), res);
+                throw file.failure(name(), res);
             }
             long left = res;
             long at = 0;
@@ -763,9 +809,9 @@ final class RingFile implements FileIo {
         }
 
         @Override
-        protected Integer complete(int res, int flags) throws UringException {
+        protected Integer complete(int res, int flags) throws IOException {
             if (res < 0) {
-                throw file.error(name, res);
+                throw file.failure(name, res);
             }
             return res;
         }
@@ -793,6 +839,30 @@ final class RingFile implements FileIo {
                 throw file.error(name(), res);
             }
             return res;
+        }
+    }
+
+    /** ASYNC_CANCEL of all requests on a file (fixed slot or descriptor); nobody waits for its count. */
+    static final class CancelOp extends FileOperation<Integer> {
+        private final Fd io;
+
+        CancelOp(Fd io) {
+            this.io = io;
+        }
+
+        @Override
+        protected String name() {
+            return "ASYNC_CANCEL";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            sqe.prepCancelFd(io, Uapi.IORING_ASYNC_CANCEL_ALL);
+        }
+
+        @Override
+        protected Integer complete(int res, int flags) {
+            return res; // how many were cancelled, or -ENOENT if none was left to cancel
         }
     }
 

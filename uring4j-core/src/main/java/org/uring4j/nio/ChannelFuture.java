@@ -32,7 +32,11 @@ final class ChannelFuture<V> implements Future<V> {
         boolean cancelled = result.cancel(false);
         if (cancelled && mayInterruptIfRunning) {
             try {
-                channel.close();
+                if (channel instanceof UringFileChannel u) {
+                    u.closeWithoutWaiting(); // returns at once: the ops in flight end on their own
+                } else {
+                    channel.close();
+                }
             } catch (IOException ignored) {
                 // as the JDK: a forceful cancel closes the channel as best it can
             }

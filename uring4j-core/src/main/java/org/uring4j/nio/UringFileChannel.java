@@ -214,7 +214,7 @@ public final class UringFileChannel extends AsynchronousFileChannel {
                 // best effort
             }
         }
-        return new UringFileChannel(f, file.toString(), read, write, executor != null ? executor : DEFAULT_HANDLERS);
+        return new UringFileChannel(f, file.toString(), read, write, executor != null ? executor : DefaultPool.EXECUTOR);
     }
 
     private static boolean isExtendedDirect(OpenOption o) {
@@ -238,6 +238,55 @@ public final class UringFileChannel extends AsynchronousFileChannel {
                 errno != null ? errno.message() : "errno " + u.errno());
         fse.initCause(e);
         return fse;
+    }
+
+    /**
+     * The handler executor of channels opened without one, made on first use as the JDK makes its
+     * default thread pool: if the system property {@code java.nio.channels.DefaultThreadPool.threadFactory}
+     * names a ThreadFactory class (loaded by the system class loader) or
+     * {@code java.nio.channels.DefaultThreadPool.initialSize} is set, a cached pool of that factory's
+     * threads (daemon platform threads by default) with {@code initialSize} of them started up front;
+     * a bad value is an Error, as with the JDK. With neither property: a virtual thread per completion.
+     */
+    private static final class DefaultPool {
+        static final String THREAD_FACTORY = "java.nio.channels.DefaultThreadPool.threadFactory";
+        static final String INITIAL_SIZE = "java.nio.channels.DefaultThreadPool.initialSize";
+        static final ExecutorService EXECUTOR = create();
+
+        private static ExecutorService create() {
+            String factoryName = System.getProperty(THREAD_FACTORY);
+            String sizeValue = System.getProperty(INITIAL_SIZE);
+            if (factoryName == null && sizeValue == null) {
+                return DEFAULT_HANDLERS;
+            }
+            int initialSize = Runtime.getRuntime().availableProcessors();
+            if (sizeValue != null) {
+                try {
+                    initialSize = Integer.parseInt(sizeValue);
+                } catch (NumberFormatException e) {
+                    throw new Error("Value of property '" + INITIAL_SIZE + "' is invalid: " + e, e);
+                }
+            }
+            java.util.concurrent.ThreadFactory factory = r -> {
+                Thread t = new Thread(r);
+                t.setDaemon(true);
+                return t;
+            };
+            if (factoryName != null) {
+                try {
+                    factory = (java.util.concurrent.ThreadFactory) Class.forName(factoryName, true,
+                            ClassLoader.getSystemClassLoader()).getDeclaredConstructor().newInstance();
+                } catch (ReflectiveOperationException | ClassCastException e) {
+                    throw new Error(e);
+                }
+            }
+            java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
+                    Math.max(0, initialSize), Integer.MAX_VALUE, 60L, java.util.concurrent.TimeUnit.SECONDS,
+                    new java.util.concurrent.SynchronousQueue<>(), factory);
+            pool.allowCoreThreadTimeOut(initialSize > 0);
+            pool.prestartAllCoreThreads();
+            return pool;
+        }
     }
 
     /** The shared UringFiles behind the static opens without one. */
@@ -290,11 +339,27 @@ public final class UringFileChannel extends AsynchronousFileChannel {
      */
     @Override
     public void close() throws IOException {
+        CompletableFuture<Void> closing = beginClose(true);
+        if (closing != null) {
+            join(closing); // waits for the ring operations the kernel had already started
+        }
+    }
+
+    /**
+     * Closes as {@link #close()} does without waiting for anything: for {@code Future.cancel(true)},
+     * which must return promptly while the operations in flight end on their own.
+     */
+    void closeWithoutWaiting() {
+        beginClose(false);
+    }
+
+    /** Marks the channel closed and starts closing the file; null if it was already closed. */
+    private CompletableFuture<Void> beginClose(boolean waitForSynchronousOps) {
         List<UringFileLock> held;
         List<PendingLock<?>> pending;
         synchronized (stateLock) {
             if (closed) {
-                return;
+                return null;
             }
             closed = true;
             held = new ArrayList<>(locks);
@@ -323,10 +388,12 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         for (PendingLock<?> p : pending) {
             p.finish(null, new AsynchronousCloseException());
         }
-        // Wait for synchronous operations in progress (size, force, tryLock...) to finish.
-        closeLock.writeLock().lock();
-        closeLock.writeLock().unlock();
-        join(file.closeAsync()); // waits for the ring operations in flight
+        if (waitForSynchronousOps) {
+            // Wait for synchronous operations in progress (size, force, tryLock...) to finish.
+            closeLock.writeLock().lock();
+            closeLock.writeLock().unlock();
+        }
+        return file.closeAsync(); // cancels what the kernel has not started
     }
 
     // ------------------------------------------------------------------ size, truncate, force

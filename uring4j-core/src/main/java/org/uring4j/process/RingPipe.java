@@ -137,6 +137,12 @@ final class RingPipe implements PipeEnd {
             return write ? "WRITE" : "READ";
         }
 
+        /** A pipe's read or write must not go on unseen once its caller has left: an interrupt cancels it in the kernel. */
+        @Override
+        protected boolean cancelledOnInterrupt() {
+            return true;
+        }
+
         @Override
         protected void prepare(Sqe sqe) {
             MemorySegment io = target;

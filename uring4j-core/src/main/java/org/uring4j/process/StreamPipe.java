@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
+import org.uring4j.runtime.Await;
+
 /**
  * The portable backend's end of a pipe to a child: a {@link Process}'s stream, each read or write
  * a blocking call on a virtual thread, one after another in the order they were asked for.
@@ -135,8 +137,18 @@ final class StreamPipe implements PipeEnd {
         }, THREADS);
         tail = f;
         pending.add(f);
-        f.whenComplete((v, t) -> pending.remove(f));
-        return f;
+        // A blocked stream call cannot be cancelled: a caller's interrupt is waited through, as the
+        // JDK's Process streams do, so that no byte read goes unseen.
+        CompletableFuture<Integer> result = Await.throughInterrupt();
+        f.whenComplete((v, t) -> {
+            pending.remove(f);
+            if (t != null) {
+                result.completeExceptionally(t instanceof CompletionException c && c.getCause() != null ? c.getCause() : t);
+            } else {
+                result.complete(v);
+            }
+        });
+        return result;
     }
 
     private ClosedChannelException closedException() {
