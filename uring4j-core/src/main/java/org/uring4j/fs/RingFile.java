@@ -166,7 +166,17 @@ final class RingFile implements FileIo {
         }
         int f = fd;
         if (f >= 0) {
-            restoreFlags();
+            if (flagsToRestore >= 0) {
+                // Inside the gate: a close racing with this must not let F_SETFL reach a reused number.
+                if (!gate.enter()) {
+                    throw gate.closedException();
+                }
+                try {
+                    restoreFlags();
+                } finally {
+                    gate.exit();
+                }
+            }
             return f;
         }
         UringException none = noDescriptor("fd()");
@@ -223,7 +233,7 @@ final class RingFile implements FileIo {
         }
         long r;
         try {
-            r = inline(write, target, position, false);
+            r = inline(write, target, position, false, !EventLoop.onLoopThread());
         } catch (UringException e) {
             return CompletableFuture.failedFuture(e);
         } finally {
@@ -249,8 +259,10 @@ final class RingFile implements FileIo {
         }
         long r;
         try {
-            // A loop thread must never wait in a system call: its whole ring would stall.
-            r = inline(write, target, position, !Thread.currentThread().isVirtual() && !loop.inLoop());
+            // A loop thread must never wait in a system call: its whole ring would stall (and a
+            // blocking call there that needs the ring fails with BlockingOperationException).
+            boolean onLoop = EventLoop.onLoopThread();
+            r = inline(write, target, position, !Thread.currentThread().isVirtual() && !onLoop, !onLoop);
         } finally {
             gate.exit();
         }
@@ -271,11 +283,14 @@ final class RingFile implements FileIo {
     /**
      * The transfer made on this thread, or {@link #TO_RING} if it would wait and {@code mayWait}
      * is false (or the file is one only the ring serves). {@code mayWait}: the caller is a
-     * platform thread in a blocking call. Must run inside the close gate.
+     * platform thread in a blocking call. {@code mayPause}: the thread may spend a brief wait
+     * in the kernel (a page-cache write where the file system has no nonblocking one, the first
+     * transfer's fcntl/statx/fstatfs), which a loop thread may not. Must run inside the close gate.
      */
-    private long inline(boolean write, MemorySegment target, long position, boolean mayWait) throws UringException {
-        if (loop.isClosed()) {
-            return TO_RING; // which fails the op as every op of a closed runtime fails
+    private long inline(boolean write, MemorySegment target, long position, boolean mayWait, boolean mayPause)
+            throws UringException {
+        if (loop.isClosed() || (!mayPause && kind == UNKNOWN)) {
+            return TO_RING; // a closed runtime fails the op as it fails every op
         }
         long size = target.byteSize();
         switch (kind()) {
@@ -314,7 +329,7 @@ final class RingFile implements FileIo {
                 // The file system has no nonblocking write (ext4): a buffered write is made here,
                 // as FileChannel makes it (io_uring would hand it to an io-wq worker that blocks
                 // the same way, at the cost of two wake-ups). A read waits only on the ring.
-                if (write && size <= INLINE_WRITE_MAX) {
+                if (write && mayPause && size <= INLINE_WRITE_MAX) {
                     return checked(true, viaNative(true, target, position, false));
                 }
                 return TO_RING;
@@ -454,7 +469,7 @@ final class RingFile implements FileIo {
      */
     @Override
     public CompletableFuture<FileStat> stat() {
-        if (fd >= 0 && !loop.isClosed()) {
+        if (fd >= 0 && !loop.isClosed() && !EventLoop.onLoopThread()) {
             if (!gate.enter()) {
                 return CompletableFuture.failedFuture(gate.closedException());
             }

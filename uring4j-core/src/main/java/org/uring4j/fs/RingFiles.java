@@ -155,6 +155,12 @@ final class RingFiles implements FilesBackend {
      */
     @Override
     public CompletableFuture<FileStat> stat(Path path, boolean followLinks) {
+        if (EventLoop.onLoopThread()) {
+            // A cold lookup may read the disk (or the network): never on a loop thread.
+            requireOpen("STATX", path);
+            CString p = CString.of(path);
+            return runtime.submit(new StatxOp(Uapi.AT_FDCWD, p, followLinks ? 0 : Uapi.AT_SYMLINK_NOFOLLOW, p.text));
+        }
         try {
             return CompletableFuture.completedFuture(statBlocking(path, followLinks));
         } catch (IOException e) {
@@ -251,8 +257,24 @@ final class RingFiles implements FilesBackend {
      */
     private byte[] readOpened(Path path, CString p, int fd) throws IOException {
         FileIo io;
-        if (fd >= 0) {
-            RingFile f = new RingFile(runtime.nextLoop(), p.text, fd, -1);
+        if (fd >= 0 && InlineCalls.isFifo(fd)) {
+            // A FIFO opened without waiting has perhaps no writer yet, and its read would say end
+            // of file at once. Open it again through the ring, which waits for a writer as
+            // open(2) and the JDK do; only then let go of this reader, so that a writer that came
+            // meanwhile never finds the FIFO without one.
+            try {
+                io = Await.get(runtime.nextLoop().submit(new OpenOp(Uapi.AT_FDCWD, p, OpenSpec.of(Set.of(StandardOpenOption.READ)))));
+            } finally {
+                Syscalls.close(fd);
+            }
+        } else if (fd >= 0) {
+            RingFile f;
+            try {
+                f = new RingFile(runtime.nextLoop(), p.text, fd, -1);
+            } catch (RuntimeException e) {
+                Syscalls.close(fd);
+                throw e;
+            }
             f.nonblockToClear(READ_FLAGS);
             io = f;
         } else {
