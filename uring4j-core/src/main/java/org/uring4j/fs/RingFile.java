@@ -234,7 +234,9 @@ final class RingFile implements FileIo {
         long r;
         try {
             r = inline(write, target, position, false, !EventLoop.onLoopThread());
-        } catch (UringException e) {
+        } catch (UringException | IllegalStateException | WrongThreadException e) {
+            // (The last two: the caller's segment was freed, or belongs to another thread.) An
+            // asynchronous call reports through its future, whichever path served it.
             return CompletableFuture.failedFuture(e);
         } finally {
             gate.exit();
