@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.uring4j.runtime.BlockingOperationException;
 import org.uring4j.runtime.LoopOptions;
-import org.uring4j.runtime.NopOperation;
 
 /**
  * A blocking call made on an event loop's own thread (from a callback chained onto one of its
@@ -37,7 +36,10 @@ class BlockingOnLoopTest {
             assumeIoUring(files, "event loops");
             try (AsyncFile fifo = files.open(fifoPath, READ, WRITE)) {
                 byte[] b = new byte[8];
-                CompletableFuture<Integer> chained = fifo.loop().submit(new NopOperation())
+                // Completed on the loop thread, so the stage below surely runs there (a stage added to
+                // an already completed future would run on this thread instead).
+                CompletableFuture<Void> onLoop = new CompletableFuture<>();
+                CompletableFuture<Integer> chained = onLoop
                         .thenApply(v -> {
                             try {
                                 return fifo.read(b, 0, b.length, 0); // on the loop thread: would wait for itself
@@ -45,6 +47,7 @@ class BlockingOnLoopTest {
                                 throw new java.io.UncheckedIOException(e);
                             }
                         });
+                fifo.loop().call(ring -> onLoop.complete(null));
                 ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                         () -> chained.get(FsTestSupport.WAIT_SECONDS, TimeUnit.SECONDS));
                 BlockingOperationException boe = assertInstanceOf(BlockingOperationException.class, e.getCause());
