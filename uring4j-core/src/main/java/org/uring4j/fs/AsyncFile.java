@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.uring4j.runtime.Await;
 import org.uring4j.runtime.EventLoop;
+import org.uring4j.sys.Scopes;
 
 /**
  * An open file, read and written at explicit positions. Open one with {@link UringFiles#open}.
@@ -95,7 +96,7 @@ public final class AsyncFile implements AutoCloseable {
 
     /** Reads into {@code dst} at {@code position}; the bytes read, -1 at end of file ({@code io_uring_prep_read}). */
     public CompletableFuture<Integer> readAsync(MemorySegment dst, long position) {
-        return transfer(false, dst, null, position);
+        return transfer(false, shareable(dst), null, position);
     }
 
     /** Reads into {@code dst}'s remaining bytes at {@code position}, advancing its position. */
@@ -103,7 +104,7 @@ public final class AsyncFile implements AutoCloseable {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
-        return transfer(false, MemorySegment.ofBuffer(dst), dst, position);
+        return transfer(false, shareable(MemorySegment.ofBuffer(dst)), dst, position);
     }
 
     /** Reads into {@code dst[off..off+len)} at {@code position}. */
@@ -114,12 +115,25 @@ public final class AsyncFile implements AutoCloseable {
 
     /** Writes all of {@code src} at {@code position} (or fewer bytes: see {@link #writeFully}); the bytes written. */
     public CompletableFuture<Integer> writeAsync(MemorySegment src, long position) {
-        return transfer(true, src, null, position);
+        return transfer(true, shareable(src), null, position);
     }
 
     /** Writes {@code src}'s remaining bytes at {@code position}, advancing its position. */
     public CompletableFuture<Integer> writeAsync(ByteBuffer src, long position) {
-        return transfer(true, MemorySegment.ofBuffer(src), src, position);
+        return transfer(true, shareable(MemorySegment.ofBuffer(src)), src, position);
+    }
+
+    /**
+     * Refuses a confined arena's memory for an async call, as the JDK's async channels do: its
+     * owner could close the arena while the kernel still uses it. (A blocking call takes it: the
+     * owner is the thread that waits.)
+     */
+    private static MemorySegment shareable(MemorySegment s) {
+        if (Scopes.confined(s)) {
+            throw new IllegalStateException("Confined session not supported: an async call's memory must outlive the "
+                    + "caller's scope (use the blocking form, or a shared or automatic arena)");
+        }
+        return s;
     }
 
     /** Writes {@code src[off..off+len)} at {@code position}. */
@@ -141,11 +155,14 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     public int read(MemorySegment dst, long position) throws IOException {
-        return Await.get(readAsync(dst, position));
+        return Await.get(transfer(false, dst, null, position)); // (a confined segment too: see shareable)
     }
 
     public int read(ByteBuffer dst, long position) throws IOException {
-        return Await.get(readAsync(dst, position));
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
+        return Await.get(transfer(false, MemorySegment.ofBuffer(dst), dst, position));
     }
 
     public int read(byte[] dst, int off, int len, long position) throws IOException {
@@ -153,11 +170,11 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     public int write(MemorySegment src, long position) throws IOException {
-        return Await.get(writeAsync(src, position));
+        return Await.get(transfer(true, src, null, position));
     }
 
     public int write(ByteBuffer src, long position) throws IOException {
-        return Await.get(writeAsync(src, position));
+        return Await.get(transfer(true, MemorySegment.ofBuffer(src), src, position));
     }
 
     public int write(byte[] src, int off, int len, long position) throws IOException {
@@ -170,14 +187,14 @@ public final class AsyncFile implements AutoCloseable {
      * @throws EOFException (in the future) if the file ends first
      */
     public CompletableFuture<Void> readFullyAsync(MemorySegment dst, long position) {
-        return readFullyFrom(dst, position, 0);
+        return readFullyFrom(shareable(dst), position, 0);
     }
 
     private CompletableFuture<Void> readFullyFrom(MemorySegment dst, long position, long done) {
         if (done == dst.byteSize()) {
             return CompletableFuture.completedFuture(null);
         }
-        return readAsync(dst.asSlice(done, Math.min(dst.byteSize() - done, MAX_RW)), position + done).thenCompose(n -> {
+        return transfer(false, dst.asSlice(done, Math.min(dst.byteSize() - done, MAX_RW)), null, position + done).thenCompose(n -> {
             if (n < 0) {
                 return CompletableFuture.failedFuture(new EOFException(path() + ": end of file at " + (position + done)
                         + " with " + (dst.byteSize() - done) + " bytes still to read"));
@@ -188,19 +205,19 @@ public final class AsyncFile implements AutoCloseable {
 
     /** Writes all of {@code src}, issuing further writes after short ones. */
     public CompletableFuture<Void> writeFullyAsync(MemorySegment src, long position) {
-        return writeFullyFrom(src, position, 0);
+        return writeFullyFrom(shareable(src), position, 0);
     }
 
     private CompletableFuture<Void> writeFullyFrom(MemorySegment src, long position, long done) {
         if (done == src.byteSize()) {
             return CompletableFuture.completedFuture(null);
         }
-        return writeAsync(src.asSlice(done, Math.min(src.byteSize() - done, MAX_RW)), position + done)
+        return transfer(true, src.asSlice(done, Math.min(src.byteSize() - done, MAX_RW)), null, position + done)
                 .thenCompose(n -> writeFullyFrom(src, position, done + n));
     }
 
     public void readFully(MemorySegment dst, long position) throws IOException {
-        Await.get(readFullyAsync(dst, position));
+        Await.get(readFullyFrom(dst, position, 0)); // (a confined segment too: see shareable)
     }
 
     public void readFully(byte[] dst, long position) throws IOException {
@@ -208,7 +225,7 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     public void writeFully(MemorySegment src, long position) throws IOException {
-        Await.get(writeFullyAsync(src, position));
+        Await.get(writeFullyFrom(src, position, 0));
     }
 
     public void writeFully(byte[] src, long position) throws IOException {
@@ -241,6 +258,7 @@ public final class AsyncFile implements AutoCloseable {
         long total = 0;
         for (ByteBuffer b : copy) {
             total += Objects.requireNonNull(b, "buffer").remaining();
+            shareable(MemorySegment.ofBuffer(b));
         }
         if (total > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("more than 2 GiB in one vectored call");
@@ -249,11 +267,65 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     public long read(ByteBuffer[] dsts, long position) throws IOException {
-        return Await.get(readAsync(dsts, position));
+        for (ByteBuffer b : dsts) {
+            if (b.isReadOnly()) {
+                throw new IllegalArgumentException("Read-only buffer");
+            }
+        }
+        return gathered(dsts) ? Await.get(vector(false, dsts, position)) : scattered(false, dsts, position);
     }
 
     public long write(ByteBuffer[] srcs, long position) throws IOException {
-        return Await.get(writeAsync(srcs, position));
+        return gathered(srcs) ? Await.get(vector(true, srcs, position)) : scattered(true, srcs, position);
+    }
+
+    /** True if every buffer is direct and of no confined arena: the op takes them as they are (READV/WRITEV). */
+    private static boolean gathered(ByteBuffer[] buffers) {
+        for (ByteBuffer b : buffers) {
+            if (!Objects.requireNonNull(b, "buffer").isDirect() || Scopes.confined(MemorySegment.ofBuffer(b))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A blocking vectored call with heap or confined buffers, as FileChannel takes them: gathered
+     * into one array (or scattered from it) on the caller's thread — the only one that may touch a
+     * confined buffer — around one plain transfer.
+     */
+    private long scattered(boolean write, ByteBuffer[] buffers, long position) throws IOException {
+        requirePosition(position);
+        long total = 0;
+        for (ByteBuffer b : buffers) {
+            total += b.remaining();
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("more than 2 GiB in one vectored call");
+        }
+        byte[] all = new byte[(int) total];
+        if (write) {
+            int at = 0;
+            for (ByteBuffer b : buffers) {
+                int n = b.remaining();
+                b.get(b.position(), all, at, n);
+                at += n;
+            }
+        }
+        int n = Await.get(transfer(write, MemorySegment.ofArray(all), null, position));
+        int at = 0;
+        for (ByteBuffer b : buffers) {
+            int k = Math.min(Math.max(n, 0) - at, b.remaining());
+            if (k <= 0) {
+                break;
+            }
+            if (!write) {
+                b.put(b.position(), all, at, k);
+            }
+            b.position(b.position() + k);
+            at += k;
+        }
+        return n;
     }
 
     // ------------------------------------------------------------------ metadata and space

@@ -17,6 +17,7 @@ import org.uring4j.runtime.Await;
 import org.uring4j.runtime.EventLoop;
 import org.uring4j.runtime.RuntimeClosedException;
 import org.uring4j.sys.Layouts;
+import org.uring4j.sys.Scopes;
 
 /**
  * The io_uring backend of an {@link AsyncFile}: the file's ops go to the {@link EventLoop} that
@@ -395,7 +396,7 @@ final class RingFile implements FileIo {
         @Override
         protected void prepare(Sqe sqe) {
             Fd io = file.io();
-            if (target.isNative()) {
+            if (target.isNative() && Scopes.usableInPlace(target)) { // else a shared arena's: through loop memory
                 if (write) {
                     sqe.prepWrite(io, target, position);
                 } else {
@@ -460,7 +461,7 @@ final class RingFile implements FileIo {
         protected void prepare(Sqe sqe) {
             boolean allDirect = true;
             for (ByteBuffer b : buffers) {
-                allDirect &= b.isDirect();
+                allDirect &= b.isDirect() && Scopes.usableInPlace(MemorySegment.ofBuffer(b)); // a shared arena's: bounced
             }
             if (allDirect && buffers.length <= 1024) {
                 MemorySegment iov = borrow(Layouts.IOVEC.byteSize() * Math.max(1, buffers.length));
