@@ -93,15 +93,10 @@ class AsynchronousFileChannelCompatTest {
     }
 
     /**
-     * Skips a test of locks for UringFileChannel on the portable backend: its locks are OFD locks on
-     * the file's descriptor, which that backend does not hand out, so it refuses them
-     * (UringFileChannelDifferencesTest#portableUringRefusesLocksNamingThePathAndLeavesNothingBehind
-     * pins the refusal down). The JDK's channel runs every lock test on both backends.
+     * Locks run on both backends for both implementations (on the portable backend UringFileChannel
+     * delegates to FileChannel locks); kept as a hook for the lock tests.
      */
     static void assumeLocks(Impl impl) {
-        assumeTrue(impl.isJdk() || files.backend() == Backend.IO_URING,
-                () -> "UringFileChannel refuses locks on the " + files.backend()
-                        + " backend: OFD locks need a descriptor, which it does not hand out");
     }
 
     /** A test run once per implementation. */
