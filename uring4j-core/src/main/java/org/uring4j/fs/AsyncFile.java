@@ -28,10 +28,14 @@ import org.uring4j.sys.Scopes;
  * bounce buffers (READ_FIXED/WRITE_FIXED). On the {@link Backend#PORTABLE} backend it is a
  * {@link java.nio.channels.FileChannel} whose operations run on virtual threads.
  *
- * <p>Closing waits until the operations already started on the file have completed, then closes
- * it; operations started after close fail with {@link ClosedChannelException}. A native segment
- * handed to an operation must stay alive until that operation's future completes — or, if you
- * cancel it, until this file's {@link #close()} returns.
+ * <p>Closing cancels the operations the kernel has not started (they fail with
+ * {@link java.nio.channels.AsynchronousCloseException}, as with FileChannel: a read of an empty
+ * FIFO, a write still queued), waits until those already running have completed, then closes the
+ * file; operations started after close fail with {@link ClosedChannelException}. Memory of the
+ * global or an automatic arena, of a direct buffer, or of a shared arena (copied through loop
+ * memory) is safe under any pending operation; a confined arena's only with the blocking forms.
+ * An interrupt of a thread blocked in a read or write cancels it in the kernel and waits for its
+ * completion, so no byte moves unseen (see {@link Await}).
  */
 public final class AsyncFile implements AutoCloseable {
     /** The most one READ or WRITE moves (Linux's MAX_RW_COUNT): readFully/writeFully split larger ones. */
@@ -429,8 +433,9 @@ public final class AsyncFile implements AutoCloseable {
     // ------------------------------------------------------------------ lifecycle
 
     /**
-     * Closes the file once the operations already started have completed (on io_uring: empties its
-     * fixed slot and closes its descriptor). Idempotent.
+     * Closes the file: cancels the operations the kernel has not started (they fail with
+     * AsynchronousCloseException), then, once those already running have completed, closes it (on
+     * io_uring: empties its fixed slot and closes its descriptor). Idempotent.
      */
     public CompletableFuture<Void> closeAsync() {
         return io.closeAsync();

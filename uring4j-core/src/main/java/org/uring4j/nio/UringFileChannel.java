@@ -342,8 +342,9 @@ public final class UringFileChannel extends AsynchronousFileChannel {
     /**
      * Closes the channel as the JDK's does: later operations fail with ClosedChannelException,
      * locks held through it are released and invalidated, lock waits fail with
-     * AsynchronousCloseException, and it returns once the operations in flight have completed and
-     * the file is closed. Idempotent.
+     * AsynchronousCloseException, pending reads and writes the kernel has not started fail with
+     * AsynchronousCloseException at once (ASYNC_CANCEL), and it returns once those already running
+     * have completed (normally) and the file is closed. Idempotent.
      */
     @Override
     public void close() throws IOException {
