@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.uring4j.nio.ChannelTestSupport.WAIT_SECONDS;
 import static org.uring4j.nio.ChannelTestSupport.eventually;
 import static org.uring4j.nio.ChannelTestSupport.failureOf;
@@ -61,7 +60,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.uring4j.fs.Backend;
 import org.uring4j.fs.UringFiles;
 import org.uring4j.nio.ChannelTestSupport.Capture;
 import org.uring4j.nio.ChannelTestSupport.Impl;
@@ -90,13 +88,6 @@ class AsynchronousFileChannelCompatTest {
     static Stream<Impl> implementations() {
         return Stream.of(new Impl("JDK", AsynchronousFileChannel::open),
                 new Impl("uring4j", (p, o, e, a) -> UringFileChannel.open(files, p, o, e, a)));
-    }
-
-    /**
-     * Locks run on both backends for both implementations (on the portable backend UringFileChannel
-     * delegates to FileChannel locks); kept as a hook for the lock tests.
-     */
-    static void assumeLocks(Impl impl) {
     }
 
     /** A test run once per implementation. */
@@ -279,7 +270,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void extremeLockRangesLockAsAsked(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("extreme-lock", pattern(10, 43));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {
             FileLock last = ch.tryLock(Long.MAX_VALUE - 1, 1, false);
@@ -395,7 +385,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void lockHandlersRunOnTheGivenExecutor(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = dir.resolve("exec-lock");
         AtomicInteger made = new AtomicInteger();
         ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -726,7 +715,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void lockTheWholeFileThenReleaseIt(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("lock", pattern(10, 30));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {
             FileLock l = get(ch.lock());
@@ -750,7 +738,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void sizeZeroLocksToTheEndAndBeyond(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("lock0", pattern(10, 31));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
              RawHolder raw = new RawHolder(p)) {
@@ -768,7 +755,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void lockModesMustMatchTheChannelsModes(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("lockmodes", pattern(10, 32));
         try (AsynchronousFileChannel ro = impl.open(p, READ);
              AsynchronousFileChannel wo = impl.open(p, WRITE)) {
@@ -789,7 +775,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void badLockRangesAreIllegalArguments(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("lockargs", pattern(10, 33));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {
             assertEquals("Negative position", assertThrows(IllegalArgumentException.class, () -> ch.lock(-1, 10, false)).getMessage());
@@ -806,7 +791,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void overlappingLocksThroughOneChannelThrow(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("overlap", pattern(10, 34));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {
             FileLock a = get(ch.lock(0, 10, true));
@@ -827,7 +811,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void tryLockReturnsNullWhileAnotherHolderHasTheRegion(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("contend", pattern(100, 35));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
              RawHolder raw = new RawHolder(p)) {
@@ -846,7 +829,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void lockWaitsUntilTheHolderReleases(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("wait", pattern(100, 36));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
              RawHolder raw = new RawHolder(p)) {
@@ -875,7 +857,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void closingTheChannelReleasesAndInvalidatesItsLocks(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("closelocks", pattern(100, 37));
         try (RawHolder raw = new RawHolder(p)) {
             AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
@@ -893,7 +874,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void releasingMakesTheRegionAvailableToOthers(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("release", pattern(100, 38));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
              RawHolder raw = new RawHolder(p)) {
@@ -910,7 +890,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void closingFailsALockThatIsStillWaiting(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("closewait", pattern(10, 39));
         try (RawHolder raw = new RawHolder(p)) {
             assertTrue(raw.tryLock(false, 0, 100));
@@ -931,7 +910,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void aLockRequestRacingCloseAlwaysEnds(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("race", pattern(10, 44));
         try (RawHolder raw = new RawHolder(p)) {
             assertTrue(raw.tryLock(false, 0, 10)); // every request has to wait (or fail)
@@ -955,7 +933,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void cancelWithInterruptClosesTheChannel(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("cancel", pattern(10, 40));
         try (RawHolder raw = new RawHolder(p)) {
             assertTrue(raw.tryLock(false, 0, 10));
@@ -976,7 +953,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void cancelWithoutInterruptLeavesTheChannelOpen(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("cancel2", pattern(10, 41));
         try (RawHolder raw = new RawHolder(p);
              AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {
