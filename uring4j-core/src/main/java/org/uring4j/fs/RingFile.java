@@ -37,6 +37,8 @@ final class RingFile implements FileIo {
     private final Fd io;
     private volatile int fd;
     private final CloseGate gate;
+    /** Set when the last op has ended and the close proper begins (see {@link CancelOp}). */
+    private volatile boolean closeStarted;
     /**
      * Whether the file is a regular file on tmpfs or ramfs (UNKNOWN until the first transfer asks).
      * io_uring has no nonblocking path for their buffered I/O and hands every read and write to an
@@ -288,7 +290,7 @@ final class RingFile implements FileIo {
      */
     private void cancelInFlight() {
         try {
-            loop.submit(new CancelOp(io));
+            loop.submit(new CancelOp(this));
         } catch (RuntimeClosedException e) {
             // the loop's own close cancels everything
         }
@@ -306,6 +308,7 @@ final class RingFile implements FileIo {
 
     /** The gate's closer: runs once, with no op of this file in flight. */
     private void startClose(CompletableFuture<Void> closed) {
+        closeStarted = true; // a cancel not yet prepared now targets nothing: the slot or number may soon be another file's
         if (slot < 0) {
             // A plain descriptor the ring holds no reference to (a cached-open fast-path file) and no
             // op of ours in flight: close(2) it on this thread, as FileChannel does, rather than
@@ -564,12 +567,16 @@ final class RingFile implements FileIo {
         }
     }
 
-    /** ASYNC_CANCEL of all requests on a file (fixed slot or descriptor); nobody waits for its count. */
+    /**
+     * ASYNC_CANCEL of all requests on a file (fixed slot or descriptor); nobody waits for its count.
+     * Prepared as a NOP once the file's close proper has begun: every op it was meant for has
+     * ended, and the slot or descriptor number may already name another file.
+     */
     static final class CancelOp extends FileOperation<Integer> {
-        private final Fd io;
+        private final RingFile file;
 
-        CancelOp(Fd io) {
-            this.io = io;
+        CancelOp(RingFile file) {
+            this.file = file;
         }
 
         @Override
@@ -579,7 +586,11 @@ final class RingFile implements FileIo {
 
         @Override
         protected void prepare(Sqe sqe) {
-            sqe.prepCancelFd(io, Uapi.IORING_ASYNC_CANCEL_ALL);
+            if (file.closeStarted) {
+                sqe.prepNop();
+            } else {
+                sqe.prepCancelFd(file.io(), Uapi.IORING_ASYNC_CANCEL_ALL);
+            }
         }
 
         @Override
