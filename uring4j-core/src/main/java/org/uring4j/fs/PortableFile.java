@@ -15,6 +15,7 @@ import org.uring4j.Errno;
 import org.uring4j.UringException;
 import org.uring4j.ring.Uapi;
 import org.uring4j.runtime.Await;
+import org.uring4j.sys.Scopes;
 
 /**
  * The portable backend of an {@link AsyncFile}: a {@link FileChannel} (none for a directory
@@ -27,8 +28,6 @@ import org.uring4j.runtime.Await;
  */
 final class PortableFile implements FileIo {
     private static final int FALLOC_FL_KEEP_SIZE = 0x01;
-    /** A thread no segment is confined to: a segment it cannot access is confined to some thread. */
-    private static final Thread ELSEWHERE = Thread.ofVirtual().unstarted(() -> { });
     private final PortableFiles owner;
     private final Path path;
     private final FileChannel channel;
@@ -188,7 +187,7 @@ final class PortableFile implements FileIo {
      */
     @Override
     public CompletableFuture<Integer> transfer(boolean write, MemorySegment target, ByteBuffer buffer, long position) {
-        if (!target.isAccessibleBy(ELSEWHERE)) {
+        if (Scopes.confined(target)) {
             MemorySegment copy = MemorySegment.ofArray(new byte[(int) target.byteSize()]);
             if (write) {
                 MemorySegment.copy(target, 0, copy, 0, copy.byteSize());
@@ -233,7 +232,7 @@ final class PortableFile implements FileIo {
     @Override
     public CompletableFuture<Long> transfer(boolean write, ByteBuffer[] buffers, long position) {
         for (ByteBuffer b : buffers) {
-            if (!MemorySegment.ofBuffer(b).isAccessibleBy(ELSEWHERE)) {
+            if (Scopes.confined(MemorySegment.ofBuffer(b))) {
                 return confinedVector(write, buffers, position);
             }
         }

@@ -19,6 +19,7 @@ import org.uring4j.runtime.Await;
 import org.uring4j.runtime.EventLoop;
 import org.uring4j.runtime.RuntimeClosedException;
 import org.uring4j.sys.Layouts;
+import org.uring4j.sys.Scopes;
 
 /**
  * The io_uring backend of an {@link AsyncFile}: the file's ops go to the {@link EventLoop} that
@@ -38,6 +39,8 @@ final class RingFile implements FileIo {
     private final Fd io;
     private volatile int fd;
     private final CloseGate gate;
+    /** Set when the last op has ended and the close proper begins (see {@link CancelOp}). */
+    private volatile boolean closeStarted;
     /**
      * How this file's transfers are made, learned at its first transfer (UNKNOWN until then).
      * The caller's path is tried first, as the kernel tries every io_uring request nonblocking
@@ -563,7 +566,7 @@ final class RingFile implements FileIo {
      */
     private void cancelInFlight() {
         try {
-            loop.submit(new CancelOp(io));
+            loop.submit(new CancelOp(this));
         } catch (RuntimeClosedException e) {
             // the loop's own close cancels everything
         }
@@ -581,6 +584,7 @@ final class RingFile implements FileIo {
 
     /** The gate's closer: runs once, with no op of this file in flight. */
     private void startClose(CompletableFuture<Void> closed) {
+        closeStarted = true; // a cancel not yet prepared now targets nothing: the slot or number may soon be another file's
         if (slot < 0) {
             // A plain descriptor the ring holds no reference to (a cached-open fast-path file) and no
             // op of ours in flight: close(2) it on this thread, as FileChannel does, rather than
@@ -691,7 +695,7 @@ final class RingFile implements FileIo {
         @Override
         protected void prepare(Sqe sqe) {
             Fd io = file.io();
-            if (target.isNative()) {
+            if (target.isNative() && Scopes.usableInPlace(target)) { // else a shared arena's: through loop memory
                 if (write) {
                     sqe.prepWrite(io, target, position);
                 } else {
@@ -756,7 +760,7 @@ final class RingFile implements FileIo {
         protected void prepare(Sqe sqe) {
             boolean allDirect = true;
             for (ByteBuffer b : buffers) {
-                allDirect &= b.isDirect();
+                allDirect &= b.isDirect() && Scopes.usableInPlace(MemorySegment.ofBuffer(b)); // a shared arena's: bounced
             }
             if (allDirect && buffers.length <= 1024) {
                 MemorySegment iov = borrow(Layouts.IOVEC.byteSize() * Math.max(1, buffers.length));
@@ -859,12 +863,16 @@ final class RingFile implements FileIo {
         }
     }
 
-    /** ASYNC_CANCEL of all requests on a file (fixed slot or descriptor); nobody waits for its count. */
+    /**
+     * ASYNC_CANCEL of all requests on a file (fixed slot or descriptor); nobody waits for its count.
+     * Prepared as a NOP once the file's close proper has begun: every op it was meant for has
+     * ended, and the slot or descriptor number may already name another file.
+     */
     static final class CancelOp extends FileOperation<Integer> {
-        private final Fd io;
+        private final RingFile file;
 
-        CancelOp(Fd io) {
-            this.io = io;
+        CancelOp(RingFile file) {
+            this.file = file;
         }
 
         @Override
@@ -874,7 +882,11 @@ final class RingFile implements FileIo {
 
         @Override
         protected void prepare(Sqe sqe) {
-            sqe.prepCancelFd(io, Uapi.IORING_ASYNC_CANCEL_ALL);
+            if (file.closeStarted) {
+                sqe.prepNop();
+            } else {
+                sqe.prepCancelFd(file.io(), Uapi.IORING_ASYNC_CANCEL_ALL);
+            }
         }
 
         @Override

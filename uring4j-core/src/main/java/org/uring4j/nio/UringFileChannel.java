@@ -83,6 +83,12 @@ import org.uring4j.sys.Syscalls;
  * locks conflict with each other, so a UringFileChannel and a JDK channel (or another process) on
  * the same file exclude each other as expected.
  *
+ * <p>On the portable backend, whose FileChannel keeps its descriptor to itself, locks are the JDK's
+ * own: FileChannel locks taken through a second channel the UringFileChannel opens on the same
+ * path at its first lock (and closes with itself), so the JDK's rules apply exactly, POSIX
+ * semantics included (OverlappingFileLockException across the channels of one JVM). A file
+ * renamed or replaced after the open is locked by its path's current file.
+ *
  * <p>A contended {@code lock} waits in F_OFD_SETLKW on a daemon platform thread of its own (an
  * uncontended one is granted at once on the calling thread), never on the event loop. Closing the
  * channel fails the wait with AsynchronousCloseException at once; the waiting thread keeps a
@@ -112,6 +118,8 @@ public final class UringFileChannel extends AsynchronousFileChannel {
     private final List<UringFileLock> locks = new ArrayList<>();
     /** Contended lock requests whose threads wait in F_OFD_SETLKW. */
     private final Set<PendingLock<?>> waiting = new HashSet<>();
+    /** Portable backend: a FileChannel of its own on the path, whose (POSIX) locks stand for ours; opened on first use. */
+    private java.nio.channels.FileChannel lockChannel; // guarded by stateLock
 
     private UringFileChannel(AsyncFile file, String path, boolean reading, boolean writing, Executor handlers) {
         this.file = file;
@@ -334,8 +342,9 @@ public final class UringFileChannel extends AsynchronousFileChannel {
     /**
      * Closes the channel as the JDK's does: later operations fail with ClosedChannelException,
      * locks held through it are released and invalidated, lock waits fail with
-     * AsynchronousCloseException, and it returns once the operations in flight have completed and
-     * the file is closed. Idempotent.
+     * AsynchronousCloseException, pending reads and writes the kernel has not started fail with
+     * AsynchronousCloseException at once (ASYNC_CANCEL), and it returns once those already running
+     * have completed (normally) and the file is closed. Idempotent.
      */
     @Override
     public void close() throws IOException {
@@ -387,6 +396,17 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         }
         for (PendingLock<?> p : pending) {
             p.finish(null, new AsynchronousCloseException());
+        }
+        java.nio.channels.FileChannel lc;
+        synchronized (stateLock) {
+            lc = lockChannel;
+        }
+        if (lc != null) {
+            try {
+                lc.close(); // releases its locks, and ends a FileChannel.lock waiting on it
+            } catch (IOException ignored) {
+                // closed as far as it goes
+            }
         }
         if (waitForSynchronousOps) {
             // Wait for synchronous operations in progress (size, force, tryLock...) to finish.
@@ -641,9 +661,12 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         if (fl == null) {
             return immediate(null, new ClosedChannelException(), attachment, handler);
         }
-        requireLockable(fl);
         ChannelFuture<FileLock> result = handler == null ? new ChannelFuture<>(this) : null;
         PendingLock<A> request = new PendingLock<>(fl, result, handler, attachment);
+        if (file.backend() != Backend.IO_URING) {
+            portableLock(request);
+            return result;
+        }
         int dup;
         closeLock.readLock().lock();
         try {
@@ -743,15 +766,112 @@ public final class UringFileChannel extends AsynchronousFileChannel {
     }
 
     /**
-     * Locks are OFD locks on the file's descriptor, which only the io_uring backend hands out: on
-     * the portable backend they are refused rather than silently not taken.
+     * The portable backend's FileChannel for locks, opened on the path with this channel's modes
+     * (the backend keeps its own descriptor to itself), or null once closed.
      */
-    private void requireLockable(UringFileLock fl) {
-        if (file.backend() != Backend.IO_URING) {
-            removeFromLockTable(fl);
-            throw new UnsupportedOperationException("lock " + path + ": file locks are OFD locks on the descriptor, which the "
-                    + file.backend() + " backend does not hand out; use the io_uring backend or FileChannel.lock");
+    private java.nio.channels.FileChannel lockChannel() throws IOException {
+        synchronized (stateLock) {
+            if (closed) {
+                return null;
+            }
+            if (lockChannel == null) {
+                Set<OpenOption> modes = new HashSet<>();
+                if (reading) {
+                    modes.add(StandardOpenOption.READ);
+                }
+                if (writing) {
+                    modes.add(StandardOpenOption.WRITE);
+                }
+                lockChannel = java.nio.channels.FileChannel.open(Path.of(path), modes);
+            }
+            return lockChannel;
         }
+    }
+
+    /** Portable tryLock: FileChannel.tryLock, with the JDK's rules (OverlappingFileLockException across the JVM's channels). */
+    private boolean portableTryLock(UringFileLock fl) throws IOException {
+        java.nio.channels.FileChannel lc = lockChannel();
+        if (lc == null) {
+            throw new ClosedChannelException();
+        }
+        FileLock held = lc.tryLock(fl.position(), fl.size(), fl.isShared());
+        if (held == null) {
+            return false;
+        }
+        fl.delegate = held;
+        return true;
+    }
+
+    /**
+     * Portable lock: granted at once on the calling thread if it can be (FileChannel.tryLock, whose
+     * OverlappingFileLockException is thrown from here, as the JDK's lock() does), else waited for
+     * in FileChannel.lock on a daemon platform thread, which the channel's close ends.
+     */
+    private void portableLock(PendingLock<?> request) {
+        UringFileLock fl = request.lock;
+        java.nio.channels.FileChannel lc;
+        try {
+            lc = lockChannel();
+            if (lc == null) {
+                removeFromLockTable(fl);
+                request.finish(null, new AsynchronousCloseException());
+                return;
+            }
+            if (portableTryLock(fl)) {
+                IOException undone = keepOrUndo(fl, -1);
+                request.finish(undone == null ? fl : null, undone);
+                return;
+            }
+        } catch (IOException e) {
+            removeFromLockTable(fl);
+            request.finish(null, closedOr(e));
+            return;
+        } catch (RuntimeException e) {
+            removeFromLockTable(fl);
+            throw e;
+        }
+        synchronized (stateLock) {
+            if (closed) {
+                request.finish(null, new AsynchronousCloseException());
+                return;
+            }
+            waiting.add(request);
+        }
+        Thread.ofPlatform().daemon().name("uring4j-lock-wait " + path).start(() -> {
+            FileLock held = null;
+            Throwable failure = null;
+            try {
+                held = lc.lock(fl.position(), fl.size(), fl.isShared());
+            } catch (Throwable t) {
+                failure = t;
+            }
+            boolean keep;
+            synchronized (stateLock) {
+                waiting.remove(request);
+                keep = held != null && !closed && !request.abandoned();
+                if (keep) {
+                    fl.delegate = held;
+                } else if (!closed) {
+                    locks.remove(fl);
+                }
+            }
+            if (held != null && !keep) {
+                try {
+                    held.release();
+                } catch (IOException ignored) {
+                    // the lock channel closed meanwhile, which released it
+                }
+            }
+            if (keep) {
+                if (!request.finish(fl, null)) {
+                    releaseQuietly(fl); // cancelled between the check and the hand-over
+                }
+            } else if (closed) {
+                request.finish(null, new AsynchronousCloseException());
+            } else if (failure != null) {
+                request.finish(null, failure instanceof IOException io ? io : new IOException(failure));
+            }
+        });
     }
 
     @Override
@@ -769,11 +889,14 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         if (fl == null) {
             throw new ClosedChannelException();
         }
-        requireLockable(fl);
         boolean got = false;
         try {
             begin();
             try {
+                if (file.backend() != Backend.IO_URING) {
+                    got = portableTryLock(fl);
+                    return got ? fl : null;
+                }
                 int fd = file.fd();
                 int r = OfdLocks.lock(fd, OfdLocks.F_OFD_SETLK, shared, fl.position(), fl.size());
                 if (r == 0) {
@@ -808,7 +931,15 @@ public final class UringFileChannel extends AsynchronousFileChannel {
                 return null; // in the table: a later close() releases it
             }
         }
-        OfdLocks.unlock(fd, fl.position(), fl.size());
+        if (fl.delegate != null) {
+            try {
+                fl.delegate.release();
+            } catch (IOException ignored) {
+                // the lock channel closed with the channel, which released it
+            }
+        } else {
+            OfdLocks.unlock(fd, fl.position(), fl.size());
+        }
         return new AsynchronousCloseException();
     }
 
@@ -839,6 +970,11 @@ public final class UringFileChannel extends AsynchronousFileChannel {
     void release(UringFileLock fl) throws IOException {
         begin();
         try {
+            if (fl.delegate != null) {
+                fl.delegate.release();
+                removeFromLockTable(fl);
+                return;
+            }
             int fd = file.fd();
             int r = OfdLocks.unlock(fd, fl.position(), fl.size());
             if (r < 0) {

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 import org.uring4j.runtime.Await;
+import org.uring4j.sys.Scopes;
 
 /**
  * The portable backend's end of a pipe to a child: a {@link Process}'s stream, each read or write
@@ -25,8 +26,6 @@ import org.uring4j.runtime.Await;
 final class StreamPipe implements PipeEnd {
     /** The most one call moves: a pipe takes or gives at most its capacity per call anyway. */
     private static final int CHUNK = 64 * 1024;
-    /** A thread no segment is confined to: a segment it cannot access is confined to some thread. */
-    private static final Thread ELSEWHERE = Thread.ofVirtual().unstarted(() -> { });
     private static final Executor THREADS = r -> Thread.ofVirtual().name("uring4j-pipe").start(r);
 
     private final String name;
@@ -71,7 +70,7 @@ final class StreamPipe implements PipeEnd {
             return CompletableFuture.failedFuture(closedException());
         }
         int n = (int) Math.min(target.byteSize(), CHUNK);
-        if (!target.isAccessibleBy(ELSEWHERE)) {
+        if (Scopes.confined(target)) {
             return confined(write, target.asSlice(0, n), buffer);
         }
         return queue(() -> {

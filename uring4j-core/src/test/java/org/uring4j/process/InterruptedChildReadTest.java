@@ -61,21 +61,4 @@ class InterruptedChildReadTest extends SharedRuntimeTest {
             assertTrue(cat.onExit().get(30, TimeUnit.SECONDS).success());
         }
     }
-
-    private static Child start(Spawn spawn, Backend backend) throws Exception {
-        if (backend == Backend.IO_URING) {
-            return spawn.start(rt);
-        }
-        String old = System.getProperty(Backend.PROPERTY);
-        System.setProperty(Backend.PROPERTY, "portable");
-        try {
-            return spawn.start();
-        } finally {
-            if (old == null) {
-                System.clearProperty(Backend.PROPERTY);
-            } else {
-                System.setProperty(Backend.PROPERTY, old);
-            }
-        }
-    }
 }
