@@ -29,6 +29,8 @@ public final class NativeMemoryPool {
     private final MemorySegment registered;
     private final ArrayDeque<MemorySegment> registeredFree = new ArrayDeque<>();
     private boolean registeredActive;
+    /** Bytes taken from the arena so far: the free lists hold them once released. */
+    private long allocatedBytes;
 
     NativeMemoryPool(Arena arena, long registeredBytes) {
         this.arena = arena;
@@ -40,6 +42,17 @@ public final class NativeMemoryPool {
         for (long i = 0; i < chunks; i++) {
             registeredFree.add(registered.asSlice(i * REGISTERED_CHUNK, REGISTERED_CHUNK));
         }
+        allocatedBytes = registered.byteSize();
+    }
+
+    /**
+     * The native memory this pool has taken from its arena so far, the registered region included
+     * (requests above 1 MiB, which get memory of their own, are not counted). It only grows, and
+     * stops growing once the free lists cover the most the loop's operations hold at once: a
+     * figure that keeps rising under a steady load is a leak.
+     */
+    public long allocatedBytes() {
+        return allocatedBytes;
     }
 
     /** The whole registered region, to hand to {@code io_uring_register_buffers}; empty if none. */
@@ -66,8 +79,12 @@ public final class NativeMemoryPool {
             return Arena.ofAuto().allocate(size, 4096); // freed by the GC once released and unreachable
         }
         MemorySegment s = free[shift].poll();
+        if (s != null) {
+            return s;
+        }
+        allocatedBytes += 1L << shift;
         // Page-aligned from a page up, so bounce buffers also serve O_DIRECT files.
-        return s != null ? s : arena.allocate(1L << shift, shift >= 12 ? 4096 : 64);
+        return arena.allocate(1L << shift, shift >= 12 ? 4096 : 64);
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -91,11 +92,17 @@ abstract class NetTestBase {
 
     /** A server on loopback that echoes every connection on a virtual thread of its own; closes with the net. */
     UringServerSocket echoServer() throws Exception {
+        return echoServer(false);
+    }
+
+    /** As {@link #echoServer()}, with TCP_NODELAY on each connection if {@code noDelay}. */
+    UringServerSocket echoServer(boolean noDelay) throws Exception {
         UringServerSocket server = net.listen(loopback4());
         Thread.ofVirtual().start(() -> {
             try {
                 while (true) {
                     UringSocket s = server.accept();
+                    s.setOption(StandardSocketOptions.TCP_NODELAY, noDelay);
                     Thread.ofVirtual().start(() -> echo(s));
                 }
             } catch (Exception e) {

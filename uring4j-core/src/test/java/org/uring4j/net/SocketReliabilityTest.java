@@ -5,15 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.SocketException;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
+import org.uring4j.runtime.EventLoop;
+import org.uring4j.runtime.UringRuntime;
 
 /**
  * What a server meets in the wild, on loopback and bounded: churn, resets, half-closes, slow
@@ -22,18 +31,23 @@ import org.junit.jupiter.api.Test;
 class SocketReliabilityTest extends NetTestBase {
 
     @Test
-    void manyConnectCloseCyclesLeaveTheFdCountFlat() throws Exception {
+    void manyConnectCloseCyclesLeaveFdCountAndNativeMemoryFlat() throws Exception {
         try (UringServerSocket server = echoServer()) {
-            for (int i = 0; i < 200; i++) { // warm up: lazily opened descriptors (the JDK's, the loops') settle
+            for (int i = 0; i < 2000; i++) { // warm up: lazily opened descriptors (the JDK's, the loops') and pools settle
                 try (UringSocket c = net.connect(server.localAddress())) {
-                    assertEcho(c, new byte[] {(byte) i});
+                    assertEcho(c, pattern(1 + i % 3000, i));
                 }
             }
             int before = fdCount();
+            NativeMemory memBefore = nativeMemory();
+            NativeMemory memHalfway = null;
             for (int i = 0; i < 10_000; i++) {
+                if (i == 5_000) {
+                    memHalfway = nativeMemory();
+                }
                 try (UringSocket c = net.connect(server.localAddress())) {
                     if (i % 100 == 0) {
-                        assertEcho(c, new byte[] {(byte) i, 1, 2});
+                        assertEcho(c, pattern(1 + i % 3000, i));
                     }
                 }
             }
@@ -47,7 +61,99 @@ class SocketReliabilityTest extends NetTestBase {
                 after = fdCount();
             }
             assertTrue(after <= before + 4, "descriptors before " + before + ", after 10,000 cycles " + after);
+            nativeMemory().assertFlatSince(memBefore, memHalfway, "10,000 connect/close cycles");
         }
+    }
+
+    @Test
+    void manyReadWriteCyclesLeaveNativeMemoryFlat() throws Exception {
+        // No Nagle on either side: a short last segment would wait for a delayed ACK (40 ms) each round.
+        try (UringServerSocket server = echoServer(true); UringSocket c = net.connect(server.localAddress());
+             Arena arena = Arena.ofShared()) { // the async forms may touch it from other threads
+            c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            MemorySegment out = arena.allocate(70_000);
+            MemorySegment in = arena.allocate(70_000);
+            byte[] big = pattern(70_100, 9);
+            NativeMemory memBefore = null;
+            NativeMemory memHalfway = null;
+            for (int i = 0; i < 12_000; i++) {
+                if (i == 2_000) { // after a warm-up with every size and form
+                    memBefore = nativeMemory();
+                } else if (i == 7_000) {
+                    memHalfway = nativeMemory();
+                }
+                int n = 1 + (i * 7919) % 70_000; // sizes from 1 byte past the provided buffers' 16 KiB and the inline 64 KiB
+                byte[] data = Arrays.copyOfRange(big, i % 100, i % 100 + n); // a different start each time
+                switch (i % 3) {
+                    case 0 -> assertEcho(c, data); // heap: a bounce for the send, a provided buffer for the receive
+                    case 1 -> { // native: sent and received in place
+                        MemorySegment.copy(data, 0, out, ValueLayout.JAVA_BYTE, 0, data.length);
+                        MemorySegment o = out.asSlice(0, n);
+                        CompletableFuture<Integer> w = c.writeAsync(o);
+                        long got = 0;
+                        while (got < n) {
+                            int r = await(c.readAsync(in.asSlice(got, n - got)));
+                            assertTrue(r > 0, "end of stream after " + got + " of " + n + " bytes");
+                            got += r;
+                        }
+                        assertEquals(n, await(w));
+                        assertEquals(-1, o.mismatch(in.asSlice(0, n)), "echo " + i);
+                    }
+                    default -> { // heap ByteBuffers through the async forms
+                        ByteBuffer src = ByteBuffer.allocate(n);
+                        src.put(0, data);
+                        await(c.writeAsync(src));
+                        ByteBuffer dst = ByteBuffer.allocate(n);
+                        while (dst.hasRemaining()) {
+                            assertTrue(await(c.readAsync(dst)) > 0);
+                        }
+                        assertEquals(src.flip(), dst.flip(), "echo " + i);
+                    }
+                }
+            }
+            nativeMemory().assertFlatSince(memBefore, memHalfway, "10,000 echoes of 1 B to 68 KiB");
+        }
+    }
+
+    /**
+     * What the process holds natively: the loops' memory pools (on io_uring; exact: a pool that
+     * keeps growing under a steady load leaks) and the resident set after a GC. The resident set
+     * is noisy (the JIT, malloc's per-thread arenas, the heap) and still grows for a while after
+     * a warm-up, so only its growth over the second half of the cycles counts, with room to spare:
+     * a leak of 10 KiB per cycle shows, a buffer per connection (16 KiB) does.
+     */
+    private record NativeMemory(long poolBytes, long rssBytes) {
+        /** A leak of 64 bytes (the pool's smallest class) per cycle over 10,000 cycles passes this bound. */
+        static final long POOL_SLACK = 512 * 1024;
+        static final long RSS_SLACK_PER_HALF = 48L << 20;
+
+        void assertFlatSince(NativeMemory start, NativeMemory halfway, String what) {
+            assertTrue(poolBytes <= start.poolBytes + POOL_SLACK, "the loops' memory pools grew from "
+                    + start.poolBytes + " to " + poolBytes + " bytes over " + what);
+            assertTrue(rssBytes <= halfway.rssBytes + RSS_SLACK_PER_HALF, "the resident set grew from "
+                    + (halfway.rssBytes >> 20) + " to " + (rssBytes >> 20) + " MiB over the second half of " + what
+                    + " (" + (start.rssBytes >> 20) + " MiB at the start)");
+        }
+    }
+
+    private NativeMemory nativeMemory() throws Exception {
+        long pool = 0;
+        if (onIoUring()) {
+            UringRuntime runtime = net.runtime();
+            for (int i = 0; i < runtime.loopCount(); i++) {
+                EventLoop loop = runtime.loop(i);
+                pool += await(loop.call(r -> loop.memory().allocatedBytes()));
+            }
+        }
+        System.gc(); // arenas of ofAuto() segments are freed by the GC's cleaners
+        Thread.sleep(100);
+        long rss = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                rss = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return new NativeMemory(pool, rss);
     }
 
     @Test

@@ -1,8 +1,12 @@
 package org.uring4j.cli.net;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -31,10 +35,15 @@ public final class EchoServerCommand implements Callable<Integer> {
     @Option(names = "--loops", description = "Event loops (threads). Default: 1.")
     private int loops = 1;
 
-    @Option(names = "--engine", description = "uring (default), or a server net-bench compares with: "
+    @Option(names = "--engine", description = "uring (default), uring-provided (no buffer per connection: receives go "
+            + "through the loop's provided-buffer ring), or a server net-bench compares with: "
             + "jdk-vthread (a virtual thread per connection), jdk-nio2 (AsynchronousServerSocketChannel, --loops threads), "
             + "netty-io_uring, netty-epoll, netty-nio (Netty 4.2, --loops event loops).")
     private String engine = "uring";
+
+    /** For net-bench --idle: each line "memory" on stdin is answered with a {@link MemoryReport} line. */
+    @Option(names = "--memory-on-stdin", hidden = true)
+    private boolean memoryOnStdin;
 
     @Override
     public Integer call() throws Exception {
@@ -58,8 +67,25 @@ public final class EchoServerCommand implements Callable<Integer> {
             InetSocketAddress a = (InetSocketAddress) server.address();
             out.println("listening on " + host + ":" + a.getPort());
             out.flush();
+            if (memoryOnStdin) {
+                Thread.ofPlatform().daemon().name("memory-reports").start(() -> answerMemoryRequests(out));
+            }
             stop.await();
         }
         return 0;
+    }
+
+    private static void answerMemoryRequests(PrintWriter out) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.equals("memory")) {
+                    out.println(MemoryReport.ofThisJvm().line());
+                    out.flush();
+                }
+            }
+        } catch (IOException e) {
+            // the parent went away; SIGTERM stops the server
+        }
     }
 }

@@ -13,6 +13,7 @@ import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -37,7 +38,7 @@ final class EchoServers {
     static final int BUFFER = 16 * 1024;
 
     enum Engine {
-        URING("uring"), VTHREAD("jdk-vthread"), NIO2("jdk-nio2"),
+        URING("uring"), URING_PROVIDED("uring-provided"), VTHREAD("jdk-vthread"), NIO2("jdk-nio2"),
         NETTY_IO_URING("netty-io_uring"), NETTY_EPOLL("netty-epoll"), NETTY_NIO("netty-nio");
 
         final String label;
@@ -53,7 +54,7 @@ final class EchoServers {
                 }
             }
             throw new IllegalArgumentException("--engine " + s
-                    + ": expected uring, jdk-vthread, jdk-nio2, netty-io_uring, netty-epoll or netty-nio");
+                    + ": expected uring, uring-provided, jdk-vthread, jdk-nio2, netty-io_uring, netty-epoll or netty-nio");
         }
     }
 
@@ -67,7 +68,8 @@ final class EchoServers {
 
     static Running start(Engine engine, InetSocketAddress bind, int loops) throws IOException {
         return switch (engine) {
-            case URING -> uring(bind, loops);
+            case URING -> uring(bind, loops, false);
+            case URING_PROVIDED -> uring(bind, loops, true);
             case VTHREAD -> vthread(bind);
             case NIO2 -> nio2(bind, loops);
             case NETTY_IO_URING -> NettyEcho.start(NettyEcho.Transport.IO_URING, bind, loops);
@@ -78,8 +80,13 @@ final class EchoServers {
 
     // ------------------------------------------------------------------ uring4j
 
-    private static Running uring(InetSocketAddress bind, int loops) throws IOException {
+    private static Running uring(InetSocketAddress bind, int loops, boolean provided) throws IOException {
         UringNet net = UringNet.open(loops, new LoopOptions());
+        if (provided && net.unavailability() != null) {
+            net.close();
+            throw new IOException("echo-server --engine uring-provided needs io_uring (its provided-buffer rings): "
+                    + net.unavailability().getMessage());
+        }
         if (net.unavailability() != null) {
             // Never a silent fallback: a comparison would otherwise measure the portable backend as "uring".
             System.err.println("uring4j echo-server: io_uring is unavailable (" + net.unavailability().getMessage()
@@ -92,7 +99,7 @@ final class EchoServers {
             net.close();
             throw e;
         }
-        acceptNext(server);
+        acceptNext(server, provided);
         return new Running() {
             @Override
             public SocketAddress address() throws IOException {
@@ -106,7 +113,7 @@ final class EchoServers {
         };
     }
 
-    private static void acceptNext(UringServerSocket server) {
+    private static void acceptNext(UringServerSocket server, boolean provided) {
         server.acceptAsync().whenComplete((s, t) -> {
             if (t != null) {
                 return; // closed
@@ -116,9 +123,13 @@ final class EchoServers {
             } catch (IOException e) {
                 s.close();
             }
-            // Native memory: received into and sent from in place, no copy either way.
-            new UringEcho(s, Arena.ofAuto().allocate(BUFFER)).receive();
-            acceptNext(server);
+            if (provided) {
+                new ProvidedEcho(s).receive();
+            } else {
+                // Native memory: received into and sent from in place, no copy either way.
+                new UringEcho(s, Arena.ofAuto().allocate(BUFFER)).receive();
+            }
+            acceptNext(server, provided);
         });
     }
 
@@ -164,6 +175,62 @@ final class EchoServers {
 
         private void send(int n) {
             socket.writeAsync(buffer.asSlice(0, n)).whenComplete((w, t) -> afterSend(t));
+        }
+
+        private void afterSend(Throwable t) {
+            if (t != null) {
+                socket.close();
+            } else {
+                receive();
+            }
+        }
+    }
+
+    /**
+     * One connection that holds no buffer of its own: each receive goes into the calling thread's
+     * scratch array, so the one the ring waits on takes a buffer from the loop's provided-buffer
+     * ring only when data arrives, and the echo is sent from a copy (the part of a send that does
+     * not go inline is copied later, when its request is prepared). What a server of many idle
+     * connections would do; the copies make it slower than {@link UringEcho}.
+     *
+     * <p>Sharing is safe because the scratch of a loop thread is only written there: a receive's
+     * completion copies into it and runs this connection's callback, which copies it out, before
+     * the loop handles the next completion. A round on a virtual thread uses that thread's own.
+     */
+    private record ProvidedEcho(UringSocket socket) {
+        private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[BUFFER]);
+        private static final int INLINE_ROUNDS = 16;
+
+        void receive() {
+            byte[] scratch = SCRATCH.get();
+            for (int round = 0; round < INLINE_ROUNDS; round++) {
+                CompletableFuture<Integer> read = socket.readAsync(scratch, 0, scratch.length);
+                if (!read.isDone()) {
+                    read.whenComplete((n, t) -> {
+                        if (t == null && n >= 0) {
+                            socket.writeAsync(Arrays.copyOf(scratch, n), 0, n).whenComplete((w, x) -> afterSend(x));
+                        } else {
+                            socket.close();
+                        }
+                    });
+                    return;
+                }
+                int n = read.isCompletedExceptionally() ? -1 : read.join();
+                if (n < 0) {
+                    socket.close();
+                    return;
+                }
+                CompletableFuture<Integer> write = socket.writeAsync(Arrays.copyOf(scratch, n), 0, n);
+                if (!write.isDone()) {
+                    write.whenComplete((w, t) -> afterSend(t));
+                    return;
+                }
+                if (write.isCompletedExceptionally()) {
+                    socket.close();
+                    return;
+                }
+            }
+            Thread.ofVirtual().start(this::receive);
         }
 
         private void afterSend(Throwable t) {

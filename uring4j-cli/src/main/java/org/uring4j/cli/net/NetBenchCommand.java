@@ -1,5 +1,6 @@
 package org.uring4j.cli.net;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "net-bench", sortOptions = false,
         description = {"Echo round trips against uring4j's server and the JDK's, side by side in alternating rounds on loopback.",
-            "Reports round trips/s, MiB/s (each way), p50/p99 latency, server CPU per round trip, and the ratios."})
+            "Reports round trips/s, MiB/s (each way), p50/p99 latency, server CPU per round trip, and the ratios.",
+            "With --idle N: what N idle connections, each with a receive pending, cost each server in Java heap and native memory."})
 public final class NetBenchCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -54,9 +56,14 @@ public final class NetBenchCommand implements Callable<Integer> {
     @Option(names = "--loops", description = "Server threads: uring4j's loops, the JDK's carriers or group threads. Default: 1.")
     private int loops = 1;
 
-    @Option(names = "--engines", split = ",", description = "Servers to run: uring, jdk-vthread, jdk-nio2, netty-io_uring, "
-            + "netty-epoll, netty-nio. Default: uring,jdk-vthread,jdk-nio2.")
+    @Option(names = "--engines", split = ",", description = "Servers to run: uring, uring-provided, jdk-vthread, jdk-nio2, "
+            + "netty-io_uring, netty-epoll, netty-nio. Default: uring,jdk-vthread,jdk-nio2 (with --idle: uring,uring-provided,jdk-vthread).")
     private List<String> engines = List.of("uring", "jdk-vthread", "jdk-nio2");
+
+    @Option(names = "--idle", paramLabel = "N", description = "Instead of timed echoes: open N connections to each server "
+            + "(one byte echoed on each, then idle), and report the server's Java heap and native memory per connection "
+            + "after a full GC (the server runs with -XX:NativeMemoryTracking=summary).")
+    private int idle;
 
     @Option(names = "--json", description = "Print JSON.")
     private boolean json;
@@ -81,8 +88,14 @@ public final class NetBenchCommand implements Callable<Integer> {
         }
     }
 
+    /** Options of the timed echo runs, which --idle does not use. */
+    private static final List<String> TIMED_ONLY = List.of("--conns", "--msg", "--pipeline", "--time", "--rounds", "--warmup");
+
     @Override
     public Integer call() throws Exception {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--idle")) {
+            return idle();
+        }
         check(conns >= 1, "--conns " + conns + ": expected at least 1");
         check(msg >= 1, "--msg " + msg + ": expected at least 1");
         check(pipeline >= 1, "--pipeline " + pipeline + ": expected at least 1");
@@ -90,14 +103,7 @@ public final class NetBenchCommand implements Callable<Integer> {
         check(rounds >= 1, "--rounds " + rounds + ": expected at least 1");
         check(warmup >= 0, "--warmup " + warmup + ": expected 0 or more seconds");
         check(loops >= 1, "--loops " + loops + ": expected at least 1");
-        List<EchoServers.Engine> order = new ArrayList<>();
-        for (String e : engines) {
-            try {
-                order.add(EchoServers.Engine.parse(e.trim()));
-            } catch (IllegalArgumentException x) {
-                throw new ParameterException(spec.commandLine(), x.getMessage().replace("--engine", "--engines"));
-            }
-        }
+        List<EchoServers.Engine> order = engines();
         Map<EchoServers.Engine, Result> results = new LinkedHashMap<>();
         List<ServerProcess> servers = new ArrayList<>();
         List<EchoLoad> loads = new ArrayList<>();
@@ -135,6 +141,92 @@ public final class NetBenchCommand implements Callable<Integer> {
         }
         report(spec.commandLine().getOut(), new ArrayList<>(results.values()));
         return 0;
+    }
+
+    private List<EchoServers.Engine> engines() {
+        List<EchoServers.Engine> order = new ArrayList<>();
+        for (String e : engines) {
+            try {
+                order.add(EchoServers.Engine.parse(e.trim()));
+            } catch (IllegalArgumentException x) {
+                throw new ParameterException(spec.commandLine(), x.getMessage().replace("--engine", "--engines"));
+            }
+        }
+        return order;
+    }
+
+    // ------------------------------------------------------------------ --idle
+
+    private int idle() throws Exception {
+        check(idle >= 1, "--idle " + idle + ": expected at least 1 connection");
+        check(loops >= 1, "--loops " + loops + ": expected at least 1");
+        for (String o : TIMED_ONLY) {
+            check(!spec.commandLine().getParseResult().hasMatchedOption(o), o + " is for the timed echo runs, not --idle");
+        }
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--engines")) {
+            engines = List.of("uring", "uring-provided", "jdk-vthread");
+        }
+        List<EchoServers.Engine> order = engines();
+        // This JVM holds the client ends, each server child the other ends (and inherits the limit).
+        FdLimit.ensure(idle + 256L, "--idle " + idle);
+        List<IdleConnections.Result> results = new ArrayList<>();
+        for (EchoServers.Engine e : order) {
+            results.add(IdleConnections.measure(e, idle, loops));
+        }
+        reportIdle(spec.commandLine().getOut(), results);
+        return 0;
+    }
+
+    private void reportIdle(PrintWriter out, List<IdleConnections.Result> all) throws Exception {
+        if (json) {
+            StringWriter buf = new StringWriter();
+            try (JsonGenerator g = new JsonFactory().createGenerator(buf)) {
+                g.useDefaultPrettyPrinter();
+                g.writeStartObject();
+                g.writeNumberField("idle", idle);
+                g.writeNumberField("loops", loops);
+                g.writeArrayFieldStart("engines");
+                for (IdleConnections.Result r : all) {
+                    g.writeStartObject();
+                    g.writeStringField("engine", r.engine().label);
+                    g.writeNumberField("heap_bytes_per_conn", Math.round(r.heapPerConnection()));
+                    if (Double.isNaN(r.nativePerConnection())) {
+                        g.writeNullField("native_bytes_per_conn");
+                        g.writeNullField("heap_plus_native_bytes_per_conn");
+                    } else {
+                        g.writeNumberField("native_bytes_per_conn", Math.round(r.nativePerConnection()));
+                        g.writeNumberField("heap_plus_native_bytes_per_conn", Math.round(r.heapPerConnection() + r.nativePerConnection()));
+                    }
+                    g.writeNumberField("rss_bytes_per_conn", Math.round(r.rssPerConnection()));
+                    memoryFields(g, "before", r.before());
+                    memoryFields(g, "after", r.after());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            out.println(buf);
+        } else {
+            out.printf(Locale.ROOT, "idle connections: %,d per server, each with a receive pending, %d server thread(s); "
+                    + "per connection, after a full GC, less the server's own before%n", idle, loops);
+            out.printf(Locale.ROOT, "%-15s %12s %14s %14s %12s%n", "engine", "heap B", "native B (NMT)", "heap+native B", "RSS B");
+            for (IdleConnections.Result r : all) {
+                double nat = r.nativePerConnection();
+                out.printf(Locale.ROOT, "%-15s %,12.0f %14s %14s %,12.0f%n", r.engine().label, r.heapPerConnection(),
+                        Double.isNaN(nat) ? "-" : String.format(Locale.ROOT, "%,.0f", nat),
+                        Double.isNaN(nat) ? "-" : String.format(Locale.ROOT, "%,.0f", r.heapPerConnection() + nat),
+                        r.rssPerConnection());
+            }
+        }
+        out.flush();
+    }
+
+    private static void memoryFields(JsonGenerator g, String name, MemoryReport m) throws IOException {
+        g.writeObjectFieldStart(name);
+        g.writeNumberField("heap_used_bytes", m.heapUsed());
+        g.writeNumberField("native_committed_bytes", m.nativeCommitted());
+        g.writeNumberField("rss_bytes", m.rss());
+        g.writeEndObject();
     }
 
     private void check(boolean ok, String message) {
