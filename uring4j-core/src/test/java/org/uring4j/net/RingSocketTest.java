@@ -69,6 +69,27 @@ class RingSocketTest extends NetTestBase {
     }
 
     @Test
+    void cancellingAReadCancelsItsReceiveInTheKernel() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: a RECV in the kernel");
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            byte[] b = new byte[10];
+            CompletableFuture<Integer> gaveUp = client.readAsync(b, 0, b.length); // nothing there: a RECV in the ring
+            assertTrue(gaveUp.cancel(false));
+            OpGate gate = ((RingSocket) client.io()).gate;
+            for (long end = System.nanoTime() + WAIT_SECONDS * 1_000_000_000L; gate.inFlight() > 0; ) {
+                assertTrue(System.nanoTime() < end, "the cancelled RECV is still in the kernel");
+                Thread.sleep(1);
+            }
+            // No orphaned RECV takes these bytes and drops them: the next read gets them.
+            peer.write(new byte[] {42}, 0, 1);
+            assertEquals(1, await(client.readAsync(b, 0, b.length)));
+            assertEquals(42, b[0]);
+        }
+    }
+
+    @Test
     void unacceptedConnectionsWaitInTheBacklogAndAreAllAcceptedLater() throws Exception {
         try (UringServerSocket server = net.openServer(java.net.StandardProtocolFamily.INET).bind(loopback4(), 4)) {
             server.acceptAsync().thenAccept(s -> { // arm the multishot accept, then accept nothing for a while

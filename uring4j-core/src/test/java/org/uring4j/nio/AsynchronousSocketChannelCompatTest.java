@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -31,6 +32,7 @@ import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.ReadPendingException;
 import java.nio.channels.WritePendingException;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -286,7 +288,9 @@ class AsynchronousSocketChannelCompatTest {
                     }
                 });
                 assertInstanceOf(InterruptedByTimeoutException.class, outcome.get(WAIT, TimeUnit.SECONDS));
-                assertThrows(IllegalStateException.class, () -> client.read(ByteBuffer.allocate(10)));
+                // (not its subclass ReadPendingException: the read is over)
+                assertEquals(IllegalStateException.class,
+                        assertThrows(IllegalStateException.class, () -> client.read(ByteBuffer.allocate(10))).getClass());
                 assertTrue(client.isOpen());
                 get(client.write(ByteBuffer.wrap(new byte[] {1}))); // writing is still allowed
                 assertArrayEquals(new byte[] {1}, readFully(peer, 1));
@@ -382,6 +386,84 @@ class AsynchronousSocketChannelCompatTest {
                     got += read.get(WAIT, TimeUnit.SECONDS);
                 }
                 assertArrayEquals(new byte[] {1, 2, 3}, dsts[1].array());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void cancelledReadThenReadingIsRefused(Impl impl) throws Exception {
+        try (AsynchronousServerSocketChannel server = server(impl).bind(loopback())) {
+            AsynchronousSocketChannel[] p = pair(impl, server);
+            try (AsynchronousSocketChannel client = p[0]; AsynchronousSocketChannel peer = p[1]) {
+                Future<Integer> read = client.read(ByteBuffer.allocate(10));
+                assertTrue(read.cancel(false));
+                assertTrue(read.isCancelled());
+                assertThrows(CancellationException.class, () -> read.get(WAIT, TimeUnit.SECONDS));
+                // The read may have taken bytes nobody will see: reading is refused from now on.
+                // (not its subclass ReadPendingException: the read is over)
+                assertEquals(IllegalStateException.class,
+                        assertThrows(IllegalStateException.class, () -> client.read(ByteBuffer.allocate(10))).getClass());
+                assertTrue(client.isOpen());
+                get(client.write(ByteBuffer.wrap(new byte[] {1}))); // writing is still allowed
+                assertArrayEquals(new byte[] {1}, readFully(peer, 1));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void cancelledWriteThenWritingIsRefused(Impl impl) throws Exception {
+        try (AsynchronousServerSocketChannel server = server(impl).bind(loopback())) {
+            AsynchronousSocketChannel[] p = pair(impl, server);
+            try (AsynchronousSocketChannel client = p[0]; AsynchronousSocketChannel peer = p[1]) {
+                Future<Integer> write = client.write(ByteBuffer.allocateDirect(64 << 20)); // more than both socket buffers
+                if (write.cancel(false)) { // the JDK's may have completed with part of it already
+                    assertEquals(IllegalStateException.class, // not WritePendingException
+                            assertThrows(IllegalStateException.class, () -> client.write(ByteBuffer.allocate(1))).getClass());
+                    assertTrue(client.isOpen());
+                    get(peer.write(ByteBuffer.wrap(new byte[] {2}))); // reading is still allowed
+                    assertArrayEquals(new byte[] {2}, readFully(client, 1));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void cancelledAcceptThenAcceptingIsRefusedAndNoConnectionIsLeftOpen(Impl impl) throws Exception {
+        AsynchronousServerSocketChannel server = server(impl).bind(loopback());
+        Future<AsynchronousSocketChannel> accept = server.accept();
+        assertTrue(accept.cancel(false));
+        assertEquals(RuntimeException.class, assertThrows(RuntimeException.class, server::accept).getClass());
+        try (AsynchronousSocketChannel client = socket(impl)) {
+            get(client.connect(server.getLocalAddress()));
+            server.close();
+            // Whoever took the connection closed it: the client sees the end of the stream (or a
+            // reset, had it still been in the backlog), never a read that waits for ever.
+            try {
+                assertEquals(-1, get(client.read(ByteBuffer.allocate(1))));
+            } catch (ExecutionException e) {
+                assertInstanceOf(IOException.class, e.getCause());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void transferWithFreedMemoryFailsAndTheNextOneGoesAhead(Impl impl) throws Exception {
+        try (AsynchronousServerSocketChannel server = server(impl).bind(loopback())) {
+            AsynchronousSocketChannel[] p = pair(impl, server);
+            try (AsynchronousSocketChannel client = p[0]; AsynchronousSocketChannel peer = p[1]) {
+                Arena arena = Arena.ofShared();
+                ByteBuffer freed = arena.allocate(10).asByteBuffer();
+                arena.close();
+                assertInstanceOf(IOException.class, failure(client.read(freed)));
+                assertInstanceOf(IOException.class, failure(client.write(freed)));
+                get(peer.write(ByteBuffer.wrap(new byte[] {4})));
+                assertArrayEquals(new byte[] {4}, readFully(client, 1)); // not ReadPendingException
+                get(client.write(ByteBuffer.wrap(new byte[] {5})));
+                assertArrayEquals(new byte[] {5}, readFully(peer, 1));
             }
         }
     }
