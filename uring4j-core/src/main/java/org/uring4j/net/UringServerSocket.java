@@ -111,7 +111,13 @@ public final class UringServerSocket implements AutoCloseable {
                 result.completeExceptionally(t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
                 return;
             }
-            UringSocket s = new UringSocket(net, conn, true);
+            UringSocket s;
+            try {
+                s = net.track(new UringSocket(net, conn, true)); // closing the net closes it too
+            } catch (IllegalStateException netClosed) { // track closed it
+                result.completeExceptionally(new AsynchronousCloseException());
+                return;
+            }
             if (closed) {
                 s.close();
                 result.completeExceptionally(new AsynchronousCloseException());

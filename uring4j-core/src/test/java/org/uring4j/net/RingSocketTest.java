@@ -3,6 +3,7 @@ package org.uring4j.net;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -86,6 +87,23 @@ class RingSocketTest extends NetTestBase {
             peer.write(new byte[] {42}, 0, 1);
             assertEquals(1, await(client.readAsync(b, 0, b.length)));
             assertEquals(42, b[0]);
+        }
+    }
+
+    @Test
+    void closingANetOverARuntimeClosesAcceptedSocketsBeforeTheBufferRing() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: a net over a runtime the caller keeps");
+        try (UringRuntime rt = UringRuntime.open(1, new LoopOptions())) {
+            UringNet over = UringNet.over(rt);
+            UringServerSocket server = over.listen(loopback4());
+            UringSocket client = over.connect(server.localAddress());
+            UringSocket peer = server.accept();
+            // A heap read: a RECV armed on the provided-buffer ring that over.close() frees.
+            CompletableFuture<Integer> pending = peer.readAsync(new byte[10], 0, 10);
+            over.close();
+            assertFalse(peer.isOpen());
+            assertThrows(java.nio.channels.AsynchronousCloseException.class, () -> await(pending));
+            assertFalse(client.isOpen());
         }
     }
 

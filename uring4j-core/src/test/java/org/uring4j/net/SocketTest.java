@@ -330,6 +330,23 @@ class SocketTest extends NetTestBase {
     }
 
     @Test
+    void closingTheNetClosesAcceptedSocketsToo() throws Exception {
+        UringServerSocket server = net.listen(loopback4());
+        UringSocket client = net.connect(server.localAddress());
+        UringSocket peer = server.accept();
+        CompletableFuture<Integer> pending = peer.readAsync(new byte[10], 0, 10);
+        net.close();
+        assertFalse(peer.isOpen());
+        try {
+            await(pending); // ends (end of stream if the client's close came first), not left waiting
+        } catch (Exception closedUnderIt) {
+            // AsynchronousCloseException
+        }
+        assertFalse(client.isOpen());
+        net = UringNet.open(1, new org.uring4j.runtime.LoopOptions());
+    }
+
+    @Test
     void unixPathInUseIsBindException(@TempDir Path dir) throws Exception {
         UnixDomainSocketAddress path = UnixDomainSocketAddress.of(dir.resolve("taken.sock"));
         try (UringServerSocket server = net.listen(path)) {
