@@ -224,7 +224,7 @@ final class RingSocket extends RingDescriptor implements SocketIo {
             return f; // the op's own future: cancelling it cancels the SEND
         }
         ChainedFuture<Integer> result = new ChainedFuture<>(f);
-        sendRest(result, f, rest, advance, timeoutNanos, done);
+        sendRest(result, f, rest, advance, timeoutNanos == 0 ? 0 : System.nanoTime() + timeoutNanos, done);
         return result;
     }
 
@@ -243,26 +243,32 @@ final class RingSocket extends RingDescriptor implements SocketIo {
 
     /**
      * Completes {@code result} once the SEND {@code f} of {@code src} is out, sending heap data
-     * beyond one op's copy in further SENDs. A SEND cut short (by a timeout) ends the write with
-     * the count so far: the rest must not follow a gap.
+     * beyond one op's copy in further SENDs, each within what is left before {@code deadline}
+     * (0: none). When the time runs out, a write that sent part of its bytes completes with that
+     * count (a SEND cut short ends it: the rest must not follow a gap).
      */
     private void sendRest(ChainedFuture<Integer> result, CompletableFuture<Integer> f, MemorySegment src,
-                          ByteBuffer advance, long timeoutNanos, int done) {
+                          ByteBuffer advance, long deadline, int done) {
         f.whenComplete((n, t) -> {
             if (t != null) {
-                Throwable c = unwrap(t);
-                result.completeExceptionally(timeoutNanos == 0 ? c : timeout(c));
+                Throwable c = deadline == 0 ? unwrap(t) : timeout(unwrap(t));
+                if (done > 0 && c instanceof InterruptedByTimeoutException) {
+                    result.complete(done);
+                } else {
+                    result.completeExceptionally(c);
+                }
                 return;
             }
             long part = oneSend(src) ? src.byteSize() : RingOps.MAX_HEAP_SEND;
-            if (n == src.byteSize() || n < part || result.isDone()) {
+            long left = deadline == 0 ? 0 : deadline - System.nanoTime();
+            if (n == src.byteSize() || n < part || result.isDone() || (deadline != 0 && left <= 0)) {
                 result.complete(done + n);
                 return;
             }
             MemorySegment rest = src.asSlice(n);
-            CompletableFuture<Integer> next = send(rest, advance, timeoutNanos, false);
+            CompletableFuture<Integer> next = send(rest, advance, left, false);
             result.step(next);
-            sendRest(result, next, rest, advance, timeoutNanos, done + n);
+            sendRest(result, next, rest, advance, deadline, done + n);
         });
     }
 

@@ -260,7 +260,7 @@ public final class UringAsynchronousSocketChannel extends AsynchronousSocketChan
         long nanos = unit == null ? 0 : unit.toNanos(Math.max(0, timeout));
         CompletableFuture<V> op;
         try {
-            op = gathering ? (CompletableFuture) writeAll(bufs, 0, nanos, 0L)
+            op = gathering ? (CompletableFuture) writeAll(bufs, 0, nanos == 0 ? 0 : System.nanoTime() + nanos, 0L)
                     : (CompletableFuture) socket.writeAsync(bufs[0], nanos, TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
             writing.set(false); // no write started: a failed write, as for a read
@@ -270,16 +270,28 @@ public final class UringAsynchronousSocketChannel extends AsynchronousSocketChan
         return SocketRelay.relay(this, op, gathering ? null : op, attachment, handler, writeDone, writeFailed, killWrite);
     }
 
-    private CompletableFuture<Long> writeAll(ByteBuffer[] bufs, int i, long nanos, long done) {
+    /**
+     * Writes the buffers one after another within what is left before {@code deadline} (0: no
+     * limit). A buffer the time cut short ends the write with the count so far, as a partial
+     * gathering write may: the next buffer must not follow a gap in this one.
+     */
+    private CompletableFuture<Long> writeAll(ByteBuffer[] bufs, int i, long deadline, long done) {
         while (i < bufs.length && !bufs[i].hasRemaining()) {
             i++;
         }
         if (i == bufs.length) {
             return CompletableFuture.completedFuture(done);
         }
+        long left = deadline == 0 ? 0 : deadline - System.nanoTime();
+        if (deadline != 0 && left <= 0) {
+            return done > 0 ? CompletableFuture.completedFuture(done)
+                    : CompletableFuture.failedFuture(new InterruptedByTimeoutException());
+        }
+        ByteBuffer b = bufs[i];
         int next = i + 1;
-        return socket.writeAsync(bufs[i], nanos, TimeUnit.NANOSECONDS)
-                .thenCompose(n -> writeAll(bufs, next, nanos, done + n));
+        return socket.writeAsync(b, left, TimeUnit.NANOSECONDS)
+                .thenCompose(n -> b.hasRemaining() ? CompletableFuture.completedFuture(done + n)
+                        : writeAll(bufs, next, deadline, done + n));
     }
 
     // ------------------------------------------------------------------ close
