@@ -208,6 +208,14 @@ final class BlockingBench {
                 w.measuring = true;
             }
             Thread.sleep((long) (seconds * 1000));
+            // A short run on a busy machine may end before some thread's first call returns: wait
+            // (a bounded while) until each has measured one, so every figure stands on something.
+            long patience = System.nanoTime() + 10_000_000_000L;
+            for (Worker w : workers) {
+                while (w.ops == 0 && w.failure == null && System.nanoTime() < patience) {
+                    Thread.sleep(1);
+                }
+            }
             for (Worker w : workers) {
                 w.measuring = false;
             }
@@ -245,8 +253,8 @@ final class BlockingBench {
         private final Histogram latency = new Histogram(1, 100_000_000_000L, 3);
         volatile boolean measuring;
         volatile boolean stop;
-        long ops;
-        Throwable failure;
+        volatile long ops;
+        volatile Throwable failure;
 
         Worker(Call call, long blocks, int bs, long seed) {
             this.call = call;

@@ -172,10 +172,10 @@ public final class PathBenchCommand implements Callable<Integer> {
                 SplittableRandom random = new SplittableRandom(id);
                 long n = 0;
                 try {
-                    while ((n & 63) != 0 || System.nanoTime() < end) {
+                    do { // at least one batch of 64, however late the thread started on a busy machine
                         call.call(paths[random.nextInt(paths.length)]);
                         n++;
-                    }
+                    } while ((n & 63) != 0 || System.nanoTime() < end);
                 } catch (Throwable t) {
                     failure[0] = t;
                 }
