@@ -1024,6 +1024,9 @@ public final class UringFileChannel extends AsynchronousFileChannel {
 
     /** Waits for {@code f} without giving way to interrupts (the JDK's synchronous methods ignore them too). */
     private static <T> T join(CompletableFuture<T> f) throws IOException {
+        if (!f.isDone() && org.uring4j.runtime.EventLoop.onLoopThread()) {
+            throw org.uring4j.runtime.BlockingOperationException.onThisLoop(); // it would wait for the loop it blocks
+        }
         try {
             return f.join();
         } catch (CompletionException | CancellationException e) {

@@ -41,9 +41,7 @@ public final class Await {
     public static <T> T get(CompletableFuture<T> future) throws IOException {
         if (!future.isDone() && EventLoop.onLoopThread()) {
             future.cancel(true); // an op already submitted for this call must not go on unseen (ASYNC_CANCEL)
-            throw new BlockingOperationException("a blocking uring4j call on " + Thread.currentThread().getName()
-                    + ", an event loop's own thread (in a callback of one of its futures?), would wait for that loop"
-                    + " forever; use the async form, or move the work off the loop with thenApplyAsync(..., executor)");
+            throw BlockingOperationException.onThisLoop();
         }
         try {
             return future.get();

@@ -14,4 +14,11 @@ public final class BlockingOperationException extends IllegalStateException {
     public BlockingOperationException(String message) {
         super(message);
     }
+
+    /** The exception for a blocking call made on the current thread, an event loop's. */
+    public static BlockingOperationException onThisLoop() {
+        return new BlockingOperationException("a blocking uring4j call on " + Thread.currentThread().getName()
+                + ", an event loop's own thread (in a callback of one of its futures?), would wait for that loop"
+                + " forever; use the async form, or move the work off the loop with thenApplyAsync(..., executor)");
+    }
 }

@@ -1,6 +1,8 @@
 package org.uring4j.sys;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 
 /**
  * What a segment's scope allows an op that hands its memory to the kernel: whether the memory
@@ -26,12 +28,26 @@ public final class Scopes {
      * thread may close it under the op, and the JDK gives no public way to hold it open — and for
      * a scope of a kind not known here (read from its class, so a new kind is treated as closeable):
      * such memory goes through loop memory, copied on the loop thread, where a closed arena makes
-     * the copy fail instead of the kernel writing freed memory.
+     * the copy fail instead of the kernel writing freed memory. (A shared arena's scope class is
+     * none of the known ones: on JDK 22-25 the kinds are GlobalSession, HeapSession,
+     * ImplicitSession, ConfinedSession and SharedSession.)
      */
     public static boolean usableInPlace(MemorySegment segment) {
-        return switch (segment.scope().getClass().getSimpleName()) {
-            case "GlobalSession", "HeapSession", "ImplicitSession", "ConfinedSession" -> true;
-            default -> false;
-        };
+        Class<?> kind = segment.scope().getClass();
+        return kind == GLOBAL || kind == AUTOMATIC || kind == CONFINED || kind == BUFFER || kind == HEAP;
+    }
+
+    // The scope classes of the kinds that cannot be freed under an op, learnt from live examples
+    // (compared by identity: no name lookup per op, and a renamed or new kind counts as closeable).
+    private static final Class<?> GLOBAL = Arena.global().allocate(1).scope().getClass();
+    private static final Class<?> AUTOMATIC = Arena.ofAuto().allocate(1).scope().getClass();
+    private static final Class<?> CONFINED;
+    private static final Class<?> BUFFER = MemorySegment.ofBuffer(ByteBuffer.allocateDirect(1)).scope().getClass();
+    private static final Class<?> HEAP = MemorySegment.ofArray(new byte[1]).scope().getClass();
+
+    static {
+        try (Arena a = Arena.ofConfined()) {
+            CONFINED = a.allocate(1).scope().getClass();
+        }
     }
 }

@@ -22,11 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.uring4j.runtime.LoopOptions;
 
 /**
  * Arena memory under pending operations (issue 10, items 3 and 16): closing a shared arena under a
@@ -34,22 +30,7 @@ import org.uring4j.runtime.LoopOptions;
  * async calls and taken by blocking ones; blocking vectored calls take heap and confined buffers
  * as FileChannel does.
  */
-class ArenaSafetyTest {
-    static UringFiles files;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void open() throws Exception {
-        files = UringFiles.open(1, new LoopOptions());
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        files.close();
-    }
-
+class ArenaSafetyTest extends OneLoopFilesTest {
     /**
      * The JDK's FileChannel holds the arena open while it reads (its close fails). Here the close
      * may succeed — the read goes through loop memory — and the read then fails with

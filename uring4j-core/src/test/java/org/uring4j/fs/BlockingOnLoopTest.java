@@ -36,10 +36,8 @@ class BlockingOnLoopTest {
             assumeIoUring(files, "event loops");
             try (AsyncFile fifo = files.open(fifoPath, READ, WRITE)) {
                 byte[] b = new byte[8];
-                // Completed on the loop thread, so the stage below surely runs there (a stage added to
-                // an already completed future would run on this thread instead).
-                CompletableFuture<Void> onLoop = new CompletableFuture<>();
-                CompletableFuture<Integer> chained = onLoop
+                CompletableFuture<Void> trigger = new CompletableFuture<>();
+                CompletableFuture<Integer> chained = trigger
                         .thenApply(v -> {
                             try {
                                 return fifo.read(b, 0, b.length, 0); // on the loop thread: would wait for itself
@@ -47,7 +45,7 @@ class BlockingOnLoopTest {
                                 throw new java.io.UncheckedIOException(e);
                             }
                         });
-                fifo.loop().call(ring -> onLoop.complete(null));
+                fifo.loop().call(r -> trigger.complete(null)); // completed on the loop thread, which runs the callback
                 ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                         () -> chained.get(FsTestSupport.WAIT_SECONDS, TimeUnit.SECONDS));
                 BlockingOperationException boe = assertInstanceOf(BlockingOperationException.class, e.getCause());
@@ -55,6 +53,29 @@ class BlockingOnLoopTest {
                 // The loop is not stuck: the same file still works from a thread that may block.
                 assertEquals(2, fifo.write(new byte[] {1, 2}, 0, 2, 0));
                 assertEquals(2, await(fifo.readAsync(b, 0, b.length, 0)));
+            }
+        }
+    }
+
+    @Test
+    void aBlockingChannelCallInALoopCallbackFails() throws Exception {
+        try (UringFiles files = UringFiles.open(1, new LoopOptions())) {
+            assumeIoUring(files, "event loops");
+            try (var ch = org.uring4j.nio.UringFileChannel.open(files, java.nio.file.Files.createFile(dir.resolve("f")),
+                    java.util.Set.of(READ, WRITE), null)) {
+                CompletableFuture<Void> trigger = new CompletableFuture<>();
+                CompletableFuture<Void> chained = trigger.thenAccept(v -> {
+                    try {
+                        ch.force(true); // an FSYNC through the ring this thread runs
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                files.runtime().loop(0).call(r -> trigger.complete(null)); // the callback runs on the loop thread
+                ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                        () -> chained.get(FsTestSupport.WAIT_SECONDS, TimeUnit.SECONDS));
+                assertInstanceOf(BlockingOperationException.class, e.getCause());
+                ch.force(true); // from a thread that may block: fine
             }
         }
     }

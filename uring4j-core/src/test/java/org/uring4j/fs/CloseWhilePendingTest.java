@@ -21,11 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.uring4j.runtime.LoopOptions;
 
 /**
  * Closing a file with operations pending (issue 10, items 6 and 9): close returns instead of
@@ -33,22 +29,7 @@ import org.uring4j.runtime.LoopOptions;
  * AsynchronousCloseException, as with the JDK's FileChannel. Operations the kernel had already
  * started complete normally.
  */
-class CloseWhilePendingTest {
-    static UringFiles files;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void open() throws Exception {
-        files = UringFiles.open(1, new LoopOptions());
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        files.close();
-    }
-
+class CloseWhilePendingTest extends OneLoopFilesTest {
     @Test
     void closeEndsAPendingFifoReadWithAsynchronousCloseExceptionAsTheJdkDoes() throws Exception {
         Path fifoPath = dir.resolve("fifo");

@@ -17,31 +17,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.uring4j.runtime.LoopOptions;
 
 /** Failures of the kinds the JDK throws: FileSystemException for errnos without a subtype, NPE for a null option, ClosedChannelException after close. */
-class ErrorTypesTest {
-    static UringFiles files;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void open() throws Exception {
-        files = UringFiles.open(1, new LoopOptions());
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        files.close();
-    }
-
+class ErrorTypesTest extends OneLoopFilesTest {
     @Test
     void writingADirectoryIsAFileSystemExceptionAsInTheJdk() throws Exception {
         Class<?> jdk = assertThrows(FileSystemException.class, () -> FileChannel.open(dir, WRITE)).getClass();

@@ -16,12 +16,8 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.uring4j.runtime.LoopOptions;
 
 /**
  * Interrupting a thread blocked in a read of a FIFO never loses a byte (issue 10, item 2). On
@@ -31,22 +27,7 @@ import org.uring4j.runtime.LoopOptions;
  * bytes written next reach exactly one reader. (The JDK's FileChannel closes itself instead,
  * ClosedByInterruptException, and also consumes nothing.)
  */
-class InterruptedReadTest {
-    static UringFiles files;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void open() throws Exception {
-        files = UringFiles.open(1, new LoopOptions());
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        files.close();
-    }
-
+class InterruptedReadTest extends OneLoopFilesTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void anInterruptedFifoReadLosesNothing(boolean virtual) throws Exception {
