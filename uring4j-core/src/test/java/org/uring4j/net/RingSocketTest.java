@@ -9,7 +9,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.uring4j.runtime.LoopOptions;
@@ -104,6 +108,73 @@ class RingSocketTest extends NetTestBase {
             assertFalse(peer.isOpen());
             assertThrows(java.nio.channels.AsynchronousCloseException.class, () -> await(pending));
             assertFalse(client.isOpen());
+        }
+    }
+
+    @Test
+    void aCloseStillQueuedWhenItsLoopShutsDownClosesTheDescriptor() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: a CLOSE queued on a loop");
+        UringRuntime rt = UringRuntime.open(2, new LoopOptions());
+        UringNet over = UringNet.over(rt);
+        try (ServerSocketChannel jdk = ServerSocketChannel.open().bind(loopback4())) {
+            // Sockets go to the loops in turn: a and c on loop 0, b and d on loop 1.
+            UringSocket[] s = new UringSocket[4];
+            SocketChannel[] peers = new SocketChannel[4];
+            for (int i = 0; i < 4; i++) {
+                s[i] = over.connect(jdk.getLocalAddress());
+                peers[i] = jdk.accept();
+            }
+            String loop1 = rt.loop(1).name();
+            assertTrue(s[1].toString().contains(loop1) && s[3].toString().contains(loop1), s[1] + " " + s[3]);
+
+            // Hold loop 1 inside a completion callback, so that it reaches its shutdown without
+            // draining what is queued meanwhile.
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch hold = new CountDownLatch(1);
+            s[1].readAsync(new byte[1], 0, 1).whenComplete((n, t) -> {
+                entered.countDown();
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            peers[1].write(java.nio.ByteBuffer.wrap(new byte[] {1}));
+            assertTrue(entered.await(WAIT_SECONDS, TimeUnit.SECONDS));
+            // Closed on a loop thread (no wait): its CLOSE is queued on loop 1, which is held.
+            await(rt.loop(0).call(r -> {
+                s[3].close();
+                return null;
+            }));
+            Thread closer = Thread.ofPlatform().start(() -> {
+                try {
+                    rt.close();
+                } catch (Exception e) {
+                    // reported by the checks below
+                }
+            });
+            for (long end = System.nanoTime() + WAIT_SECONDS * 1_000_000_000L; !rt.loop(1).isClosed(); ) {
+                assertTrue(System.nanoTime() < end, "loop 1 did not begin to close");
+                Thread.sleep(1);
+            }
+            hold.countDown();
+            closer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+            // The descriptor was closed all the same: its peer reads the end of the stream.
+            CompletableFuture<Integer> eof = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return peers[3].read(java.nio.ByteBuffer.allocate(1));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try {
+                assertEquals(-1, await(eof));
+            } finally {
+                over.close();
+                for (SocketChannel p : peers) {
+                    p.close();
+                }
+            }
         }
     }
 
