@@ -179,6 +179,46 @@ class RingSocketTest extends NetTestBase {
     }
 
     @Test
+    void anAcceptEndedByALateCancelIsArmedAgainForItsWaiters() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: the multishot ACCEPT");
+        try (UringServerSocket server = net.listen(loopback4())) {
+            CompletableFuture<UringSocket> accept = server.acceptAsync();
+            // What a pause's cancel (by fd) does if it runs after the ACCEPT it meant to stop
+            // ended and a new one was armed for a waiter: it ends the new one.
+            RingServer ring = (RingServer) server.io();
+            assertTrue(await(RingNet.submit(ring.home.loop(), new RingOps.CancelFd(ring.fd))) >= 1);
+            try (UringSocket client = net.connect(server.localAddress());
+                 UringSocket peer = await(accept)) {
+                client.write(new byte[] {3}, 0, 1);
+                assertArrayEquals(new byte[] {3}, readN(peer, 1));
+            }
+        }
+    }
+
+    @Test
+    void anInterruptedOpenServerLeavesNoDescriptor() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: the socket is made by a ring request the caller waits for");
+        int before = socketCount();
+        // The loops are held, so the SOCKET cannot complete before the caller gives up.
+        CountDownLatch hold = new CountDownLatch(1);
+        for (int i = 0; i < net.runtime().loopCount(); i++) {
+            net.runtime().loop(i).call(r -> hold.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        }
+        Thread.currentThread().interrupt();
+        try {
+            assertThrows(java.io.InterruptedIOException.class, () -> net.openServer(java.net.StandardProtocolFamily.INET));
+        } finally {
+            Thread.interrupted();
+            hold.countDown();
+        }
+        // The SOCKET completes after the caller gave up: its descriptor is closed, not leaked.
+        for (long end = System.nanoTime() + WAIT_SECONDS * 1_000_000_000L; socketCount() != before; ) {
+            assertTrue(System.nanoTime() < end, "sockets: " + before + " before, " + socketCount() + " now");
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
     void unacceptedConnectionsWaitInTheBacklogAndAreAllAcceptedLater() throws Exception {
         try (UringServerSocket server = net.openServer(java.net.StandardProtocolFamily.INET).bind(loopback4(), 4)) {
             server.acceptAsync().thenAccept(s -> { // arm the multishot accept, then accept nothing for a while
