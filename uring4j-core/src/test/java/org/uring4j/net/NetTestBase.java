@@ -89,6 +89,22 @@ abstract class NetTestBase {
         return fds == null ? -1 : fds.length;
     }
 
+    @FunctionalInterface
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Waits (polling, at most {@link #WAIT_SECONDS}) until {@code c} holds; fails with {@code what} if it never does. */
+    static void waitUntil(Condition c, String what) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!c.holds()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError(what + " after " + WAIT_SECONDS + " s");
+            }
+            Thread.sleep(1);
+        }
+    }
+
     /** Open socket descriptors of this process (the JVM opens other files lazily). */
     static int socketCount() throws java.io.IOException {
         int n = 0;

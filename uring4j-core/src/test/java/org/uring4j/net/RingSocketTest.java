@@ -83,10 +83,7 @@ class RingSocketTest extends NetTestBase {
             CompletableFuture<Integer> gaveUp = client.readAsync(b, 0, b.length); // nothing there: a RECV in the ring
             assertTrue(gaveUp.cancel(false));
             OpGate gate = ((RingSocket) client.io()).gate;
-            for (long end = System.nanoTime() + WAIT_SECONDS * 1_000_000_000L; gate.inFlight() > 0; ) {
-                assertTrue(System.nanoTime() < end, "the cancelled RECV is still in the kernel");
-                Thread.sleep(1);
-            }
+            waitUntil(() -> gate.inFlight() == 0, "the cancelled RECV is still in the kernel");
             // No orphaned RECV takes these bytes and drops them: the next read gets them.
             peer.write(new byte[] {42}, 0, 1);
             assertEquals(1, await(client.readAsync(b, 0, b.length)));
@@ -153,10 +150,7 @@ class RingSocketTest extends NetTestBase {
                     // reported by the checks below
                 }
             });
-            for (long end = System.nanoTime() + WAIT_SECONDS * 1_000_000_000L; !rt.loop(1).isClosed(); ) {
-                assertTrue(System.nanoTime() < end, "loop 1 did not begin to close");
-                Thread.sleep(1);
-            }
+            waitUntil(() -> rt.loop(1).isClosed(), "loop 1 did not begin to close");
             hold.countDown();
             closer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
             // The descriptor was closed all the same: its peer reads the end of the stream.
@@ -212,10 +206,7 @@ class RingSocketTest extends NetTestBase {
             hold.countDown();
         }
         // The SOCKET completes after the caller gave up: its descriptor is closed, not leaked.
-        for (long end = System.nanoTime() + WAIT_SECONDS * 1_000_000_000L; socketCount() != before; ) {
-            assertTrue(System.nanoTime() < end, "sockets: " + before + " before, " + socketCount() + " now");
-            Thread.sleep(1);
-        }
+        waitUntil(() -> socketCount() == before, "a socket is left open");
     }
 
     @Test
