@@ -10,15 +10,18 @@ import java.util.concurrent.Future;
  * derived with {@code thenApply} and the like would only complete itself.
  */
 final class ChainedFuture<T> extends CompletableFuture<T> {
-    private volatile Future<?> step;
+    /** The first step: final, so that the common one-step call pays no volatile store. */
+    private final Future<?> first;
+    /** A later step, once there is one. */
+    private volatile Future<?> later;
 
-    ChainedFuture(Future<?> step) {
-        this.step = step;
+    ChainedFuture(Future<?> first) {
+        this.first = first;
     }
 
     /** The step now in flight; cancelled at once if this future already is. */
     void step(Future<?> next) {
-        step = next;
+        later = next;
         if (isCancelled()) {
             next.cancel(false);
         }
@@ -28,7 +31,8 @@ final class ChainedFuture<T> extends CompletableFuture<T> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
-            step.cancel(false);
+            Future<?> step = later;
+            (step != null ? step : first).cancel(false);
         }
         return cancelled;
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.uring4j.Errno;
 import org.uring4j.runtime.Await;
+import org.uring4j.runtime.RuntimeClosedException;
 
 /**
  * What a connected and a listening socket on a loop share: the descriptor, its {@link OpGate},
@@ -148,11 +149,17 @@ abstract class RingDescriptor {
     void beforeClose() {
     }
 
-    /** Runs once nothing is in flight: CLOSE on the loop, or close(2) here if the loop is gone. */
+    /** Runs once nothing is in flight: CLOSE on the loop, or close(2) if the loop is gone. */
     private void closeFd(CompletableFuture<Void> closed) {
         beforeClose();
         try {
-            home.loop().submit(new RingOps.Close(fd)).whenComplete((v, t) -> closed.complete(null));
+            home.loop().submit(new RingOps.Close(fd)).whenComplete((v, t) -> {
+                if (t instanceof RuntimeClosedException) {
+                    // Queued, but the loop shut down before running it: the CLOSE never happened.
+                    SocketCalls.close(fd);
+                }
+                closed.complete(null);
+            });
         } catch (RuntimeException e) {
             SocketCalls.close(fd);
             closed.complete(null);

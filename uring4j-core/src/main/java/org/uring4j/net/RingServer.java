@@ -17,6 +17,7 @@ import org.uring4j.runtime.Await;
  * Accepted sockets are spread over the runtime's loops.
  */
 final class RingServer extends RingDescriptor implements ServerIo {
+    private static final int ECANCELED = org.uring4j.Errno.ECANCELED.number();
     // guarded by this
     private final ArrayDeque<Integer> ready = new ArrayDeque<>();
     private final ArrayDeque<CompletableFuture<SocketIo>> waiters = new ArrayDeque<>();
@@ -83,7 +84,10 @@ final class RingServer extends RingDescriptor implements ServerIo {
         boolean rearm = false;
         boolean pause = false;
         synchronized (this) {
-            boolean paused = pausing; // its end (ECANCELED) is ours, not a failure to report
+            // Its end (ECANCELED) is ours, not a failure to report: our pause's cancel, or a late
+            // one that found the ACCEPT re-armed meanwhile (it cancels whatever the fd has) and
+            // ended this one, which is then armed again for those waiting.
+            boolean paused = pausing || (res == -ECANCELED && !gate.isClosing());
             if (!more) {
                 armed = false;
                 pausing = false;

@@ -137,7 +137,7 @@ public final class UringNet implements AutoCloseable {
 
     /** An unconnected socket of {@code family} (INET, INET6 or UNIX); set options, bind, then connect it. */
     public UringSocket openSocket(ProtocolFamily family) throws IOException {
-        return Await.get(openSocketAsync(family));
+        return awaitSocket(openSocketAsync(family));
     }
 
     /** The asynchronous form of {@link #openSocket(ProtocolFamily)} ({@code io_uring_prep_socket}). */
@@ -167,7 +167,23 @@ public final class UringNet implements AutoCloseable {
     public UringServerSocket openServer(ProtocolFamily family) throws IOException {
         checkFamily(family);
         checkOpen();
-        return track(new UringServerSocket(this, Await.get(backend.openServer(family))));
+        return awaitSocket(backend.openServer(family).thenApply(io -> track(new UringServerSocket(this, io))));
+    }
+
+    /** The socket {@code f} makes; if the caller is interrupted meanwhile, closed once it is made rather than leaked. */
+    private static <T extends AutoCloseable> T awaitSocket(CompletableFuture<T> f) throws IOException {
+        try {
+            return Await.get(f);
+        } catch (java.io.InterruptedIOException e) {
+            f.thenAccept(s -> {
+                try {
+                    s.close();
+                } catch (Exception ignored) {
+                    // never handed out
+                }
+            });
+            throw e;
+        }
     }
 
     /** A server socket listening on {@code local} (port 0 picks a free port) with the default backlog. */

@@ -36,6 +36,11 @@ public final class UringServerSocket implements AutoCloseable {
         this.io = io;
     }
 
+    /** The backend's half, for tests of this package. */
+    ServerIo io() {
+        return io;
+    }
+
     public Backend backend() {
         return net.backend();
     }

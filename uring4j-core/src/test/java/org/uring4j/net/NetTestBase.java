@@ -90,6 +90,39 @@ abstract class NetTestBase {
         return fds == null ? -1 : fds.length;
     }
 
+    @FunctionalInterface
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Waits (polling, at most {@link #WAIT_SECONDS}) until {@code c} holds; fails with {@code what} if it never does. */
+    static void waitUntil(Condition c, String what) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!c.holds()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError(what + " after " + WAIT_SECONDS + " s");
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** Open socket descriptors of this process (the JVM opens other files lazily). */
+    static int socketCount() throws java.io.IOException {
+        int n = 0;
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> fds = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/fd"))) {
+            for (java.nio.file.Path fd : fds) {
+                try {
+                    if (java.nio.file.Files.readSymbolicLink(fd).toString().startsWith("socket:")) {
+                        n++;
+                    }
+                } catch (java.io.IOException closedMeanwhile) {
+                    // gone between the listing and the look
+                }
+            }
+        }
+        return n;
+    }
+
     /** A server on loopback that echoes every connection on a virtual thread of its own; closes with the net. */
     UringServerSocket echoServer() throws Exception {
         return echoServer(false);

@@ -9,7 +9,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.uring4j.runtime.LoopOptions;
@@ -79,10 +83,7 @@ class RingSocketTest extends NetTestBase {
             CompletableFuture<Integer> gaveUp = client.readAsync(b, 0, b.length); // nothing there: a RECV in the ring
             assertTrue(gaveUp.cancel(false));
             OpGate gate = ((RingSocket) client.io()).gate;
-            for (long end = System.nanoTime() + WAIT_SECONDS * 1_000_000_000L; gate.inFlight() > 0; ) {
-                assertTrue(System.nanoTime() < end, "the cancelled RECV is still in the kernel");
-                Thread.sleep(1);
-            }
+            waitUntil(() -> gate.inFlight() == 0, "the cancelled RECV is still in the kernel");
             // No orphaned RECV takes these bytes and drops them: the next read gets them.
             peer.write(new byte[] {42}, 0, 1);
             assertEquals(1, await(client.readAsync(b, 0, b.length)));
@@ -105,6 +106,107 @@ class RingSocketTest extends NetTestBase {
             assertThrows(java.nio.channels.AsynchronousCloseException.class, () -> await(pending));
             assertFalse(client.isOpen());
         }
+    }
+
+    @Test
+    void aCloseStillQueuedWhenItsLoopShutsDownClosesTheDescriptor() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: a CLOSE queued on a loop");
+        UringRuntime rt = UringRuntime.open(2, new LoopOptions());
+        UringNet over = UringNet.over(rt);
+        try (ServerSocketChannel jdk = ServerSocketChannel.open().bind(loopback4())) {
+            // Sockets go to the loops in turn: a and c on loop 0, b and d on loop 1.
+            UringSocket[] s = new UringSocket[4];
+            SocketChannel[] peers = new SocketChannel[4];
+            for (int i = 0; i < 4; i++) {
+                s[i] = over.connect(jdk.getLocalAddress());
+                peers[i] = jdk.accept();
+            }
+            String loop1 = rt.loop(1).name();
+            assertTrue(s[1].toString().contains(loop1) && s[3].toString().contains(loop1), s[1] + " " + s[3]);
+
+            // Hold loop 1 inside a completion callback, so that it reaches its shutdown without
+            // draining what is queued meanwhile.
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch hold = new CountDownLatch(1);
+            s[1].readAsync(new byte[1], 0, 1).whenComplete((n, t) -> {
+                entered.countDown();
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            peers[1].write(java.nio.ByteBuffer.wrap(new byte[] {1}));
+            assertTrue(entered.await(WAIT_SECONDS, TimeUnit.SECONDS));
+            // Closed on a loop thread (no wait): its CLOSE is queued on loop 1, which is held.
+            await(rt.loop(0).call(r -> {
+                s[3].close();
+                return null;
+            }));
+            Thread closer = Thread.ofPlatform().start(() -> {
+                try {
+                    rt.close();
+                } catch (Exception e) {
+                    // reported by the checks below
+                }
+            });
+            waitUntil(() -> rt.loop(1).isClosed(), "loop 1 did not begin to close");
+            hold.countDown();
+            closer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+            // The descriptor was closed all the same: its peer reads the end of the stream.
+            CompletableFuture<Integer> eof = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return peers[3].read(java.nio.ByteBuffer.allocate(1));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try {
+                assertEquals(-1, await(eof));
+            } finally {
+                over.close();
+                for (SocketChannel p : peers) {
+                    p.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void anAcceptEndedByALateCancelIsArmedAgainForItsWaiters() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: the multishot ACCEPT");
+        try (UringServerSocket server = net.listen(loopback4())) {
+            CompletableFuture<UringSocket> accept = server.acceptAsync();
+            // What a pause's cancel (by fd) does if it runs after the ACCEPT it meant to stop
+            // ended and a new one was armed for a waiter: it ends the new one.
+            RingServer ring = (RingServer) server.io();
+            assertTrue(await(RingNet.submit(ring.home.loop(), new RingOps.CancelFd(ring.fd))) >= 1);
+            try (UringSocket client = net.connect(server.localAddress());
+                 UringSocket peer = await(accept)) {
+                client.write(new byte[] {3}, 0, 1);
+                assertArrayEquals(new byte[] {3}, readN(peer, 1));
+            }
+        }
+    }
+
+    @Test
+    void anInterruptedOpenServerLeavesNoDescriptor() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: the socket is made by a ring request the caller waits for");
+        int before = socketCount();
+        // The loops are held, so the SOCKET cannot complete before the caller gives up.
+        CountDownLatch hold = new CountDownLatch(1);
+        for (int i = 0; i < net.runtime().loopCount(); i++) {
+            net.runtime().loop(i).call(r -> hold.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        }
+        Thread.currentThread().interrupt();
+        try {
+            assertThrows(java.io.InterruptedIOException.class, () -> net.openServer(java.net.StandardProtocolFamily.INET));
+        } finally {
+            Thread.interrupted();
+            hold.countDown();
+        }
+        // The SOCKET completes after the caller gave up: its descriptor is closed, not leaked.
+        waitUntil(() -> socketCount() == before, "a socket is left open");
     }
 
     @Test
