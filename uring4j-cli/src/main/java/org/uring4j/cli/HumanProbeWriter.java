@@ -6,6 +6,8 @@ import java.util.List;
 
 import org.uring4j.ring.Feature;
 import org.uring4j.ring.Opcode;
+import org.uring4j.runtime.FixedFileTable;
+import org.uring4j.runtime.LoopOptions;
 
 /** Writes a {@link ProbeReport} for a person: a short summary, the features, then one line per op. */
 final class HumanProbeWriter {
@@ -38,6 +40,7 @@ final class HumanProbeWriter {
         row("io_uring_disabled", sysctl(host.ioUringDisabled()));
         row("seccomp", seccomp(host.seccomp(), host.seccompFilters()));
         row("RLIMIT_MEMLOCK", memlock(host.memlock()));
+        row("fixed files", fixedFiles());
         out.println();
         features(r);
         out.println();
@@ -143,6 +146,14 @@ final class HumanProbeWriter {
                     + ": a filter may block io_uring)";
             default -> "";
         };
+    }
+
+    /** The size of each loop's registered file table: the default, or the soft RLIMIT_NOFILE if that is lower. */
+    private String fixedFiles() {
+        int wanted = new LoopOptions().fixedFiles();
+        int slots = FixedFileTable.sizeFor(wanted);
+        return slots + " slots per loop" + (slots < wanted
+                ? style.dim(" (RLIMIT_NOFILE " + slots + " is below the default " + wanted + "; ulimit -n to raise it)") : "");
     }
 
     private String memlock(HostFacts.Limit limit) {

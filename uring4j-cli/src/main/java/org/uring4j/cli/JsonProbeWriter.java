@@ -11,6 +11,8 @@ import com.fasterxml.jackson.core.util.Separators;
 
 import org.uring4j.ring.Feature;
 import org.uring4j.ring.Opcode;
+import org.uring4j.runtime.FixedFileTable;
+import org.uring4j.runtime.LoopOptions;
 
 /**
  * Writes a {@link ProbeReport} as one JSON object:
@@ -20,10 +22,12 @@ import org.uring4j.ring.Opcode;
  *               "features": ["SINGLE_MMAP", ...], "ops": {"NOP": true, ..., "PIPE": true},
  *               "supported_count": 63, "last_op": 62, "probe_error": null,
  *               "io_uring_disabled": 0, "seccomp": 0, "seccomp_filters": 0,
- *               "memlock": {"soft": 8388608, "hard": 8388608}}}
+ *               "memlock": {"soft": 8388608, "hard": 8388608}, "fixed_files": 4096}}
  * }</pre>
  * {@code ops} has every {@link Opcode} in opcode order (all false when unavailable). Host facts
  * that cannot be read are null; an unlimited memlock limit is the string {@code "unlimited"}.
+ * {@code fixed_files} is the size of each event loop's registered file table (4096, or the soft
+ * RLIMIT_NOFILE if lower).
  */
 final class JsonProbeWriter {
     private static final JsonFactory FACTORY = JsonFactory.builder()
@@ -66,6 +70,7 @@ final class JsonProbeWriter {
             writeInt(g, "seccomp", host.seccomp());
             writeInt(g, "seccomp_filters", host.seccompFilters());
             writeLimit(g, "memlock", host.memlock());
+            g.writeNumberField("fixed_files", FixedFileTable.sizeFor(new LoopOptions().fixedFiles()));
             g.writeEndObject();
             g.writeEndObject();
         }

@@ -32,7 +32,8 @@ class ProbeJsonTest {
 
     private static final Set<String> TOP_KEYS = Set.of("kernel", "arch", "backend", "io_uring");
     private static final Set<String> IO_URING_KEYS = Set.of("available", "reason", "message", "features", "ops",
-            "supported_count", "last_op", "probe_error", "io_uring_disabled", "seccomp", "seccomp_filters", "memlock");
+            "supported_count", "last_op", "probe_error", "io_uring_disabled", "seccomp", "seccomp_filters", "memlock",
+            "fixed_files");
 
     private static JsonNode probeJson() throws Exception {
         Cli.Result r = Cli.run("probe", "--json");

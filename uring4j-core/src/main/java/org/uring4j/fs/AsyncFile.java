@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.uring4j.runtime.Await;
 import org.uring4j.runtime.EventLoop;
+import org.uring4j.sys.Scopes;
 
 /**
  * An open file, read and written at explicit positions. Open one with {@link UringFiles#open}.
@@ -27,10 +28,14 @@ import org.uring4j.runtime.EventLoop;
  * bounce buffers (READ_FIXED/WRITE_FIXED). On the {@link Backend#PORTABLE} backend it is a
  * {@link java.nio.channels.FileChannel} whose operations run on virtual threads.
  *
- * <p>Closing waits until the operations already started on the file have completed, then closes
- * it; operations started after close fail with {@link ClosedChannelException}. A native segment
- * handed to an operation must stay alive until that operation's future completes — or, if you
- * cancel it, until this file's {@link #close()} returns.
+ * <p>Closing cancels the operations the kernel has not started (they fail with
+ * {@link java.nio.channels.AsynchronousCloseException}, as with FileChannel: a read of an empty
+ * FIFO, a write still queued), waits until those already running have completed, then closes the
+ * file; operations started after close fail with {@link ClosedChannelException}. Memory of the
+ * global or an automatic arena, of a direct buffer, or of a shared arena (copied through loop
+ * memory) is safe under any pending operation; a confined arena's only with the blocking forms.
+ * An interrupt of a thread blocked in a read or write cancels it in the kernel and waits for its
+ * completion, so no byte moves unseen (see {@link Await}).
  */
 public final class AsyncFile implements AutoCloseable {
     /** The most one READ or WRITE moves (Linux's MAX_RW_COUNT): readFully/writeFully split larger ones. */
@@ -95,12 +100,12 @@ public final class AsyncFile implements AutoCloseable {
 
     /** Reads into {@code dst} at {@code position}; the bytes read, -1 at end of file ({@code io_uring_prep_read}). */
     public CompletableFuture<Integer> readAsync(MemorySegment dst, long position) {
-        return io.transfer(false, checked(false, dst, position), null, position);
+        return io.transfer(false, checked(false, shareable(dst), position), null, position);
     }
 
     /** Reads into {@code dst}'s remaining bytes at {@code position}, advancing its position. */
     public CompletableFuture<Integer> readAsync(ByteBuffer dst, long position) {
-        return io.transfer(false, readTarget(dst, position), dst, position);
+        return io.transfer(false, shareable(readTarget(dst, position)), dst, position);
     }
 
     /** Reads into {@code dst[off..off+len)} at {@code position}. */
@@ -110,12 +115,12 @@ public final class AsyncFile implements AutoCloseable {
 
     /** Writes all of {@code src} at {@code position} (or fewer bytes: see {@link #writeFully}); the bytes written. */
     public CompletableFuture<Integer> writeAsync(MemorySegment src, long position) {
-        return io.transfer(true, checked(true, src, position), null, position);
+        return io.transfer(true, checked(true, shareable(src), position), null, position);
     }
 
     /** Writes {@code src}'s remaining bytes at {@code position}, advancing its position. */
     public CompletableFuture<Integer> writeAsync(ByteBuffer src, long position) {
-        return io.transfer(true, checked(true, MemorySegment.ofBuffer(src), position), src, position);
+        return io.transfer(true, checked(true, shareable(MemorySegment.ofBuffer(src)), position), src, position);
     }
 
     /** Writes {@code src[off..off+len)} at {@code position}. */
@@ -173,6 +178,24 @@ public final class AsyncFile implements AutoCloseable {
         return checked(false, MemorySegment.ofBuffer(dst), position);
     }
 
+    /**
+     * Refuses a confined arena's memory for an async call, as the JDK's async channels do: its
+     * owner could close the arena while the kernel still uses it. (A blocking call takes it: the
+     * owner is the thread that waits.)
+     */
+    private static MemorySegment shareable(MemorySegment s) {
+        if (Scopes.confined(s)) {
+            throw new IllegalStateException("Confined session not supported: an async call's memory must outlive the "
+                    + "caller's scope (use the blocking form, or a shared or automatic arena)");
+        }
+        return s;
+    }
+
+    /** One READ or WRITE for the asynchronous calls that build on it (readFully, writeFully). */
+    private CompletableFuture<Integer> transfer(boolean write, MemorySegment target, ByteBuffer buffer, long position) {
+        return io.transfer(write, checked(write, target, position), buffer, position);
+    }
+
     /** {@code target}, once the arguments of a transfer are known to be valid. */
     private static MemorySegment checked(boolean write, MemorySegment target, long position) {
         requirePosition(position);
@@ -192,14 +215,14 @@ public final class AsyncFile implements AutoCloseable {
      * @throws EOFException (in the future) if the file ends first
      */
     public CompletableFuture<Void> readFullyAsync(MemorySegment dst, long position) {
-        return readFullyFrom(dst, position, 0);
+        return readFullyFrom(shareable(dst), position, 0);
     }
 
     private CompletableFuture<Void> readFullyFrom(MemorySegment dst, long position, long done) {
         if (done == dst.byteSize()) {
             return CompletableFuture.completedFuture(null);
         }
-        return readAsync(dst.asSlice(done, Math.min(dst.byteSize() - done, MAX_RW)), position + done).thenCompose(n -> {
+        return transfer(false, dst.asSlice(done, Math.min(dst.byteSize() - done, MAX_RW)), null, position + done).thenCompose(n -> {
             if (n < 0) {
                 return CompletableFuture.failedFuture(new EOFException(path() + ": end of file at " + (position + done)
                         + " with " + (dst.byteSize() - done) + " bytes still to read"));
@@ -210,14 +233,14 @@ public final class AsyncFile implements AutoCloseable {
 
     /** Writes all of {@code src}, issuing further writes after short ones. */
     public CompletableFuture<Void> writeFullyAsync(MemorySegment src, long position) {
-        return writeFullyFrom(src, position, 0);
+        return writeFullyFrom(shareable(src), position, 0);
     }
 
     private CompletableFuture<Void> writeFullyFrom(MemorySegment src, long position, long done) {
         if (done == src.byteSize()) {
             return CompletableFuture.completedFuture(null);
         }
-        return writeAsync(src.asSlice(done, Math.min(src.byteSize() - done, MAX_RW)), position + done)
+        return transfer(true, src.asSlice(done, Math.min(src.byteSize() - done, MAX_RW)), null, position + done)
                 .thenCompose(n -> writeFullyFrom(src, position, done + n));
     }
 
@@ -285,6 +308,7 @@ public final class AsyncFile implements AutoCloseable {
         long total = 0;
         for (ByteBuffer b : copy) {
             total += Objects.requireNonNull(b, "buffer").remaining();
+            shareable(MemorySegment.ofBuffer(b));
         }
         if (total > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("more than 2 GiB in one vectored call");
@@ -293,11 +317,65 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     public long read(ByteBuffer[] dsts, long position) throws IOException {
-        return Await.get(readAsync(dsts, position));
+        for (ByteBuffer b : dsts) {
+            if (b.isReadOnly()) {
+                throw new IllegalArgumentException("Read-only buffer");
+            }
+        }
+        return gathered(dsts) ? Await.get(vector(false, dsts, position)) : scattered(false, dsts, position);
     }
 
     public long write(ByteBuffer[] srcs, long position) throws IOException {
-        return Await.get(writeAsync(srcs, position));
+        return gathered(srcs) ? Await.get(vector(true, srcs, position)) : scattered(true, srcs, position);
+    }
+
+    /** True if every buffer is direct and of no confined arena: the op takes them as they are (READV/WRITEV). */
+    private static boolean gathered(ByteBuffer[] buffers) {
+        for (ByteBuffer b : buffers) {
+            if (!Objects.requireNonNull(b, "buffer").isDirect() || Scopes.confined(MemorySegment.ofBuffer(b))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A blocking vectored call with heap or confined buffers, as FileChannel takes them: gathered
+     * into one array (or scattered from it) on the caller's thread — the only one that may touch a
+     * confined buffer — around one plain transfer.
+     */
+    private long scattered(boolean write, ByteBuffer[] buffers, long position) throws IOException {
+        requirePosition(position);
+        long total = 0;
+        for (ByteBuffer b : buffers) {
+            total += b.remaining();
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("more than 2 GiB in one vectored call");
+        }
+        byte[] all = new byte[(int) total];
+        if (write) {
+            int at = 0;
+            for (ByteBuffer b : buffers) {
+                int n = b.remaining();
+                b.get(b.position(), all, at, n);
+                at += n;
+            }
+        }
+        int n = io.transferBlocking(write, checked(write, MemorySegment.ofArray(all), position), null, position);
+        int at = 0;
+        for (ByteBuffer b : buffers) {
+            int k = Math.min(Math.max(n, 0) - at, b.remaining());
+            if (k <= 0) {
+                break;
+            }
+            if (!write) {
+                b.put(b.position(), all, at, k);
+            }
+            b.position(b.position() + k);
+            at += k;
+        }
+        return n;
     }
 
     // ------------------------------------------------------------------ metadata and space
@@ -401,8 +479,9 @@ public final class AsyncFile implements AutoCloseable {
     // ------------------------------------------------------------------ lifecycle
 
     /**
-     * Closes the file once the operations already started have completed (on io_uring: empties its
-     * fixed slot and closes its descriptor). Idempotent.
+     * Closes the file: cancels the operations the kernel has not started (they fail with
+     * AsynchronousCloseException), then, once those already running have completed, closes it (on
+     * io_uring: empties its fixed slot and closes its descriptor). Idempotent.
      */
     public CompletableFuture<Void> closeAsync() {
         return io.closeAsync();

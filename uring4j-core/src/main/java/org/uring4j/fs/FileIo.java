@@ -51,6 +51,6 @@ interface FileIo {
 
     CompletableFuture<Void> setXattr(String name, byte[] value, int flags);
 
-    /** Closes once the operations already started have completed; idempotent. */
+    /** Cancels the operations not yet started (AsynchronousCloseException), closes once the running ones have completed; idempotent. */
     CompletableFuture<Void> closeAsync();
 }

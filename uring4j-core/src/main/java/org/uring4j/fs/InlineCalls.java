@@ -106,7 +106,7 @@ final class InlineCalls {
                 return null;
             }
             if (n == 0 && !isRegularFile(fd, mem)) {
-                return null; // an empty FIFO read without a writer also says 0: let the ring wait for one
+                return null; // an empty FIFO without a writer also says 0: the caller waits for one
             }
             byte[] out = new byte[(int) n];
             MemorySegment.copy(data, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, out, 0, (int) n);
@@ -117,10 +117,27 @@ final class InlineCalls {
     }
 
     private static boolean isRegularFile(int fd, MemorySegment mem) {
+        return fileType(fd, mem) == Uapi.S_IFREG;
+    }
+
+    /** Whether {@code fd} is a FIFO (a named pipe). */
+    static boolean isFifo(int fd) {
+        MemorySegment mem = InlineBounce.take();
+        try {
+            return fileType(fd, mem) == Uapi.S_IFIFO;
+        } finally {
+            InlineBounce.give(mem);
+        }
+    }
+
+    /** The S_IFMT bits of {@code fd}'s mode, or -1 if statx fails. */
+    private static int fileType(int fd, MemorySegment mem) {
         MemorySegment stx = mem.asSlice(STATX_AT, Layouts.STATX.byteSize());
         mem.set(java.lang.foreign.ValueLayout.JAVA_BYTE, PATH_AT, (byte) 0);
-        return Syscalls.statx(fd, mem.asSlice(PATH_AT, 1), Uapi.AT_EMPTY_PATH, Uapi.STATX_TYPE, stx) == 0
-                && (Short.toUnsignedInt(stx.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 28)) & Uapi.S_IFMT) == Uapi.S_IFREG;
+        if (Syscalls.statx(fd, mem.asSlice(PATH_AT, 1), Uapi.AT_EMPTY_PATH, Uapi.STATX_TYPE, stx) != 0) {
+            return -1;
+        }
+        return Short.toUnsignedInt(stx.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 28)) & Uapi.S_IFMT;
     }
 
     /**

@@ -3,7 +3,6 @@ package org.uring4j.fs;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NonReadableChannelException;
@@ -15,6 +14,8 @@ import java.util.concurrent.RejectedExecutionException;
 import org.uring4j.Errno;
 import org.uring4j.UringException;
 import org.uring4j.ring.Uapi;
+import org.uring4j.runtime.Await;
+import org.uring4j.sys.Scopes;
 
 /**
  * The portable backend of an {@link AsyncFile}: a {@link FileChannel} (none for a directory
@@ -27,8 +28,6 @@ import org.uring4j.ring.Uapi;
  */
 final class PortableFile implements FileIo {
     private static final int FALLOC_FL_KEEP_SIZE = 0x01;
-    /** A thread no segment is confined to: a segment it cannot access is confined to some thread. */
-    private static final Thread ELSEWHERE = Thread.ofVirtual().unstarted(() -> { });
     private final PortableFiles owner;
     private final Path path;
     private final FileChannel channel;
@@ -107,7 +106,9 @@ final class PortableFile implements FileIo {
         if (!gate.enter()) {
             return CompletableFuture.failedFuture(gate.closedException());
         }
-        CompletableFuture<T> result = new CompletableFuture<>();
+        // A call on a thread of its own cannot be cancelled: a caller's interrupt is waited through
+        // (as the JDK's Process streams do), so that no byte it moves goes unseen.
+        CompletableFuture<T> result = Await.throughInterrupt();
         try {
             owner.execute(() -> {
                 try {
@@ -120,10 +121,15 @@ final class PortableFile implements FileIo {
                     result.completeExceptionally(new UringException(op, Errno.EBADF.number(), UringException.NO_FD, path(),
                             e instanceof NonReadableChannelException ? "not open for reading" : "not open for writing"));
                 } catch (ClosedChannelException e) {
-                    if (aborted || e instanceof AsynchronousCloseException) {
+                    if (aborted) {
                         // Closing the files ended the call, as closing a ring cancels its ops.
                         result.completeExceptionally(new UringException(op, Errno.ECANCELED.number(), UringException.NO_FD,
                                 path(), "the files were closed"));
+                    } else if (!(e instanceof java.nio.channels.AsynchronousCloseException) && gate.isClosing()) {
+                        // Asked for before the file's close, which closed the channel first: as a pending op, not a later one.
+                        java.nio.channels.AsynchronousCloseException ace = new java.nio.channels.AsynchronousCloseException();
+                        ace.initCause(e);
+                        result.completeExceptionally(ace);
                     } else {
                         result.completeExceptionally(e);
                     }
@@ -181,7 +187,7 @@ final class PortableFile implements FileIo {
      */
     @Override
     public CompletableFuture<Integer> transfer(boolean write, MemorySegment target, ByteBuffer buffer, long position) {
-        if (!target.isAccessibleBy(ELSEWHERE)) {
+        if (Scopes.confined(target)) {
             MemorySegment copy = MemorySegment.ofArray(new byte[(int) target.byteSize()]);
             if (write) {
                 MemorySegment.copy(target, 0, copy, 0, copy.byteSize());
@@ -226,7 +232,7 @@ final class PortableFile implements FileIo {
     @Override
     public CompletableFuture<Long> transfer(boolean write, ByteBuffer[] buffers, long position) {
         for (ByteBuffer b : buffers) {
-            if (!MemorySegment.ofBuffer(b).isAccessibleBy(ELSEWHERE)) {
+            if (Scopes.confined(MemorySegment.ofBuffer(b))) {
                 return confinedVector(write, buffers, position);
             }
         }
@@ -371,7 +377,17 @@ final class PortableFile implements FileIo {
 
     @Override
     public CompletableFuture<Void> closeAsync() {
-        return gate.close();
+        CompletableFuture<Void> closed = gate.close();
+        if (stream && !closed.isDone()) {
+            // A read of an empty pipe would never end: closing the channel under it ends it with
+            // AsynchronousCloseException (on its platform thread), as FileChannel.close does for any reader.
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // startClose closes it again and reports
+            }
+        }
+        return closed;
     }
 
     /** The gate's closer: runs once, with no call of this file in flight. */

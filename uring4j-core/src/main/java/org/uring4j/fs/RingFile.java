@@ -19,6 +19,7 @@ import org.uring4j.runtime.Await;
 import org.uring4j.runtime.EventLoop;
 import org.uring4j.runtime.RuntimeClosedException;
 import org.uring4j.sys.Layouts;
+import org.uring4j.sys.Scopes;
 
 /**
  * The io_uring backend of an {@link AsyncFile}: the file's ops go to the {@link EventLoop} that
@@ -38,6 +39,8 @@ final class RingFile implements FileIo {
     private final Fd io;
     private volatile int fd;
     private final CloseGate gate;
+    /** Set when the last op has ended and the close proper begins (see {@link CancelOp}). */
+    private volatile boolean closeStarted;
     /**
      * How this file's transfers are made, learned at its first transfer (UNKNOWN until then).
      * The caller's path is tried first, as the kernel tries every io_uring request nonblocking
@@ -166,7 +169,17 @@ final class RingFile implements FileIo {
         }
         int f = fd;
         if (f >= 0) {
-            restoreFlags();
+            if (flagsToRestore >= 0) {
+                // Inside the gate: a close racing with this must not let F_SETFL reach a reused number.
+                if (!gate.enter()) {
+                    throw gate.closedException();
+                }
+                try {
+                    restoreFlags();
+                } finally {
+                    gate.exit();
+                }
+            }
             return f;
         }
         UringException none = noDescriptor("fd()");
@@ -223,8 +236,10 @@ final class RingFile implements FileIo {
         }
         long r;
         try {
-            r = inline(write, target, position, false);
-        } catch (UringException e) {
+            r = inline(write, target, position, false, !EventLoop.onLoopThread());
+        } catch (UringException | IllegalStateException | WrongThreadException e) {
+            // (The last two: the caller's segment was freed, or belongs to another thread.) An
+            // asynchronous call reports through its future, whichever path served it.
             return CompletableFuture.failedFuture(e);
         } finally {
             gate.exit();
@@ -249,8 +264,10 @@ final class RingFile implements FileIo {
         }
         long r;
         try {
-            // A loop thread must never wait in a system call: its whole ring would stall.
-            r = inline(write, target, position, !Thread.currentThread().isVirtual() && !loop.inLoop());
+            // A loop thread must never wait in a system call: its whole ring would stall (and a
+            // blocking call there that needs the ring fails with BlockingOperationException).
+            boolean onLoop = EventLoop.onLoopThread();
+            r = inline(write, target, position, !Thread.currentThread().isVirtual() && !onLoop, !onLoop);
         } finally {
             gate.exit();
         }
@@ -271,11 +288,14 @@ final class RingFile implements FileIo {
     /**
      * The transfer made on this thread, or {@link #TO_RING} if it would wait and {@code mayWait}
      * is false (or the file is one only the ring serves). {@code mayWait}: the caller is a
-     * platform thread in a blocking call. Must run inside the close gate.
+     * platform thread in a blocking call. {@code mayPause}: the thread may spend a brief wait
+     * in the kernel (a page-cache write where the file system has no nonblocking one, the first
+     * transfer's fcntl/statx/fstatfs), which a loop thread may not. Must run inside the close gate.
      */
-    private long inline(boolean write, MemorySegment target, long position, boolean mayWait) throws UringException {
-        if (loop.isClosed()) {
-            return TO_RING; // which fails the op as every op of a closed runtime fails
+    private long inline(boolean write, MemorySegment target, long position, boolean mayWait, boolean mayPause)
+            throws UringException {
+        if (loop.isClosed() || (!mayPause && kind == UNKNOWN)) {
+            return TO_RING; // a closed runtime fails the op as it fails every op
         }
         long size = target.byteSize();
         switch (kind()) {
@@ -314,7 +334,7 @@ final class RingFile implements FileIo {
                 // The file system has no nonblocking write (ext4): a buffered write is made here,
                 // as FileChannel makes it (io_uring would hand it to an io-wq worker that blocks
                 // the same way, at the cost of two wake-ups). A read waits only on the ring.
-                if (write && size <= INLINE_WRITE_MAX) {
+                if (write && mayPause && size <= INLINE_WRITE_MAX) {
                     return checked(true, viaNative(true, target, position, false));
                 }
                 return TO_RING;
@@ -454,7 +474,7 @@ final class RingFile implements FileIo {
      */
     @Override
     public CompletableFuture<FileStat> stat() {
-        if (fd >= 0 && !loop.isClosed()) {
+        if (fd >= 0 && !loop.isClosed() && !EventLoop.onLoopThread()) {
             if (!gate.enter()) {
                 return CompletableFuture.failedFuture(gate.closedException());
             }
@@ -492,7 +512,11 @@ final class RingFile implements FileIo {
         restoreFlags();
         op.owner = this;
         try {
-            return loop.submit(op);
+            CompletableFuture<T> f = loop.submit(op);
+            if (gate.isClosing()) {
+                cancelInFlight(); // close began while this was submitted: its cancel may have gone first
+            }
+            return f;
         } catch (RuntimeClosedException e) {
             endOp();
             return CompletableFuture.failedFuture(closedByRuntime(e));
@@ -525,11 +549,42 @@ final class RingFile implements FileIo {
      */
     @Override
     public CompletableFuture<Void> closeAsync() {
-        return gate.close();
+        boolean first = !gate.isClosing();
+        CompletableFuture<Void> closed = gate.close();
+        if (first && !closed.isDone()) {
+            cancelInFlight();
+        }
+        return closed;
+    }
+
+    /**
+     * ASYNC_CANCEL of every request on this file ({@code io_uring_prep_cancel_fd} with
+     * IORING_ASYNC_CANCEL_ALL): what the kernel has not started (a read waiting on an empty FIFO,
+     * a write queued for an io-wq worker) ends at once with -ECANCELED, which its op reports as
+     * AsynchronousCloseException, as FileChannel does for a read it closes under; what is already
+     * running completes. The close then goes ahead once their completions are in.
+     */
+    private void cancelInFlight() {
+        try {
+            loop.submit(new CancelOp(this));
+        } catch (RuntimeClosedException e) {
+            // the loop's own close cancels everything
+        }
+    }
+
+    /** A failed op on this file: AsynchronousCloseException if its close cancelled it, else {@link #error}. */
+    IOException failure(String op, int res) {
+        if (gate.isClosing() && (res == -Errno.ECANCELED.number() || res == -Errno.EINTR.number())) {
+            java.nio.channels.AsynchronousCloseException e = new java.nio.channels.AsynchronousCloseException();
+            e.initCause(error(op, res));
+            return e;
+        }
+        return error(op, res);
     }
 
     /** The gate's closer: runs once, with no op of this file in flight. */
     private void startClose(CompletableFuture<Void> closed) {
+        closeStarted = true; // a cancel not yet prepared now targets nothing: the slot or number may soon be another file's
         if (slot < 0) {
             // A plain descriptor the ring holds no reference to (a cached-open fast-path file) and no
             // op of ours in flight: close(2) it on this thread, as FileChannel does, rather than
@@ -631,10 +686,16 @@ final class RingFile implements FileIo {
             return write ? "WRITE" : "READ";
         }
 
+        /** A read or write must not go on unseen once its caller has left: an interrupt cancels it in the kernel. */
+        @Override
+        protected boolean cancelledOnInterrupt() {
+            return true;
+        }
+
         @Override
         protected void prepare(Sqe sqe) {
             Fd io = file.io();
-            if (target.isNative()) {
+            if (target.isNative() && Scopes.usableInPlace(target)) { // else a shared arena's: through loop memory
                 if (write) {
                     sqe.prepWrite(io, target, position);
                 } else {
@@ -650,9 +711,9 @@ final class RingFile implements FileIo {
         }
 
         @Override
-        protected Integer complete(int res, int flags) throws UringException {
+        protected Integer complete(int res, int flags) throws IOException {
             if (res < 0) {
-                throw file.error(name(), res);
+                throw file.failure(name(), res);
             }
             if (!write && bounce != null && res > 0) {
                 MemorySegment.copy(bounce, 0, target, 0, res);
@@ -689,11 +750,17 @@ final class RingFile implements FileIo {
             return write ? "WRITEV" : "READV";
         }
 
+        /** A read or write must not go on unseen once its caller has left: an interrupt cancels it in the kernel. */
+        @Override
+        protected boolean cancelledOnInterrupt() {
+            return true;
+        }
+
         @Override
         protected void prepare(Sqe sqe) {
             boolean allDirect = true;
             for (ByteBuffer b : buffers) {
-                allDirect &= b.isDirect();
+                allDirect &= b.isDirect() && Scopes.usableInPlace(MemorySegment.ofBuffer(b)); // a shared arena's: bounced
             }
             if (allDirect && buffers.length <= 1024) {
                 MemorySegment iov = borrow(Layouts.IOVEC.byteSize() * Math.max(1, buffers.length));
@@ -722,9 +789,9 @@ final class RingFile implements FileIo {
         }
 
         @Override
-        protected Long complete(int res, int flags) throws UringException {
+        protected Long complete(int res, int flags) throws IOException {
             if (res < 0) {
-                throw file.error(name(), res);
+                throw file.failure(name(), res);
             }
             long left = res;
             long at = 0;
@@ -763,9 +830,9 @@ final class RingFile implements FileIo {
         }
 
         @Override
-        protected Integer complete(int res, int flags) throws UringException {
+        protected Integer complete(int res, int flags) throws IOException {
             if (res < 0) {
-                throw file.error(name, res);
+                throw file.failure(name, res);
             }
             return res;
         }
@@ -793,6 +860,38 @@ final class RingFile implements FileIo {
                 throw file.error(name(), res);
             }
             return res;
+        }
+    }
+
+    /**
+     * ASYNC_CANCEL of all requests on a file (fixed slot or descriptor); nobody waits for its count.
+     * Prepared as a NOP once the file's close proper has begun: every op it was meant for has
+     * ended, and the slot or descriptor number may already name another file.
+     */
+    static final class CancelOp extends FileOperation<Integer> {
+        private final RingFile file;
+
+        CancelOp(RingFile file) {
+            this.file = file;
+        }
+
+        @Override
+        protected String name() {
+            return "ASYNC_CANCEL";
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            if (file.closeStarted) {
+                sqe.prepNop();
+            } else {
+                sqe.prepCancelFd(file.io(), Uapi.IORING_ASYNC_CANCEL_ALL);
+            }
+        }
+
+        @Override
+        protected Integer complete(int res, int flags) {
+            return res; // how many were cancelled, or -ENOENT if none was left to cancel
         }
     }
 

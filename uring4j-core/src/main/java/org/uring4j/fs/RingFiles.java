@@ -32,6 +32,11 @@ import org.uring4j.sys.Syscalls;
  */
 final class RingFiles implements FilesBackend {
     private static final int XATTR_MAX = 64 * 1024;
+    /**
+     * The most one WRITE of a whole-file chain moves: Linux's MAX_RW_COUNT (INT_MAX rounded down to
+     * a page). Tests lower it to exercise the continuation without writing 2 GiB.
+     */
+    static long maxRwCount = 0x7ffff000L;
 
     private final UringRuntime runtime;
     private final boolean ownsRuntime;
@@ -155,6 +160,12 @@ final class RingFiles implements FilesBackend {
      */
     @Override
     public CompletableFuture<FileStat> stat(Path path, boolean followLinks) {
+        if (EventLoop.onLoopThread()) {
+            // A cold lookup may read the disk (or the network): never on a loop thread.
+            requireOpen("STATX", path);
+            CString p = CString.of(path);
+            return runtime.submit(new StatxOp(Uapi.AT_FDCWD, p, followLinks ? 0 : Uapi.AT_SYMLINK_NOFOLLOW, p.text));
+        }
         try {
             return CompletableFuture.completedFuture(statBlocking(path, followLinks));
         } catch (IOException e) {
@@ -251,8 +262,24 @@ final class RingFiles implements FilesBackend {
      */
     private byte[] readOpened(Path path, CString p, int fd) throws IOException {
         FileIo io;
-        if (fd >= 0) {
-            RingFile f = new RingFile(runtime.nextLoop(), p.text, fd, -1);
+        if (fd >= 0 && InlineCalls.isFifo(fd)) {
+            // A FIFO opened without waiting has perhaps no writer yet, and its read would say end
+            // of file at once. Open it again through the ring, which waits for a writer as
+            // open(2) and the JDK do; only then let go of this reader, so that a writer that came
+            // meanwhile never finds the FIFO without one.
+            try {
+                io = Await.get(runtime.nextLoop().submit(new OpenOp(Uapi.AT_FDCWD, p, OpenSpec.of(Set.of(StandardOpenOption.READ)))));
+            } finally {
+                Syscalls.close(fd);
+            }
+        } else if (fd >= 0) {
+            RingFile f;
+            try {
+                f = new RingFile(runtime.nextLoop(), p.text, fd, -1);
+            } catch (RuntimeException e) {
+                Syscalls.close(fd);
+                throw e;
+            }
             f.nonblockToClear(READ_FLAGS);
             io = f;
         } else {
@@ -269,7 +296,33 @@ final class RingFiles implements FilesBackend {
      */
     @Override
     public CompletableFuture<Void> write(Path path, byte[] data) {
-        return runtime.submit(new WriteWholeOp(CString.of(path), data));
+        EventLoop loop = runtime.nextLoop();
+        return loop.submit(new WriteWholeOp(CString.of(path), data)).thenCompose(written -> written == data.length
+                ? CompletableFuture.completedFuture(null) : writeRest(loop, path, data, written));
+    }
+
+    /**
+     * The rest of a whole-file write the chain did not finish, on a plain descriptor: after a
+     * short WRITE (one moves at most MAX_RW_COUNT, 2,147,479,552 bytes) from where it stopped, or
+     * all of it when the loop's table had no slot for the chain ({@code written} -1: nothing opened).
+     */
+    private CompletableFuture<Void> writeRest(EventLoop loop, Path path, byte[] data, int written) {
+        Set<StandardOpenOption> options = written < 0
+                ? Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)
+                : Set.of(StandardOpenOption.WRITE);
+        long from = Math.max(0, written);
+        return open(loop, null, path, options).thenCompose(io -> {
+            AsyncFile f = new AsyncFile(io);
+            CompletableFuture<Void> rest = f.writeFullyAsync(MemorySegment.ofArray(data).asSlice(from), from);
+            // Done only once the file is closed: no descriptor outlives the call.
+            return rest.handle((v, failure) -> f.closeAsync().handle((c, closeFailure) -> {
+                Throwable t = failure != null ? failure : closeFailure;
+                if (t != null) {
+                    throw t instanceof java.util.concurrent.CompletionException e ? e : new java.util.concurrent.CompletionException(t);
+                }
+                return (Void) null;
+            })).thenCompose(java.util.function.Function.identity());
+        });
     }
 
     /** Closes the runtime if this instance opened it. */
@@ -540,6 +593,8 @@ final class RingFiles implements FilesBackend {
     abstract static class WholeFileOp<T> extends FileOperation<T> {
         final CString path;
         int slot = -1;
+        /** The loop's table had no slot: the chain was NOPs, and the caller falls back on plain descriptors. */
+        boolean noSlot;
         int openRes;
         int ioRes;
 
@@ -569,8 +624,13 @@ final class RingFiles implements FilesBackend {
         protected void prepareChain(Sqe[] sqes) throws UringException {
             slot = loop().fixedFiles().allocate();
             if (slot < 0) {
-                throw new UringException("OPENAT2", Errno.ENFILE.number(), UringException.NO_FD, path.text,
-                        "the loop's registered file table is full");
+                // The table is full for now (or inactive): never fail for that. Three NOPs complete
+                // the op at once, and the caller goes on with plain descriptors instead.
+                noSlot = true;
+                for (Sqe sqe : sqes) {
+                    sqe.prepNop();
+                }
+                return;
             }
             int flags = openFlags();
             long mode = (flags & Uapi.O_CREAT) != 0 ? OpenSpec.DEFAULT_MODE : 0; // a mode without O_CREAT is EINVAL
@@ -610,7 +670,7 @@ final class RingFiles implements FilesBackend {
     }
 
     /** Creates or truncates a file and writes {@code data} as all of it. */
-    static final class WriteWholeOp extends WholeFileOp<Void> {
+    static final class WriteWholeOp extends WholeFileOp<Integer> {
         private final byte[] data;
 
         WriteWholeOp(CString path, byte[] data) {
@@ -635,22 +695,22 @@ final class RingFiles implements FilesBackend {
 
         @Override
         MemorySegment buffer() {
-            MemorySegment buf = bounce(data.length);
-            MemorySegment.copy(MemorySegment.ofArray(data), 0, buf, 0, data.length);
+            int n = (int) Math.min(data.length, maxRwCount);
+            MemorySegment buf = bounce(n);
+            MemorySegment.copy(MemorySegment.ofArray(data), 0, buf, 0, n);
             return buf;
         }
 
         @Override
-        protected Void complete(int res, int flags) throws IOException {
-            check();
-            if (ioRes != data.length) {
-                throw new UringException("WRITE", Errno.ENOSPC.number(), UringException.NO_FD, path.text,
-                        "short write: " + ioRes + " of " + data.length + " bytes");
+        protected Integer complete(int res, int flags) throws IOException {
+            if (noSlot) {
+                return -1;
             }
+            check();
             if (res < 0) {
                 throw new UringException("CLOSE", -res, UringException.NO_FD, path.text, "fixed slot " + slot);
             }
-            return null;
+            return ioRes; // short (MAX_RW_COUNT, or a full disk): the caller writes the rest, or hears why not
         }
     }
 }

@@ -57,7 +57,10 @@ final class PortableNet implements NetBackend {
         try {
             threads.execute(() -> {
                 try {
-                    f.complete(call.call());
+                    T v = call.call();
+                    if (!f.complete(v) && v instanceof SocketIo s) {
+                        s.close(); // an accept whose future was cancelled: nobody will take it
+                    }
                 } catch (java.nio.channels.ClosedChannelException e) {
                     // Closed before this thread reached the channel: from the caller's side the
                     // operation was pending, and the JDK fails a pending one so.

@@ -91,7 +91,7 @@ final class RingServer extends RingDescriptor implements ServerIo {
             if (res >= 0) {
                 if (gate.isClosing()) {
                     SocketCalls.close(res);
-                } else if ((waiter = waiters.poll()) == null) {
+                } else if ((waiter = nextWaiter()) == null) {
                     ready.add(res);
                     // Nobody is accepting: stop taking connections once a backlog's worth waits
                     // here, and leave the rest in the kernel's backlog (an accept() re-arms).
@@ -107,12 +107,13 @@ final class RingServer extends RingDescriptor implements ServerIo {
                 armed = rearm = true;
             }
         }
-        if (waiter != null && !waiter.complete(wrap(res))) {
-            synchronized (this) {
+        while (waiter != null && !waiter.complete(wrap(res))) {
+            synchronized (this) { // the waiter gave up (cancelled): the next one takes it
                 if (gate.isClosing()) {
                     SocketCalls.close(res); // the queue has been closed already
-                } else {
-                    ready.addFirst(res); // the waiter gave up; the next accept takes it
+                    waiter = null;
+                } else if ((waiter = nextWaiter()) == null) {
+                    ready.addFirst(res);
                 }
             }
         }
@@ -127,6 +128,15 @@ final class RingServer extends RingDescriptor implements ServerIo {
         if (rearm) {
             arm();
         }
+    }
+
+    /** The first waiter that has not given up (a cancelled accept leaves its future in the queue). */
+    private CompletableFuture<SocketIo> nextWaiter() {
+        CompletableFuture<SocketIo> w;
+        while ((w = waiters.poll()) != null && w.isDone()) {
+            // cancelled
+        }
+        return w;
     }
 
     private void failAll(Throwable t) {

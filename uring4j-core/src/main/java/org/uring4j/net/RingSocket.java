@@ -81,13 +81,35 @@ final class RingSocket extends RingDescriptor implements SocketIo {
         if (dst.isNative() && timeoutNanos == 0) {
             return f; // received in place: neither an empty buffer ring nor a timeout to translate
         }
-        return f.exceptionallyCompose(t -> {
-            Throwable c = unwrap(t);
-            if (c == RingOps.NO_BUFFERS) {
-                return recv(dst, advance, false, timeoutNanos);
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        ChainedFuture<Integer> result = new ChainedFuture<>(f);
+        f.whenComplete((n, t) -> {
+            if (t == null) {
+                result.complete(n);
+                return;
             }
-            return CompletableFuture.failedFuture(timeout(c));
+            Throwable c = unwrap(t);
+            if (c != RingOps.NO_BUFFERS || result.isDone()) {
+                result.completeExceptionally(timeout(c));
+                return;
+            }
+            // The retry gets what is left of the caller's time, not a new timeout.
+            long left = deadline == 0 ? 0 : deadline - System.nanoTime();
+            if (deadline != 0 && left <= 0) {
+                result.completeExceptionally(new InterruptedByTimeoutException());
+                return;
+            }
+            CompletableFuture<Integer> retry = recv(dst, advance, false, left);
+            result.step(retry);
+            retry.whenComplete((m, u) -> {
+                if (u == null) {
+                    result.complete(m);
+                } else {
+                    result.completeExceptionally(timeout(unwrap(u)));
+                }
+            });
         });
+        return result;
     }
 
     @Override
@@ -181,7 +203,11 @@ final class RingSocket extends RingDescriptor implements SocketIo {
     @Override
     public CompletableFuture<Integer> write(MemorySegment src, ByteBuffer advance, long timeoutNanos) {
         int done = 0;
-        if (timeoutNanos == 0) {
+        // On the loop's own thread (a completion callback answering a receive) the ring is the
+        // cheaper way: the SEND rides along in the io_uring_enter the loop makes anyway, batched
+        // with every other connection's, where an inline send(2) is one more system call each.
+        boolean triedInline = timeoutNanos == 0 && !home.loop().inLoop();
+        if (triedInline) {
             try {
                 done = sendInline(src, advance);
             } catch (IOException e) {
@@ -192,22 +218,58 @@ final class RingSocket extends RingDescriptor implements SocketIo {
             }
         }
         // What is left did not fit in the socket buffer (when tried inline): the ring waits for room first.
-        CompletableFuture<Integer> f = send(src.asSlice(done), advance, timeoutNanos, done, timeoutNanos == 0);
-        return timeoutNanos == 0 ? f : f.exceptionallyCompose(t -> CompletableFuture.failedFuture(timeout(unwrap(t))));
+        MemorySegment rest = src.asSlice(done);
+        CompletableFuture<Integer> f = send(rest, advance, timeoutNanos, triedInline);
+        if (done == 0 && timeoutNanos == 0 && oneSend(rest)) {
+            return f; // the op's own future: cancelling it cancels the SEND
+        }
+        ChainedFuture<Integer> result = new ChainedFuture<>(f);
+        sendRest(result, f, rest, advance, timeoutNanos == 0 ? 0 : System.nanoTime() + timeoutNanos, done);
+        return result;
     }
 
-    private CompletableFuture<Integer> send(MemorySegment src, ByteBuffer advance, long timeoutNanos, int done,
-                                            boolean pollFirst) {
+    private CompletableFuture<Integer> send(MemorySegment src, ByteBuffer advance, long timeoutNanos, boolean pollFirst) {
         RingOps.Send op = new RingOps.Send(fd, gate, src, advance, pollFirst);
         if (timeoutNanos > 0) {
             op.timeout(timeoutNanos);
         }
-        CompletableFuture<Integer> f = submit(op);
-        if (src.isNative() || src.byteSize() <= RingOps.MAX_HEAP_SEND) {
-            return done == 0 ? f : f.thenApply(n -> done + n);
-        }
-        // Heap data beyond one op's copy: send the rest once this part is out.
-        return f.thenCompose(n -> send(src.asSlice(n), advance, timeoutNanos, done + n, false));
+        return submit(op);
+    }
+
+    /** Native memory is sent in place; heap memory in copies of at most MAX_HEAP_SEND bytes. */
+    private static boolean oneSend(MemorySegment src) {
+        return src.isNative() || src.byteSize() <= RingOps.MAX_HEAP_SEND;
+    }
+
+    /**
+     * Completes {@code result} once the SEND {@code f} of {@code src} is out, sending heap data
+     * beyond one op's copy in further SENDs, each within what is left before {@code deadline}
+     * (0: none). When the time runs out, a write that sent part of its bytes completes with that
+     * count (a SEND cut short ends it: the rest must not follow a gap).
+     */
+    private void sendRest(ChainedFuture<Integer> result, CompletableFuture<Integer> f, MemorySegment src,
+                          ByteBuffer advance, long deadline, int done) {
+        f.whenComplete((n, t) -> {
+            if (t != null) {
+                Throwable c = deadline == 0 ? unwrap(t) : timeout(unwrap(t));
+                if (done > 0 && c instanceof InterruptedByTimeoutException) {
+                    result.complete(done);
+                } else {
+                    result.completeExceptionally(c);
+                }
+                return;
+            }
+            long part = oneSend(src) ? src.byteSize() : RingOps.MAX_HEAP_SEND;
+            long left = deadline == 0 ? 0 : deadline - System.nanoTime();
+            if (n == src.byteSize() || n < part || result.isDone() || (deadline != 0 && left <= 0)) {
+                result.complete(done + n);
+                return;
+            }
+            MemorySegment rest = src.asSlice(n);
+            CompletableFuture<Integer> next = send(rest, advance, left, false);
+            result.step(next);
+            sendRest(result, next, rest, advance, deadline, done + n);
+        });
     }
 
     @Override

@@ -200,7 +200,8 @@ public final class UringNet implements AutoCloseable {
         }
     }
 
-    private <T extends AutoCloseable> T track(T socket) {
+    /** Adds a socket to those {@link #close()} closes; closes it and throws IllegalStateException if this net is closed. */
+    <T extends AutoCloseable> T track(T socket) {
         open.add(socket);
         if (closed) { // lost a race with close(): close it as close() would have
             open.remove(socket);

@@ -6,6 +6,7 @@ import java.net.ProtocolFamily;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.channels.AlreadyBoundException;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetBoundException;
@@ -90,7 +91,9 @@ public final class UringServerSocket implements AutoCloseable {
     }
 
     /**
-     * The next connection ({@code io_uring_prep_multishot_accept}).
+     * The next connection ({@code io_uring_prep_multishot_accept}). Cancelling the future gives
+     * up the wait: a connection that arrives afterwards goes to the next accept (on io_uring), or
+     * is closed, never left open unseen.
      *
      * @throws NotYetBoundException if not bound
      */
@@ -101,14 +104,28 @@ public final class UringServerSocket implements AutoCloseable {
         if (!bound) {
             throw new NotYetBoundException();
         }
-        return io.accept().thenApply(conn -> {
-            UringSocket s = new UringSocket(net, conn, true);
+        CompletableFuture<SocketIo> waiter = io.accept();
+        ChainedFuture<UringSocket> result = new ChainedFuture<>(waiter);
+        waiter.whenComplete((conn, t) -> {
+            if (t != null) {
+                result.completeExceptionally(t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
+                return;
+            }
+            UringSocket s;
+            try {
+                s = net.track(new UringSocket(net, conn, true)); // closing the net closes it too
+            } catch (IllegalStateException netClosed) { // track closed it
+                result.completeExceptionally(new AsynchronousCloseException());
+                return;
+            }
             if (closed) {
                 s.close();
-                throw new CompletionException(new java.nio.channels.AsynchronousCloseException());
+                result.completeExceptionally(new AsynchronousCloseException());
+            } else if (!result.complete(s)) {
+                s.close(); // cancelled meanwhile: nobody will take it
             }
-            return s;
         });
+        return result;
     }
 
     public <T> UringServerSocket setOption(SocketOption<T> name, T value) throws IOException {

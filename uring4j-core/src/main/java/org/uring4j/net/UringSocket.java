@@ -50,8 +50,16 @@ import org.uring4j.runtime.Await;
  * call of this API there throws IllegalStateException). A transfer that needs no wait is made on
  * the caller's thread and its future is already complete when returned: code that answers each
  * completion with the next call should loop while futures come back done, rather than nest
- * callbacks without bound. Native memory handed to an asynchronous call must stay alive until its
- * future completes.
+ * callbacks without bound.
+ *
+ * <p>Cancelling the future of a transfer cancels its request in the kernel (ASYNC_CANCEL on
+ * io_uring; on the portable backend the blocking call goes on until it ends or the socket
+ * closes). Bytes it moved before the cancel took hold are lost to the caller, so the stream may
+ * have a gap: as the JDK's asynchronous channels refuse further reads (writes) after a cancelled
+ * one, a caller should close the socket rather than read (write) on. Native memory handed to an
+ * asynchronous call must stay alive until its future completes, or, if the future was cancelled,
+ * until {@link #close()} of this socket, called off the event loops, has returned (the kernel may write into it until the
+ * request's completion, which close waits for).
  */
 public final class UringSocket implements AutoCloseable {
     private static final int UNCONNECTED = 0;
@@ -71,6 +79,11 @@ public final class UringSocket implements AutoCloseable {
         this.io = io;
         this.state = new AtomicInteger(connected ? CONNECTED : UNCONNECTED);
         this.bound = connected;
+    }
+
+    /** The backend's half, for tests of this package. */
+    SocketIo io() {
+        return io;
     }
 
     /** The backend this socket runs on. */

@@ -11,15 +11,26 @@ import java.util.concurrent.TimeoutException;
 /**
  * The Future of a channel operation, as the JDK's: a plain {@link Future} (not a
  * CompletableFuture, so no caller code can be chained onto the thread that completes it, which is
- * the event loop's); {@code cancel(true)} closes the channel, as AsynchronousChannel allows and
- * the JDK's implementation does.
+ * the event loop's). {@code cancel} runs the channel's cancel hook (which refuses further reads or
+ * writes, as the JDK's channels do, since the operation may have moved bytes nobody will see) and
+ * cancels the socket operation underneath, so it does not stay in the kernel; {@code cancel(true)}
+ * also closes the channel, as AsynchronousChannel allows and the JDK's implementation does.
  */
 final class ChannelFuture<V> implements Future<V> {
     private final CompletableFuture<V> result = new CompletableFuture<>();
     private final AsynchronousChannel channel;
+    private final Future<?> operation;
+    private final Runnable onCancel;
 
     ChannelFuture(AsynchronousChannel channel) {
+        this(channel, null, null);
+    }
+
+    /** {@code operation} (null: none) is cancelled with this future, after {@code onCancel} (null: none) has run. */
+    ChannelFuture(AsynchronousChannel channel, Future<?> operation, Runnable onCancel) {
         this.channel = channel;
+        this.operation = operation;
+        this.onCancel = onCancel;
     }
 
     /** Completes with {@code value}, or fails with {@code exc} if it is not null; false if already done (cancelled). */
@@ -30,14 +41,27 @@ final class ChannelFuture<V> implements Future<V> {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = result.cancel(false);
-        if (cancelled && mayInterruptIfRunning) {
+        if (!cancelled) {
+            return false;
+        }
+        if (onCancel != null) {
+            onCancel.run(); // before the operation's end lets another one start
+        }
+        if (operation != null) {
+            operation.cancel(false);
+        }
+        if (mayInterruptIfRunning) {
             try {
-                channel.close();
+                if (channel instanceof UringFileChannel u) {
+                    u.closeWithoutWaiting(); // returns at once: the ops in flight end on their own
+                } else {
+                    channel.close();
+                }
             } catch (IOException ignored) {
                 // as the JDK: a forceful cancel closes the channel as best it can
             }
         }
-        return cancelled;
+        return true;
     }
 
     @Override

@@ -25,11 +25,13 @@ final class SocketRelay {
 
     /**
      * Relays {@code op}; {@code onFailure} sees each failure first (to mark a timed-out channel).
-     * Returns the Future, or null with a handler.
+     * Returns the Future, or null with a handler. Cancelling the Future runs {@code onCancel}
+     * (null: nothing) and cancels {@code underlying}, the socket operation {@code op} derives from.
      */
-    static <V, A> Future<V> relay(AsynchronousChannel channel, CompletableFuture<V> op, A attachment,
-                                  CompletionHandler<V, ? super A> handler, Runnable done, Consumer<Throwable> onFailure) {
-        ChannelFuture<V> result = handler == null ? new ChannelFuture<>(channel) : null;
+    static <V, A> Future<V> relay(AsynchronousChannel channel, CompletableFuture<V> op, Future<?> underlying,
+                                  A attachment, CompletionHandler<V, ? super A> handler, Runnable done,
+                                  Consumer<Throwable> onFailure, Runnable onCancel) {
+        ChannelFuture<V> result = handler == null ? new ChannelFuture<>(channel, underlying, onCancel) : null;
         op.whenComplete((v, t) -> {
             Throwable exc = t == null ? null : failure(t);
             if (exc != null && onFailure != null) {
@@ -37,7 +39,9 @@ final class SocketRelay {
             }
             done.run();
             if (result != null) {
-                result.set(exc == null ? v : null, exc);
+                if (!result.set(exc == null ? v : null, exc) && v instanceof AutoCloseable c) {
+                    closeQuietly(c); // an accepted channel that came after the cancel: nobody will take it
+                }
             } else {
                 invoke(handler, attachment, exc == null ? v : null, exc);
             }
@@ -57,10 +61,21 @@ final class SocketRelay {
         return null;
     }
 
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // it was never handed out
+        }
+    }
+
     /** The failure unwrapped; the socket layer already reports a close as AsynchronousCloseException. */
     private static Throwable failure(Throwable t) {
         if (t instanceof CompletionException && t.getCause() != null) {
             t = t.getCause();
+        }
+        if (t instanceof IllegalStateException || t instanceof WrongThreadException) {
+            return new IOException(t); // the buffer's memory is gone or not ours: the JDK says so with an IOException
         }
         return t instanceof IOException || t instanceof RuntimeException || t instanceof Error ? t : new IOException(t);
     }

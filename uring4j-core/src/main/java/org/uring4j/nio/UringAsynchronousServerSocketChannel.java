@@ -24,10 +24,14 @@ import org.uring4j.net.UringServerSocket;
  * and exceptions (NotYetBoundException, AlreadyBoundException, AcceptPendingException,
  * ClosedChannelException, AsynchronousCloseException, java.net.BindException). Accepted channels
  * are {@link UringAsynchronousSocketChannel}s; completion handlers run on a virtual thread each.
+ * After a cancelled accept the channel accepts no more, as the JDK's; a connection that arrives
+ * afterwards is not leaked but closed with the channel.
  */
 public final class UringAsynchronousServerSocketChannel extends AsynchronousServerSocketChannel {
     private final UringServerSocket server;
     private final AtomicBoolean accepting = new AtomicBoolean();
+    /** An accept was cancelled: as the JDK's channel, this one accepts no more. */
+    private volatile boolean acceptKilled;
 
     private UringAsynchronousServerSocketChannel(UringServerSocket server) {
         super(null);
@@ -85,12 +89,18 @@ public final class UringAsynchronousServerSocketChannel extends AsynchronousServ
         if (!server.isBound()) {
             throw new NotYetBoundException();
         }
+        if (acceptKilled) {
+            throw new RuntimeException("Accept not allowed due cancellation"); // the JDK's type and words
+        }
         if (!accepting.compareAndSet(false, true)) {
             throw new AcceptPendingException();
         }
-        CompletableFuture<AsynchronousSocketChannel> op =
-                server.acceptAsync().thenApply(UringAsynchronousSocketChannel::of);
-        return SocketRelay.relay(this, op, attachment, handler, () -> accepting.set(false), null);
+        CompletableFuture<org.uring4j.net.UringSocket> accepted = server.acceptAsync();
+        CompletableFuture<AsynchronousSocketChannel> op = accepted.thenApply(UringAsynchronousSocketChannel::of);
+        // Cancelling the Future gives up the wait in the server socket, so a connection arriving
+        // later is not lost in a future nobody reads: it waits there and is closed with the server.
+        return SocketRelay.relay(this, op, accepted, attachment, handler, () -> accepting.set(false), null,
+                () -> acceptKilled = true);
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import org.uring4j.net.UringNet;
 import org.uring4j.net.UringSocket;
@@ -25,8 +26,9 @@ import org.uring4j.net.UringSocket;
  * An {@link AsynchronousSocketChannel} on a {@link UringSocket}: a drop-in for
  * {@code AsynchronousSocketChannel.open()} with the JDK's argument checks and exceptions
  * (NotYetConnectedException, ReadPendingException, WritePendingException,
- * InterruptedByTimeoutException and afterwards IllegalStateException for the timed-out
- * direction, ClosedChannelException, AsynchronousCloseException, java.net.ConnectException).
+ * InterruptedByTimeoutException and afterwards IllegalStateException for the timed-out or
+ * cancelled direction, ClosedChannelException, AsynchronousCloseException, java.net.ConnectException).
+ * Cancelling a read's or write's Future also cancels the request in the kernel.
  *
  * <p>Differences: a write sends all of its buffer before it completes (the JDK's may complete
  * with part of it); a scattering read fills the first buffer with room, a gathering write sends
@@ -40,6 +42,22 @@ public final class UringAsynchronousSocketChannel extends AsynchronousSocketChan
     private final AtomicBoolean writing = new AtomicBoolean();
     private volatile boolean readKilled;
     private volatile boolean writeKilled;
+    // The relay's hooks, made once rather than per call.
+    private final Runnable readDone = () -> reading.set(false);
+    private final Runnable writeDone = () -> writing.set(false);
+    /** A cancelled read or write may have moved bytes nobody sees: the JDK refuses that direction afterwards. */
+    private final Runnable killRead = () -> readKilled = true;
+    private final Runnable killWrite = () -> writeKilled = true;
+    private final Consumer<Throwable> readFailed = t -> {
+        if (t instanceof InterruptedByTimeoutException) {
+            readKilled = true;
+        }
+    };
+    private final Consumer<Throwable> writeFailed = t -> {
+        if (t instanceof InterruptedByTimeoutException) {
+            writeKilled = true;
+        }
+    };
 
     private UringAsynchronousSocketChannel(UringSocket socket) {
         super(null);
@@ -122,7 +140,7 @@ public final class UringAsynchronousSocketChannel extends AsynchronousSocketChan
         if (!isOpen()) {
             return SocketRelay.immediate(this, null, new ClosedChannelException(), attachment, handler);
         }
-        return SocketRelay.relay(this, socket.connectAsync(remote), attachment, handler, () -> { }, null);
+        return SocketRelay.relay(this, socket.connectAsync(remote), null, attachment, handler, () -> { }, null, null);
     }
 
     // ------------------------------------------------------------------ read
@@ -177,14 +195,18 @@ public final class UringAsynchronousSocketChannel extends AsynchronousSocketChan
             throw new ReadPendingException();
         }
         ByteBuffer dst = firstWithRoom(bufs);
-        CompletableFuture<Integer> op = dst == null ? CompletableFuture.completedFuture(0)
-                : socket.readAsync(dst, timeout, unit == null ? TimeUnit.MILLISECONDS : unit);
+        CompletableFuture<Integer> op;
+        try {
+            op = dst == null ? CompletableFuture.completedFuture(0)
+                    : socket.readAsync(dst, timeout, unit == null ? TimeUnit.MILLISECONDS : unit);
+        } catch (RuntimeException e) {
+            // No read started (e.g. a direct buffer whose memory is gone): a failed read, as the
+            // JDK reports it, and the next read may go ahead.
+            reading.set(false);
+            return SocketRelay.immediate(this, null, new IOException(e), attachment, handler);
+        }
         CompletableFuture<V> typed = scattering ? (CompletableFuture) op.thenApply(Integer::longValue) : (CompletableFuture) op;
-        return SocketRelay.relay(this, typed, attachment, handler, () -> reading.set(false), t -> {
-            if (t instanceof InterruptedByTimeoutException) {
-                readKilled = true;
-            }
-        });
+        return SocketRelay.relay(this, typed, op, attachment, handler, readDone, readFailed, killRead);
     }
 
     private static ByteBuffer firstWithRoom(ByteBuffer[] bufs) {
@@ -236,25 +258,40 @@ public final class UringAsynchronousSocketChannel extends AsynchronousSocketChan
             throw new WritePendingException();
         }
         long nanos = unit == null ? 0 : unit.toNanos(Math.max(0, timeout));
-        CompletableFuture<Long> op = writeAll(bufs, 0, nanos, 0L);
-        CompletableFuture<V> typed = gathering ? (CompletableFuture) op : (CompletableFuture) op.thenApply(Long::intValue);
-        return SocketRelay.relay(this, typed, attachment, handler, () -> writing.set(false), t -> {
-            if (t instanceof InterruptedByTimeoutException) {
-                writeKilled = true;
-            }
-        });
+        CompletableFuture<V> op;
+        try {
+            op = gathering ? (CompletableFuture) writeAll(bufs, 0, nanos == 0 ? 0 : System.nanoTime() + nanos, 0L)
+                    : (CompletableFuture) socket.writeAsync(bufs[0], nanos, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            writing.set(false); // no write started: a failed write, as for a read
+            return SocketRelay.immediate(this, null, new IOException(e), attachment, handler);
+        }
+        // Only the single-buffer form has a Future to cancel: op is the socket's own.
+        return SocketRelay.relay(this, op, gathering ? null : op, attachment, handler, writeDone, writeFailed, killWrite);
     }
 
-    private CompletableFuture<Long> writeAll(ByteBuffer[] bufs, int i, long nanos, long done) {
+    /**
+     * Writes the buffers one after another within what is left before {@code deadline} (0: no
+     * limit). A buffer the time cut short ends the write with the count so far, as a partial
+     * gathering write may: the next buffer must not follow a gap in this one.
+     */
+    private CompletableFuture<Long> writeAll(ByteBuffer[] bufs, int i, long deadline, long done) {
         while (i < bufs.length && !bufs[i].hasRemaining()) {
             i++;
         }
         if (i == bufs.length) {
             return CompletableFuture.completedFuture(done);
         }
+        long left = deadline == 0 ? 0 : deadline - System.nanoTime();
+        if (deadline != 0 && left <= 0) {
+            return done > 0 ? CompletableFuture.completedFuture(done)
+                    : CompletableFuture.failedFuture(new InterruptedByTimeoutException());
+        }
+        ByteBuffer b = bufs[i];
         int next = i + 1;
-        return socket.writeAsync(bufs[i], nanos, TimeUnit.NANOSECONDS)
-                .thenCompose(n -> writeAll(bufs, next, nanos, done + n));
+        return socket.writeAsync(b, left, TimeUnit.NANOSECONDS)
+                .thenCompose(n -> b.hasRemaining() ? CompletableFuture.completedFuture(done + n)
+                        : writeAll(bufs, next, deadline, done + n));
     }
 
     // ------------------------------------------------------------------ close

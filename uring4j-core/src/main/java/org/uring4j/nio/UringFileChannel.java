@@ -83,6 +83,12 @@ import org.uring4j.sys.Syscalls;
  * locks conflict with each other, so a UringFileChannel and a JDK channel (or another process) on
  * the same file exclude each other as expected.
  *
+ * <p>On the portable backend, whose FileChannel keeps its descriptor to itself, locks are the JDK's
+ * own: FileChannel locks taken through a second channel the UringFileChannel opens on the same
+ * path at its first lock (and closes with itself), so the JDK's rules apply exactly, POSIX
+ * semantics included (OverlappingFileLockException across the channels of one JVM). A file
+ * renamed or replaced after the open is locked by its path's current file.
+ *
  * <p>A contended {@code lock} waits in F_OFD_SETLKW on a daemon platform thread of its own (an
  * uncontended one is granted at once on the calling thread), never on the event loop. Closing the
  * channel fails the wait with AsynchronousCloseException at once; the waiting thread keeps a
@@ -112,6 +118,8 @@ public final class UringFileChannel extends AsynchronousFileChannel {
     private final List<UringFileLock> locks = new ArrayList<>();
     /** Contended lock requests whose threads wait in F_OFD_SETLKW. */
     private final Set<PendingLock<?>> waiting = new HashSet<>();
+    /** Portable backend: a FileChannel of its own on the path, whose (POSIX) locks stand for ours; opened on first use. */
+    private java.nio.channels.FileChannel lockChannel; // guarded by stateLock
 
     private UringFileChannel(AsyncFile file, String path, boolean reading, boolean writing, Executor handlers) {
         this.file = file;
@@ -214,7 +222,7 @@ public final class UringFileChannel extends AsynchronousFileChannel {
                 // best effort
             }
         }
-        return new UringFileChannel(f, file.toString(), read, write, executor != null ? executor : DEFAULT_HANDLERS);
+        return new UringFileChannel(f, file.toString(), read, write, executor != null ? executor : DefaultPool.EXECUTOR);
     }
 
     private static boolean isExtendedDirect(OpenOption o) {
@@ -238,6 +246,55 @@ public final class UringFileChannel extends AsynchronousFileChannel {
                 errno != null ? errno.message() : "errno " + u.errno());
         fse.initCause(e);
         return fse;
+    }
+
+    /**
+     * The handler executor of channels opened without one, made on first use as the JDK makes its
+     * default thread pool: if the system property {@code java.nio.channels.DefaultThreadPool.threadFactory}
+     * names a ThreadFactory class (loaded by the system class loader) or
+     * {@code java.nio.channels.DefaultThreadPool.initialSize} is set, a cached pool of that factory's
+     * threads (daemon platform threads by default) with {@code initialSize} of them started up front;
+     * a bad value is an Error, as with the JDK. With neither property: a virtual thread per completion.
+     */
+    private static final class DefaultPool {
+        static final String THREAD_FACTORY = "java.nio.channels.DefaultThreadPool.threadFactory";
+        static final String INITIAL_SIZE = "java.nio.channels.DefaultThreadPool.initialSize";
+        static final ExecutorService EXECUTOR = create();
+
+        private static ExecutorService create() {
+            String factoryName = System.getProperty(THREAD_FACTORY);
+            String sizeValue = System.getProperty(INITIAL_SIZE);
+            if (factoryName == null && sizeValue == null) {
+                return DEFAULT_HANDLERS;
+            }
+            int initialSize = Runtime.getRuntime().availableProcessors();
+            if (sizeValue != null) {
+                try {
+                    initialSize = Integer.parseInt(sizeValue);
+                } catch (NumberFormatException e) {
+                    throw new Error("Value of property '" + INITIAL_SIZE + "' is invalid: " + e, e);
+                }
+            }
+            java.util.concurrent.ThreadFactory factory = r -> {
+                Thread t = new Thread(r);
+                t.setDaemon(true);
+                return t;
+            };
+            if (factoryName != null) {
+                try {
+                    factory = (java.util.concurrent.ThreadFactory) Class.forName(factoryName, true,
+                            ClassLoader.getSystemClassLoader()).getDeclaredConstructor().newInstance();
+                } catch (ReflectiveOperationException | ClassCastException e) {
+                    throw new Error(e);
+                }
+            }
+            java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
+                    Math.max(0, initialSize), Integer.MAX_VALUE, 60L, java.util.concurrent.TimeUnit.SECONDS,
+                    new java.util.concurrent.SynchronousQueue<>(), factory);
+            pool.allowCoreThreadTimeOut(initialSize > 0);
+            pool.prestartAllCoreThreads();
+            return pool;
+        }
     }
 
     /** The shared UringFiles behind the static opens without one. */
@@ -285,16 +342,33 @@ public final class UringFileChannel extends AsynchronousFileChannel {
     /**
      * Closes the channel as the JDK's does: later operations fail with ClosedChannelException,
      * locks held through it are released and invalidated, lock waits fail with
-     * AsynchronousCloseException, and it returns once the operations in flight have completed and
-     * the file is closed. Idempotent.
+     * AsynchronousCloseException, pending reads and writes the kernel has not started fail with
+     * AsynchronousCloseException at once (ASYNC_CANCEL), and it returns once those already running
+     * have completed (normally) and the file is closed. Idempotent.
      */
     @Override
     public void close() throws IOException {
+        CompletableFuture<Void> closing = beginClose(true);
+        if (closing != null) {
+            join(closing); // waits for the ring operations the kernel had already started
+        }
+    }
+
+    /**
+     * Closes as {@link #close()} does without waiting for anything: for {@code Future.cancel(true)},
+     * which must return promptly while the operations in flight end on their own.
+     */
+    void closeWithoutWaiting() {
+        beginClose(false);
+    }
+
+    /** Marks the channel closed and starts closing the file; null if it was already closed. */
+    private CompletableFuture<Void> beginClose(boolean waitForSynchronousOps) {
         List<UringFileLock> held;
         List<PendingLock<?>> pending;
         synchronized (stateLock) {
             if (closed) {
-                return;
+                return null;
             }
             closed = true;
             held = new ArrayList<>(locks);
@@ -323,10 +397,23 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         for (PendingLock<?> p : pending) {
             p.finish(null, new AsynchronousCloseException());
         }
-        // Wait for synchronous operations in progress (size, force, tryLock...) to finish.
-        closeLock.writeLock().lock();
-        closeLock.writeLock().unlock();
-        join(file.closeAsync()); // waits for the ring operations in flight
+        java.nio.channels.FileChannel lc;
+        synchronized (stateLock) {
+            lc = lockChannel;
+        }
+        if (lc != null) {
+            try {
+                lc.close(); // releases its locks, and ends a FileChannel.lock waiting on it
+            } catch (IOException ignored) {
+                // closed as far as it goes
+            }
+        }
+        if (waitForSynchronousOps) {
+            // Wait for synchronous operations in progress (size, force, tryLock...) to finish.
+            closeLock.writeLock().lock();
+            closeLock.writeLock().unlock();
+        }
+        return file.closeAsync(); // cancels what the kernel has not started
     }
 
     // ------------------------------------------------------------------ size, truncate, force
@@ -574,9 +661,12 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         if (fl == null) {
             return immediate(null, new ClosedChannelException(), attachment, handler);
         }
-        requireLockable(fl);
         ChannelFuture<FileLock> result = handler == null ? new ChannelFuture<>(this) : null;
         PendingLock<A> request = new PendingLock<>(fl, result, handler, attachment);
+        if (file.backend() != Backend.IO_URING) {
+            portableLock(request);
+            return result;
+        }
         int dup;
         closeLock.readLock().lock();
         try {
@@ -676,15 +766,112 @@ public final class UringFileChannel extends AsynchronousFileChannel {
     }
 
     /**
-     * Locks are OFD locks on the file's descriptor, which only the io_uring backend hands out: on
-     * the portable backend they are refused rather than silently not taken.
+     * The portable backend's FileChannel for locks, opened on the path with this channel's modes
+     * (the backend keeps its own descriptor to itself), or null once closed.
      */
-    private void requireLockable(UringFileLock fl) {
-        if (file.backend() != Backend.IO_URING) {
-            removeFromLockTable(fl);
-            throw new UnsupportedOperationException("lock " + path + ": file locks are OFD locks on the descriptor, which the "
-                    + file.backend() + " backend does not hand out; use the io_uring backend or FileChannel.lock");
+    private java.nio.channels.FileChannel lockChannel() throws IOException {
+        synchronized (stateLock) {
+            if (closed) {
+                return null;
+            }
+            if (lockChannel == null) {
+                Set<OpenOption> modes = new HashSet<>();
+                if (reading) {
+                    modes.add(StandardOpenOption.READ);
+                }
+                if (writing) {
+                    modes.add(StandardOpenOption.WRITE);
+                }
+                lockChannel = java.nio.channels.FileChannel.open(Path.of(path), modes);
+            }
+            return lockChannel;
         }
+    }
+
+    /** Portable tryLock: FileChannel.tryLock, with the JDK's rules (OverlappingFileLockException across the JVM's channels). */
+    private boolean portableTryLock(UringFileLock fl) throws IOException {
+        java.nio.channels.FileChannel lc = lockChannel();
+        if (lc == null) {
+            throw new ClosedChannelException();
+        }
+        FileLock held = lc.tryLock(fl.position(), fl.size(), fl.isShared());
+        if (held == null) {
+            return false;
+        }
+        fl.delegate = held;
+        return true;
+    }
+
+    /**
+     * Portable lock: granted at once on the calling thread if it can be (FileChannel.tryLock, whose
+     * OverlappingFileLockException is thrown from here, as the JDK's lock() does), else waited for
+     * in FileChannel.lock on a daemon platform thread, which the channel's close ends.
+     */
+    private void portableLock(PendingLock<?> request) {
+        UringFileLock fl = request.lock;
+        java.nio.channels.FileChannel lc;
+        try {
+            lc = lockChannel();
+            if (lc == null) {
+                removeFromLockTable(fl);
+                request.finish(null, new AsynchronousCloseException());
+                return;
+            }
+            if (portableTryLock(fl)) {
+                IOException undone = keepOrUndo(fl, -1);
+                request.finish(undone == null ? fl : null, undone);
+                return;
+            }
+        } catch (IOException e) {
+            removeFromLockTable(fl);
+            request.finish(null, closedOr(e));
+            return;
+        } catch (RuntimeException e) {
+            removeFromLockTable(fl);
+            throw e;
+        }
+        synchronized (stateLock) {
+            if (closed) {
+                request.finish(null, new AsynchronousCloseException());
+                return;
+            }
+            waiting.add(request);
+        }
+        Thread.ofPlatform().daemon().name("uring4j-lock-wait " + path).start(() -> {
+            FileLock held = null;
+            Throwable failure = null;
+            try {
+                held = lc.lock(fl.position(), fl.size(), fl.isShared());
+            } catch (Throwable t) {
+                failure = t;
+            }
+            boolean keep;
+            synchronized (stateLock) {
+                waiting.remove(request);
+                keep = held != null && !closed && !request.abandoned();
+                if (keep) {
+                    fl.delegate = held;
+                } else if (!closed) {
+                    locks.remove(fl);
+                }
+            }
+            if (held != null && !keep) {
+                try {
+                    held.release();
+                } catch (IOException ignored) {
+                    // the lock channel closed meanwhile, which released it
+                }
+            }
+            if (keep) {
+                if (!request.finish(fl, null)) {
+                    releaseQuietly(fl); // cancelled between the check and the hand-over
+                }
+            } else if (closed) {
+                request.finish(null, new AsynchronousCloseException());
+            } else if (failure != null) {
+                request.finish(null, failure instanceof IOException io ? io : new IOException(failure));
+            }
+        });
     }
 
     @Override
@@ -702,11 +889,14 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         if (fl == null) {
             throw new ClosedChannelException();
         }
-        requireLockable(fl);
         boolean got = false;
         try {
             begin();
             try {
+                if (file.backend() != Backend.IO_URING) {
+                    got = portableTryLock(fl);
+                    return got ? fl : null;
+                }
                 int fd = file.fd();
                 int r = OfdLocks.lock(fd, OfdLocks.F_OFD_SETLK, shared, fl.position(), fl.size());
                 if (r == 0) {
@@ -741,7 +931,15 @@ public final class UringFileChannel extends AsynchronousFileChannel {
                 return null; // in the table: a later close() releases it
             }
         }
-        OfdLocks.unlock(fd, fl.position(), fl.size());
+        if (fl.delegate != null) {
+            try {
+                fl.delegate.release();
+            } catch (IOException ignored) {
+                // the lock channel closed with the channel, which released it
+            }
+        } else {
+            OfdLocks.unlock(fd, fl.position(), fl.size());
+        }
         return new AsynchronousCloseException();
     }
 
@@ -772,6 +970,11 @@ public final class UringFileChannel extends AsynchronousFileChannel {
     void release(UringFileLock fl) throws IOException {
         begin();
         try {
+            if (fl.delegate != null) {
+                fl.delegate.release();
+                removeFromLockTable(fl);
+                return;
+            }
             int fd = file.fd();
             int r = OfdLocks.unlock(fd, fl.position(), fl.size());
             if (r < 0) {

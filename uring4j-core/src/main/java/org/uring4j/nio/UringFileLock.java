@@ -5,11 +5,14 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileLock;
 
 /**
- * A lock on a region of a {@link UringFileChannel}'s file: an open file description lock, valid
- * until released or until the channel is closed.
+ * A lock on a region of a {@link UringFileChannel}'s file: an open file description lock (on the
+ * portable backend, a FileChannel lock it delegates to), valid until released or until the channel
+ * is closed.
  */
 final class UringFileLock extends FileLock {
     private volatile boolean invalid;
+    /** On the portable backend: the JDK's lock that holds the region (through the channel's lock channel). */
+    volatile FileLock delegate;
 
     UringFileLock(UringFileChannel channel, long position, long size, boolean shared) {
         super(channel, position, size, shared);

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.uring4j.UringException;
 import org.uring4j.ring.Fd;
 import org.uring4j.ring.Sqe;
+import org.uring4j.sys.Scopes;
 import org.uring4j.runtime.EventLoop;
 import org.uring4j.runtime.Operation;
 import org.uring4j.runtime.RuntimeClosedException;
@@ -137,10 +138,16 @@ final class RingPipe implements PipeEnd {
             return write ? "WRITE" : "READ";
         }
 
+        /** A pipe's read or write must not go on unseen once its caller has left: an interrupt cancels it in the kernel. */
+        @Override
+        protected boolean cancelledOnInterrupt() {
+            return true;
+        }
+
         @Override
         protected void prepare(Sqe sqe) {
             MemorySegment io = target;
-            if (!target.isNative()) {
+            if (!target.isNative() || !Scopes.usableInPlace(target)) { // heap, or a shared arena's that may close under the op
                 pooled = loop().memory().acquire(Math.max(1, target.byteSize()));
                 bounce = pooled.asSlice(0, target.byteSize());
                 if (write) {

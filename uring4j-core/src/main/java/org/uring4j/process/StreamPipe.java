@@ -11,6 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
+import org.uring4j.runtime.Await;
+import org.uring4j.sys.Scopes;
+
 /**
  * The portable backend's end of a pipe to a child: a {@link Process}'s stream, each read or write
  * a blocking call on a virtual thread, one after another in the order they were asked for.
@@ -23,8 +26,6 @@ import java.util.concurrent.Executor;
 final class StreamPipe implements PipeEnd {
     /** The most one call moves: a pipe takes or gives at most its capacity per call anyway. */
     private static final int CHUNK = 64 * 1024;
-    /** A thread no segment is confined to: a segment it cannot access is confined to some thread. */
-    private static final Thread ELSEWHERE = Thread.ofVirtual().unstarted(() -> { });
     private static final Executor THREADS = r -> Thread.ofVirtual().name("uring4j-pipe").start(r);
 
     private final String name;
@@ -69,7 +70,7 @@ final class StreamPipe implements PipeEnd {
             return CompletableFuture.failedFuture(closedException());
         }
         int n = (int) Math.min(target.byteSize(), CHUNK);
-        if (!target.isAccessibleBy(ELSEWHERE)) {
+        if (Scopes.confined(target)) {
             return confined(write, target.asSlice(0, n), buffer);
         }
         return queue(() -> {
@@ -135,8 +136,18 @@ final class StreamPipe implements PipeEnd {
         }, THREADS);
         tail = f;
         pending.add(f);
-        f.whenComplete((v, t) -> pending.remove(f));
-        return f;
+        // A blocked stream call cannot be cancelled: a caller's interrupt is waited through, as the
+        // JDK's Process streams do, so that no byte read goes unseen.
+        CompletableFuture<Integer> result = Await.throughInterrupt();
+        f.whenComplete((v, t) -> {
+            pending.remove(f);
+            if (t != null) {
+                result.completeExceptionally(t instanceof CompletionException c && c.getCause() != null ? c.getCause() : t);
+            } else {
+                result.complete(v);
+            }
+        });
+        return result;
     }
 
     private ClosedChannelException closedException() {

@@ -120,7 +120,7 @@ public final class EventLoop implements AutoCloseable {
             freeSlots[i] = freeSlots.length - 1 - i;
         }
         freeTop = freeSlots.length;
-        this.thread = new Thread(this::run, name);
+        this.thread = new LoopThread(this::run, name);
         thread.setDaemon(true);
     }
 
@@ -165,6 +165,18 @@ public final class EventLoop implements AutoCloseable {
      */
     public long operationsSubmitted() {
         return admitted;
+    }
+
+    /** True on the thread of any event loop, where a blocking call would wait for a loop that cannot run. */
+    public static boolean onLoopThread() {
+        return Thread.currentThread() instanceof LoopThread;
+    }
+
+    /** A loop's thread, told apart by its class so that the check costs no lookup. */
+    private static final class LoopThread extends Thread {
+        LoopThread(Runnable task, String name) {
+            super(task, name);
+        }
     }
 
     /** True once {@link #close()} has begun. */

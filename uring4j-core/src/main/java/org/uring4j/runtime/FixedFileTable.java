@@ -4,6 +4,7 @@ import java.util.BitSet;
 
 import org.uring4j.UringException;
 import org.uring4j.ring.Ring;
+import org.uring4j.sys.Syscalls;
 
 /**
  * A loop's registered file table (seed 002): a sparse table of direct descriptors that files
@@ -19,12 +20,27 @@ public final class FixedFileTable {
     private final BitSet used;
     private boolean active;
 
-    FixedFileTable(int size) {
-        this.size = size;
+    FixedFileTable(int wanted) {
+        this.size = sizeFor(wanted);
         this.used = new BitSet(size);
     }
 
-    /** Registers the (empty) table with the ring; a kernel that refuses leaves the table inactive. */
+    /**
+     * The slots a table asked for {@code wanted} gets: no more than this process's soft
+     * RLIMIT_NOFILE, which the kernel holds a registered table to (IORING_REGISTER_FILES fails
+     * with EMFILE above it: {@code ulimit -n 1024}, common in containers and systemd units, would
+     * otherwise leave the table inactive).
+     */
+    public static int sizeFor(int wanted) {
+        long limit = Syscalls.openFilesLimit();
+        return limit < 0 ? wanted : (int) Math.min(wanted, limit);
+    }
+
+    /**
+     * Registers the (empty) table with the ring; a kernel that refuses leaves the table inactive.
+     * Either way nothing fails for want of a slot: whole-file chains and opens fall back on plain
+     * descriptors when the table is full or inactive.
+     */
     void register(Ring ring) {
         if (size == 0) {
             return;

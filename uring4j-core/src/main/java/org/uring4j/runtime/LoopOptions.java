@@ -39,7 +39,7 @@ public final class LoopOptions {
         return this;
     }
 
-    /** Slots of the loop's registered file table (default 4096; 0 for none). */
+    /** Slots of the loop's registered file table (default 4096, at most the soft RLIMIT_NOFILE; 0 for none). */
     public LoopOptions fixedFiles(int slots) {
         if (slots < 0 || slots > 1 << 20) {
             throw new IllegalArgumentException("fixedFiles must be 0..1048576: " + slots);

@@ -87,6 +87,15 @@ public abstract class Operation<T> {
         return e;
     }
 
+    /**
+     * Whether an interrupt of a thread waiting in {@link Await#get} cancels this op in the kernel
+     * and waits for its completion (true for ops that move data: a read or write must not go on
+     * unseen once its caller has left), rather than leaving it running. Default false.
+     */
+    protected boolean cancelledOnInterrupt() {
+        return false;
+    }
+
     /** Frees what this op owns; runs once, after the kernel has posted the final completion. */
     protected void release() {
     }
@@ -145,6 +154,21 @@ public abstract class Operation<T> {
                 op.loop.requestCancel(op);
             }
             return cancelled;
+        }
+
+        /**
+         * For an op that is {@link #cancelledOnInterrupt()}: asks the kernel to cancel it without
+         * completing the future, which the op's own completion (-ECANCELED, or its result if it
+         * won) then completes. False if the op is not of that kind.
+         */
+        boolean cancelInKernel() {
+            if (!op.cancelledOnInterrupt()) {
+                return false;
+            }
+            if (op.loop != null && !isDone()) {
+                op.loop.requestCancel(op);
+            }
+            return true;
         }
 
         @Override

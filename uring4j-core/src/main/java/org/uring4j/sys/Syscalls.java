@@ -53,6 +53,8 @@ public final class Syscalls {
     static final int SYS_FTRUNCATE = 77;
     static final int SYS_PREADV2 = 327;
     static final int SYS_PWRITEV2 = 328;
+    static final int SYS_PRLIMIT64 = 302;
+    private static final int RLIMIT_NOFILE = 7;
     private static final int EINTR = 4;
 
     /**
@@ -220,6 +222,22 @@ public final class Syscalls {
             r = syscall(SYS_IO_URING_REGISTER, fd, opcode & 0xffffffffL, argAddr, nrArgs & 0xffffffffL, 0, 0);
         } while (r == -EINTR);
         return (int) r;
+    }
+
+    /**
+     * This process's soft RLIMIT_NOFILE (prlimit64(2) with pid 0, reading only), or -errno;
+     * Long.MAX_VALUE for RLIM_INFINITY.
+     */
+    public static long openFilesLimit() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment old = a.allocate(16, 8);
+            long r = syscall(SYS_PRLIMIT64, 0, RLIMIT_NOFILE, 0, old.address(), 0, 0);
+            if (r < 0) {
+                return r;
+            }
+            long soft = old.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
+            return soft < 0 ? Long.MAX_VALUE : soft; // RLIM_INFINITY is all ones
+        }
     }
 
     /** openat2(2): an fd, or -errno. */

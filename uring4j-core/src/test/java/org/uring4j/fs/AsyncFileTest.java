@@ -90,7 +90,7 @@ class AsyncFileTest {
     @ValueSource(booleans = {false, true})
     void nativeSegmentWriteAndRead(boolean async) throws Exception {
         byte[] data = pattern(10_000, 1);
-        try (AsyncFile f = create("seg"); Arena arena = Arena.ofConfined()) {
+        try (AsyncFile f = create("seg"); Arena arena = Arena.ofShared()) {
             MemorySegment src = arena.allocateFrom(JAVA_BYTE, data);
             assertEquals(data.length, io(async, () -> f.write(src, 100), () -> f.writeAsync(src, 100)));
             // Read into the middle of a larger segment: the bytes around it stay untouched.
@@ -226,7 +226,7 @@ class AsyncFileTest {
     void shortReadsAtEndOfFileThenMinusOne(boolean async) throws Exception {
         Path p = dir.resolve("ten");
         Files.write(p, "0123456789".getBytes(StandardCharsets.US_ASCII));
-        try (AsyncFile f = files.open(p); Arena arena = Arena.ofConfined()) {
+        try (AsyncFile f = files.open(p); Arena arena = Arena.ofShared()) {
             MemorySegment seg = arena.allocate(100);
             assertEquals(6, io(async, () -> f.read(seg, 4), () -> f.readAsync(seg, 4)));
             assertEquals("456789", new String(seg.asSlice(0, 6).toArray(JAVA_BYTE), StandardCharsets.US_ASCII));
@@ -257,7 +257,7 @@ class AsyncFileTest {
     @Test
     void readFullyAndWriteFully() throws Exception {
         byte[] data = pattern(3 << 20, 7); // several MiB: more than one kernel call may be needed
-        try (AsyncFile f = create("fully"); Arena arena = Arena.ofConfined()) {
+        try (AsyncFile f = create("fully"); Arena arena = Arena.ofShared()) {
             f.writeFully(arena.allocateFrom(JAVA_BYTE, data), 0);
             await(f.writeFullyAsync(MemorySegment.ofArray(data), data.length));
             assertEquals(2L * data.length, f.size());
@@ -284,7 +284,7 @@ class AsyncFileTest {
             assertTrue(e.getMessage().contains(p.toString()), e.getMessage());
             assertThrows(EOFException.class, () -> f.readFully(new byte[1], 100));
             failure(EOFException.class, f.readFullyAsync(MemorySegment.ofArray(new byte[200]), 0));
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 failure(EOFException.class, f.readFullyAsync(arena.allocate(101), 0));
             }
         }
@@ -321,7 +321,7 @@ class AsyncFileTest {
     void readIntoAReadOnlySegmentIsRefused() throws Exception {
         Path p = dir.resolve("src");
         Files.write(p, pattern(16, 23));
-        try (AsyncFile f = files.open(p); Arena arena = Arena.ofConfined()) {
+        try (AsyncFile f = files.open(p); Arena arena = Arena.ofShared()) {
             MemorySegment nativeRo = arena.allocate(16).asReadOnly();
             MemorySegment heapRo = MemorySegment.ofArray(new byte[16]).asReadOnly();
             for (MemorySegment ro : List.of(nativeRo, heapRo)) {
@@ -438,7 +438,7 @@ class AsyncFileTest {
     void offsetsBeyondFourGiB() throws Exception {
         long at = 5 * GIB;
         byte[] data = pattern(1 << 20, 14);
-        try (AsyncFile f = create("large"); Arena arena = Arena.ofConfined()) {
+        try (AsyncFile f = create("large"); Arena arena = Arena.ofShared()) {
             f.writeFully(arena.allocateFrom(JAVA_BYTE, data), at);
             assertEquals(at + data.length, f.size());
             assertEquals(at + data.length, Files.size(dir.resolve("large")));

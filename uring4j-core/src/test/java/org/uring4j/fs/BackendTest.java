@@ -277,7 +277,7 @@ class BackendTest {
         assertEquals(32L * chunk.length, Files.size(dir.resolve("b")));
         // After close: refused, as a closed runtime refuses work.
         assertThrows(RuntimeClosedException.class, () -> files.open(dir.resolve("a")));
-        assertThrows(java.nio.channels.ClosedChannelException.class, () -> a.read(new byte[1], 0, 1, 0)); // as for a closed file
+        assertThrows(java.nio.channels.ClosedChannelException.class, () -> a.read(new byte[1], 0, 1, 0)); // as a closed file
         a.close(); // still fine, and idempotent
         files.close();
     }

@@ -94,6 +94,24 @@ class WholeFileReadTest extends SharedFilesTest {
     }
 
     @Test
+    void aFifoWhoseWriterComesLaterIsWaitedFor() throws Exception {
+        Path fifo = dir.resolve("late");
+        FsTestSupport.mkfifo(fifo);
+        CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
+            try {
+                return files.readAllBytes(fifo); // before any writer: as Files.readAllBytes, it waits for one
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }, r -> Thread.ofVirtual().start(r));
+        Thread.sleep(100); // let the reader get to the FIFO first
+        try (OutputStream out = Files.newOutputStream(fifo)) {
+            out.write("late writer".getBytes());
+        }
+        assertArrayEquals("late writer".getBytes(), read.get(FsTestSupport.WAIT_SECONDS, TimeUnit.SECONDS));
+    }
+
+    @Test
     void errorsAreTheJdksTypes() throws Exception {
         assertThrows(NoSuchFileException.class, () -> files.readAllBytes(dir.resolve("missing")));
         assertThrows(NoSuchFileException.class, () -> files.stat(dir.resolve("missing")));

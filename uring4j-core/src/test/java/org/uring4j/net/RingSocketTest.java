@@ -3,6 +3,7 @@ package org.uring4j.net;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -65,6 +66,44 @@ class RingSocketTest extends NetTestBase {
                     s.close();
                 }
             }
+        }
+    }
+
+    @Test
+    void cancellingAReadCancelsItsReceiveInTheKernel() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: a RECV in the kernel");
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            byte[] b = new byte[10];
+            CompletableFuture<Integer> gaveUp = client.readAsync(b, 0, b.length); // nothing there: a RECV in the ring
+            assertTrue(gaveUp.cancel(false));
+            OpGate gate = ((RingSocket) client.io()).gate;
+            for (long end = System.nanoTime() + WAIT_SECONDS * 1_000_000_000L; gate.inFlight() > 0; ) {
+                assertTrue(System.nanoTime() < end, "the cancelled RECV is still in the kernel");
+                Thread.sleep(1);
+            }
+            // No orphaned RECV takes these bytes and drops them: the next read gets them.
+            peer.write(new byte[] {42}, 0, 1);
+            assertEquals(1, await(client.readAsync(b, 0, b.length)));
+            assertEquals(42, b[0]);
+        }
+    }
+
+    @Test
+    void closingANetOverARuntimeClosesAcceptedSocketsBeforeTheBufferRing() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: a net over a runtime the caller keeps");
+        try (UringRuntime rt = UringRuntime.open(1, new LoopOptions())) {
+            UringNet over = UringNet.over(rt);
+            UringServerSocket server = over.listen(loopback4());
+            UringSocket client = over.connect(server.localAddress());
+            UringSocket peer = server.accept();
+            // A heap read: a RECV armed on the provided-buffer ring that over.close() frees.
+            CompletableFuture<Integer> pending = peer.readAsync(new byte[10], 0, 10);
+            over.close();
+            assertFalse(peer.isOpen());
+            assertThrows(java.nio.channels.AsynchronousCloseException.class, () -> await(pending));
+            assertFalse(client.isOpen());
         }
     }
 

@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.uring4j.nio.ChannelTestSupport.WAIT_SECONDS;
 import static org.uring4j.nio.ChannelTestSupport.eventually;
 import static org.uring4j.nio.ChannelTestSupport.failureOf;
@@ -61,7 +60,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.uring4j.fs.Backend;
 import org.uring4j.fs.UringFiles;
 import org.uring4j.nio.ChannelTestSupport.Capture;
 import org.uring4j.nio.ChannelTestSupport.Impl;
@@ -90,18 +88,6 @@ class AsynchronousFileChannelCompatTest {
     static Stream<Impl> implementations() {
         return Stream.of(new Impl("JDK", AsynchronousFileChannel::open),
                 new Impl("uring4j", (p, o, e, a) -> UringFileChannel.open(files, p, o, e, a)));
-    }
-
-    /**
-     * Skips a test of locks for UringFileChannel on the portable backend: its locks are OFD locks on
-     * the file's descriptor, which that backend does not hand out, so it refuses them
-     * (UringFileChannelDifferencesTest#portableUringRefusesLocksNamingThePathAndLeavesNothingBehind
-     * pins the refusal down). The JDK's channel runs every lock test on both backends.
-     */
-    static void assumeLocks(Impl impl) {
-        assumeTrue(impl.isJdk() || files.backend() == Backend.IO_URING,
-                () -> "UringFileChannel refuses locks on the " + files.backend()
-                        + " backend: OFD locks need a descriptor, which it does not hand out");
     }
 
     /** A test run once per implementation. */
@@ -284,7 +270,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void extremeLockRangesLockAsAsked(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("extreme-lock", pattern(10, 43));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {
             FileLock last = ch.tryLock(Long.MAX_VALUE - 1, 1, false);
@@ -400,7 +385,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void lockHandlersRunOnTheGivenExecutor(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = dir.resolve("exec-lock");
         AtomicInteger made = new AtomicInteger();
         ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -731,7 +715,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void lockTheWholeFileThenReleaseIt(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("lock", pattern(10, 30));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {
             FileLock l = get(ch.lock());
@@ -755,7 +738,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void sizeZeroLocksToTheEndAndBeyond(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("lock0", pattern(10, 31));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
              RawHolder raw = new RawHolder(p)) {
@@ -773,7 +755,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void lockModesMustMatchTheChannelsModes(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("lockmodes", pattern(10, 32));
         try (AsynchronousFileChannel ro = impl.open(p, READ);
              AsynchronousFileChannel wo = impl.open(p, WRITE)) {
@@ -794,7 +775,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void badLockRangesAreIllegalArguments(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("lockargs", pattern(10, 33));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {
             assertEquals("Negative position", assertThrows(IllegalArgumentException.class, () -> ch.lock(-1, 10, false)).getMessage());
@@ -811,7 +791,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void overlappingLocksThroughOneChannelThrow(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("overlap", pattern(10, 34));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {
             FileLock a = get(ch.lock(0, 10, true));
@@ -832,7 +811,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void tryLockReturnsNullWhileAnotherHolderHasTheRegion(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("contend", pattern(100, 35));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
              RawHolder raw = new RawHolder(p)) {
@@ -851,7 +829,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void lockWaitsUntilTheHolderReleases(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("wait", pattern(100, 36));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
              RawHolder raw = new RawHolder(p)) {
@@ -880,7 +857,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void closingTheChannelReleasesAndInvalidatesItsLocks(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("closelocks", pattern(100, 37));
         try (RawHolder raw = new RawHolder(p)) {
             AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
@@ -898,7 +874,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void releasingMakesTheRegionAvailableToOthers(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("release", pattern(100, 38));
         try (AsynchronousFileChannel ch = impl.open(p, READ, WRITE);
              RawHolder raw = new RawHolder(p)) {
@@ -915,7 +890,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void closingFailsALockThatIsStillWaiting(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("closewait", pattern(10, 39));
         try (RawHolder raw = new RawHolder(p)) {
             assertTrue(raw.tryLock(false, 0, 100));
@@ -936,7 +910,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void aLockRequestRacingCloseAlwaysEnds(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("race", pattern(10, 44));
         try (RawHolder raw = new RawHolder(p)) {
             assertTrue(raw.tryLock(false, 0, 10)); // every request has to wait (or fail)
@@ -960,7 +933,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void cancelWithInterruptClosesTheChannel(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("cancel", pattern(10, 40));
         try (RawHolder raw = new RawHolder(p)) {
             assertTrue(raw.tryLock(false, 0, 10));
@@ -981,7 +953,6 @@ class AsynchronousFileChannelCompatTest {
 
     @BothImplementations
     void cancelWithoutInterruptLeavesTheChannelOpen(Impl impl) throws Exception {
-        assumeLocks(impl);
         Path p = file("cancel2", pattern(10, 41));
         try (RawHolder raw = new RawHolder(p);
              AsynchronousFileChannel ch = impl.open(p, READ, WRITE)) {

@@ -79,13 +79,12 @@ class UringFileChannelDifferencesTest {
     }
 
     /**
-     * Skips a test of UringFileChannel's OFD locks on the portable backend, which refuses them (they
-     * need the file's descriptor, which it does not hand out):
-     * {@link #portableUringRefusesLocksNamingThePathAndLeavesNothingBehind} pins that down instead.
+     * Skips a test of UringFileChannel's OFD locks on the portable backend, whose locks are the
+     * JDK's FileChannel locks ({@link #portableLocksAreTheJdksFileChannelLocks} pins that down).
      */
     private static void assumeOfdLocks() {
-        assumeTrue(files.backend() == Backend.IO_URING, () -> "UringFileChannel refuses locks on the " + files.backend()
-                + " backend: OFD locks need a descriptor, which it does not hand out");
+        assumeTrue(files.backend() == Backend.IO_URING, () -> "OFD locks are io_uring-backend only; the " + files.backend()
+                + " backend takes the JDK's FileChannel locks");
     }
 
     /** How many descriptors this process has open. */
@@ -208,53 +207,47 @@ class UringFileChannelDifferencesTest {
         }
     }
 
+    /**
+     * On the portable backend locks are FileChannel locks (issue 10, item 13): taken, released and
+     * dropped by close; the JDK's rules hold across the JVM's channels (another channel's overlapping
+     * lock is OverlappingFileLockException); a contended lock waits and is granted on release; and
+     * closing leaves no descriptor behind.
+     */
     @Test
-    void portableUringRefusesLocksNamingThePathAndLeavesNothingBehind() throws Exception {
+    void portableLocksAreTheJdksFileChannelLocks() throws Exception {
         Path p = file("portable-lock");
         // Files of its own on the portable backend, so that this runs whichever backend the property picks.
         try (UringFiles portable = UringFiles.portable()) {
             assertEquals(Backend.PORTABLE, portable.backend());
             UringFileChannel.open(portable, p, Set.of(READ), null).close(); // whatever a first open sets up, before counting
-            long before = openFds();
             UringFileChannel ch = UringFileChannel.open(portable, p, Set.of(READ, WRITE), null);
             UringFileChannel ro = UringFileChannel.open(portable, p, Set.of(READ), null);
             try {
-                assertEquals(2, fdsOn(p));
-                UnsupportedOperationException first = assertThrows(UnsupportedOperationException.class,
-                        () -> ch.tryLock(0, 10, false));
-                assertTrue(first.getMessage().contains(p.toString()), first.getMessage());
-                assertTrue(first.getMessage().contains("PORTABLE"), first.getMessage());
-                // The refusal left no entry in the channel's lock table: the same range is refused the
-                // same way again, not with OverlappingFileLockException.
-                UnsupportedOperationException again = assertThrows(UnsupportedOperationException.class,
-                        () -> ch.tryLock(0, 10, false));
-                assertTrue(again.getMessage().contains(p.toString()), again.getMessage());
-                assertThrows(UnsupportedOperationException.class, () -> ch.lock(0, 10, false));
-                assertThrows(UnsupportedOperationException.class, () -> ch.lock(5, 10, true, "h", new Capture<>()));
-                assertThrows(UnsupportedOperationException.class, ch::lock);
-                assertThrows(UnsupportedOperationException.class, ch::tryLock);
-                assertThrows(UnsupportedOperationException.class, () -> ro.tryLock(0, 10, true));
-                // the argument and mode checks still come first, as with io_uring
+                FileLock held = ch.tryLock(0, 10, false);
+                assertNotNull(held);
+                assertTrue(held.isValid() && held.acquiredBy() == ch);
+                assertThrows(OverlappingFileLockException.class, () -> ch.tryLock(5, 10, false)); // same channel
+                assertThrows(OverlappingFileLockException.class, () -> ro.tryLock(0, 10, true)); // the JVM's other channel, as the JDK
+                try (AsynchronousFileChannel jdk = AsynchronousFileChannel.open(p, READ, WRITE)) {
+                    assertThrows(OverlappingFileLockException.class, () -> jdk.tryLock(0, 10, false));
+                }
+                held.release();
+                assertFalse(held.isValid());
+                FileLock shared = get(ro.lock(0, 10, true));
+                assertTrue(shared.isShared());
+                // the argument and mode checks come first, as with io_uring
                 assertThrows(IllegalArgumentException.class, () -> ch.tryLock(-1, 10, false));
                 assertThrows(NonWritableChannelException.class, () -> ro.lock(0, 10, false));
-                // and the channel still works
+                ro.close(); // drops its lock
+                assertFalse(shared.isValid());
+                assertNotNull(ch.tryLock(0, 10, false));
                 assertEquals(4, get(ch.write(ByteBuffer.wrap(pattern(4, 1)), 100)));
-                assertEquals(104, ch.size());
             } finally {
                 ro.close();
                 ch.close();
             }
-            assertFalse(ch.isOpen());
-            ch.close(); // idempotent
-            assertThrows(ClosedChannelException.class, () -> ch.tryLock(0, 10, false)); // closed, before refused
-            assertEquals(0, fdsOn(p), "the channels' descriptors are closed");
-            eventually("the descriptor count is back to " + before, () -> {
-                try {
-                    return openFds() <= before;
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            assertThrows(ClosedChannelException.class, () -> ch.tryLock(0, 10, false));
+            assertEquals(0, fdsOn(p), "the channels' descriptors, the lock channels' too, are closed");
         }
     }
 

@@ -27,24 +27,6 @@ import org.uring4j.fs.Backend;
 class BothBackendsSpawnTest extends SharedRuntimeTest {
 
 
-    /** Starts {@code spawn} on {@code backend}. */
-    private static Child start(Spawn spawn, Backend backend) throws Exception {
-        if (backend == Backend.IO_URING) {
-            return spawn.start(rt);
-        }
-        String old = System.getProperty(Backend.PROPERTY);
-        System.setProperty(Backend.PROPERTY, "portable");
-        try {
-            return spawn.start();
-        } finally {
-            if (old == null) {
-                System.clearProperty(Backend.PROPERTY);
-            } else {
-                System.setProperty(Backend.PROPERTY, old);
-            }
-        }
-    }
-
     private static ExitStatus exit(Child c) throws Exception {
         return c.onExit().get(30, TimeUnit.SECONDS);
     }

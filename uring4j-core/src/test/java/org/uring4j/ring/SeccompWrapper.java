@@ -8,7 +8,6 @@ import java.io.File;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -50,21 +49,9 @@ public final class SeccompWrapper {
      */
     public static Result runJava(Path wrapper, int errno, Class<?> mainClass, List<String> jvmArgs, String... args)
             throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(wrapper.toString(), Integer.toString(errno), java.toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
-        command.addAll(jvmArgs);
-        command.add(mainClass.getName());
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try (var in = p.getInputStream(); var o = p.getOutputStream()) {
-            String out = new String(in.readAllBytes()).trim(); // until the child exits and closes its end
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("child JVM did not finish: " + out);
-            }
-            return new Result(p.exitValue(), out);
-        }
+        org.uring4j.ChildJvm.Result r = org.uring4j.ChildJvm.run(List.of(wrapper.toString(), Integer.toString(errno)),
+                jvmArgs, mainClass, args);
+        return new Result(r.exit(), r.output());
     }
 
     /** A child's exit code and its output (stdout and stderr). */
