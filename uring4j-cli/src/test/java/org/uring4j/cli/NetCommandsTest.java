@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -243,5 +244,13 @@ class NetCommandsTest {
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("--conns is for the timed echo runs"), r.err());
         assertEquals(2, Cli.run("net-bench", "--idle", "5", "--engines", "netty").exitCode());
+    }
+
+    @Test
+    void netBenchIdleSaysWhichLimitIsTooLow() throws Exception {
+        assumeTrue(new java.io.File("/usr/bin/prlimit").canExecute(), "prlimit (util-linux) is not installed");
+        ChildCli.Result r = ChildCli.run(List.of("/usr/bin/prlimit", "--nofile=500:500"), "net-bench", "--idle", "1000");
+        assertEquals(1, r.exitCode(), r.err() + r.out());
+        assertTrue(r.err().contains("--idle 1000 needs about 1256 descriptors per process, but RLIMIT_NOFILE allows 500"), r.err());
     }
 }
