@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -78,9 +79,10 @@ class NetCommandsTest {
         }
     }
 
-    @Test
-    void echoServerEchoesAFloodingClientByteForByte() throws Exception {
-        Process p = start("echo-server", "--port", "0");
+    @ParameterizedTest
+    @ValueSource(strings = {"uring", "uring-provided"})
+    void echoServerEchoesAFloodingClientByteForByte(String engine) throws Exception {
+        Process p = start("echo-server", "--port", "0", "--engine", engine);
         try {
             String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
             assertNotNull(line, "echo-server printed nothing");
@@ -197,5 +199,58 @@ class NetCommandsTest {
         assertTrue(r.out().contains("uring / jdk-vthread:"), r.out());
         assertEquals(2, Cli.run("net-bench", "--conns", "0").exitCode());
         assertEquals(2, Cli.run("net-bench", "--engines", "netty").exitCode());
+    }
+
+    @Test
+    void netBenchIdleReportsMemoryPerConnectionForEachServer() throws Exception {
+        Cli.Result r = Cli.run("net-bench", "--idle", "100", "--json");
+        assertEquals(0, r.exitCode(), r.err() + r.out());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(100, j.get("idle").asInt());
+        List<String> engines = new java.util.ArrayList<>();
+        for (JsonNode e : j.get("engines")) {
+            engines.add(e.get("engine").asText());
+            for (String k : List.of("heap_bytes_per_conn", "native_bytes_per_conn", "heap_plus_native_bytes_per_conn",
+                    "rss_bytes_per_conn")) {
+                assertTrue(e.get(k).isNumber(), k + " in " + e); // native is null only without NMT in the server
+            }
+            assertTrue(e.get("after").get("heap_used_bytes").asLong() > 0, e.toString());
+        }
+        assertEquals(List.of("uring", "uring-provided", "jdk-vthread"), engines);
+        // What the measurement must see: the uring server's 16 KiB native buffer per connection,
+        // and none for the one that receives through the provided-buffer ring.
+        assertTrue(j.get("engines").get(0).get("native_bytes_per_conn").asLong() > 8192, r.out());
+        assertTrue(j.get("engines").get(1).get("native_bytes_per_conn").asLong() < 8192, r.out());
+
+        Cli.Result table = Cli.run("net-bench", "--idle", "20", "--engines", "uring-provided");
+        assertEquals(0, table.exitCode(), table.err() + table.out());
+        assertTrue(table.out().contains("heap+native B"), table.out());
+        assertTrue(table.out().lines().anyMatch(l -> l.startsWith("uring-provided ")), table.out());
+    }
+
+    @Test
+    void theServerWithoutBuffersOfItsOwnEchoesEveryByteOfManyConnections() throws Exception {
+        // Its connections share their loop's scratch array: net-bench checks every echoed byte.
+        Cli.Result r = Cli.run("net-bench", "--conns", "16", "--msg", "5000", "--pipeline", "4", "--time", "0.5",
+                "--rounds", "1", "--warmup", "0", "--loops", "2", "--engines", "uring-provided", "--json");
+        assertEquals(0, r.exitCode(), r.err() + r.out());
+        assertTrue(JSON.readTree(r.out()).get("engines").get(0).get("round_trips_per_s").asDouble() > 0, r.out());
+    }
+
+    @Test
+    void netBenchIdleRejectsBadArguments() {
+        assertEquals(2, Cli.run("net-bench", "--idle", "0").exitCode());
+        Cli.Result r = Cli.run("net-bench", "--idle", "5", "--conns", "3");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--conns is for the timed echo runs"), r.err());
+        assertEquals(2, Cli.run("net-bench", "--idle", "5", "--engines", "netty").exitCode());
+    }
+
+    @Test
+    void netBenchIdleSaysWhichLimitIsTooLow() throws Exception {
+        assumeTrue(new java.io.File("/usr/bin/prlimit").canExecute(), "prlimit (util-linux) is not installed");
+        ChildCli.Result r = ChildCli.run(List.of("/usr/bin/prlimit", "--nofile=500:500"), "net-bench", "--idle", "1000");
+        assertEquals(1, r.exitCode(), r.err() + r.out());
+        assertTrue(r.err().contains("--idle 1000 needs about 1256 descriptors per process, but RLIMIT_NOFILE allows 500"), r.err());
     }
 }

@@ -26,7 +26,8 @@ import org.uring4j.runtime.LoopOptions;
 
 /**
  * The echo servers {@code echo-server} runs and {@code net-bench} compares: uring4j's (one
- * asynchronous receive-then-send chain per connection, on the event loops), the JDK's
+ * asynchronous receive-then-send chain per connection, on the event loops; with a native buffer
+ * per connection, or none, receiving through the provided-buffer ring), the JDK's
  * virtual-thread-per-connection server on blocking SocketChannels, the JDK's
  * AsynchronousServerSocketChannel on a fixed group of threads, and Netty's ({@link NettyEcho}).
  */
