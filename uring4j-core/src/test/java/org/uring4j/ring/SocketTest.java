@@ -475,8 +475,10 @@ class SocketTest {
             ring.getSqe().prepSend(unconnected.raw(), bytes(arena, "x"), Uapi.MSG_NOSIGNAL);
             int r = submitAndWait(ring).res();
             assertTrue(r == -Errno.EPIPE.number() || r == -Errno.ENOTCONN.number(), Errno.name(r));
-            ring.getSqe().prepListen(p.read().raw(), 1);
-            assertEquals(-Errno.ENOTSOCK.number(), submitAndWait(ring).res());
+            if (KernelAssumptions.probe().isSupported(Opcode.LISTEN)) { // 6.11+; older kernels: EINVAL for the op
+                ring.getSqe().prepListen(p.read().raw(), 1);
+                assertEquals(-Errno.ENOTSOCK.number(), submitAndWait(ring).res());
+            }
         }
     }
 }
