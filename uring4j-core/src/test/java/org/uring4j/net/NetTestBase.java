@@ -135,7 +135,9 @@ abstract class NetTestBase {
             try {
                 while (true) {
                     UringSocket s = server.accept();
-                    s.setOption(StandardSocketOptions.TCP_NODELAY, noDelay);
+                    if (noDelay) {
+                        s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    }
                     Thread.ofVirtual().start(() -> echo(s));
                 }
             } catch (Exception e) {
