@@ -454,8 +454,9 @@ public final class AsyncFile implements AutoCloseable {
         return Await.get(statAsync());
     }
 
+    /** The file's size: on io_uring a statx of the size alone, on the calling thread. */
     public long size() throws IOException {
-        return Await.get(sizeAsync());
+        return io.sizeBlocking();
     }
 
     /** Reads extended attribute {@code name} (e.g. "user.mime"); at most 64 KiB. */

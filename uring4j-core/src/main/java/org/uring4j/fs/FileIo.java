@@ -47,6 +47,11 @@ interface FileIo {
 
     CompletableFuture<FileStat> stat();
 
+    /** The file's size, waiting for it. */
+    default long sizeBlocking() throws IOException {
+        return org.uring4j.runtime.Await.get(stat()).size();
+    }
+
     CompletableFuture<byte[]> getXattr(String name);
 
     CompletableFuture<Void> setXattr(String name, byte[] value, int flags);

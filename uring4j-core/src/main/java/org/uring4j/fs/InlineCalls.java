@@ -84,6 +84,22 @@ final class InlineCalls {
         }
     }
 
+    /** The open file {@code fd}'s size by a statx(2) of STATX_SIZE alone; fails as the ring's STATX would. */
+    static long fstatxSize(RingFile file, int fd) throws IOException {
+        MemorySegment mem = InlineBounce.take();
+        try {
+            MemorySegment stx = mem.asSlice(STATX_AT, Layouts.STATX.byteSize());
+            mem.set(java.lang.foreign.ValueLayout.JAVA_BYTE, PATH_AT, (byte) 0);
+            int r = Syscalls.statx(fd, mem.asSlice(PATH_AT, 1), Uapi.AT_EMPTY_PATH, Uapi.STATX_SIZE, stx);
+            if (r < 0) {
+                throw file.error("STATX", r);
+            }
+            return stx.get(JAVA_LONG, 40); // stx_size
+        } finally {
+            InlineBounce.give(mem);
+        }
+    }
+
     /**
      * The whole content of the file open at {@code fd} (from its start) read on this thread when
      * nothing has to wait: data in the page cache, a file that fits the buffer. Null when a read

@@ -468,6 +468,26 @@ final class RingFile implements FileIo {
     }
 
     /**
+     * The size alone, by a statx(2) on the calling thread that asks for STATX_SIZE only (the full
+     * stat also asks for what costs the file system more, such as DIO alignment), as
+     * FileChannel.size() makes one fstat.
+     */
+    @Override
+    public long sizeBlocking() throws IOException {
+        if (fd < 0 || loop.isClosed() || EventLoop.onLoopThread()) {
+            return FileIo.super.sizeBlocking();
+        }
+        if (!gate.enter()) {
+            throw gate.closedException();
+        }
+        try {
+            return InlineCalls.fstatxSize(this, fd);
+        } finally {
+            gate.exit();
+        }
+    }
+
+    /**
      * statx(2) of the open file on the calling thread (IORING_OP_STATX always goes to an io-wq
      * worker); a direct descriptor is first installed as a plain one
      * ({@code io_uring_prep_statx} with AT_EMPTY_PATH on that).
