@@ -97,14 +97,17 @@ class RingSocketTest extends NetTestBase {
         try (UringRuntime rt = UringRuntime.open(1, new LoopOptions())) {
             UringNet over = UringNet.over(rt);
             UringServerSocket server = over.listen(loopback4());
-            UringSocket client = over.connect(server.localAddress());
-            UringSocket peer = server.accept();
-            // A heap read: a RECV armed on the provided-buffer ring that over.close() frees.
-            CompletableFuture<Integer> pending = peer.readAsync(new byte[10], 0, 10);
-            over.close();
-            assertFalse(peer.isOpen());
-            assertThrows(java.nio.channels.AsynchronousCloseException.class, () -> await(pending));
-            assertFalse(client.isOpen());
+            // The client is the JDK's, outside this net: closing the net must not let the peer's
+            // read end with the client's end of stream instead of the close (a race otherwise).
+            try (SocketChannel client = SocketChannel.open(server.localAddress())) {
+                UringSocket peer = server.accept();
+                // A heap read: a RECV armed on the provided-buffer ring that over.close() frees.
+                CompletableFuture<Integer> pending = peer.readAsync(new byte[10], 0, 10);
+                over.close();
+                assertFalse(peer.isOpen());
+                assertThrows(java.nio.channels.AsynchronousCloseException.class, () -> await(pending));
+                assertEquals(-1, client.read(java.nio.ByteBuffer.allocate(1)), "the accepted socket was closed");
+            }
         }
     }
 
