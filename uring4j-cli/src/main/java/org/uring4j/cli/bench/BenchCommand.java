@@ -359,7 +359,10 @@ public final class BenchCommand implements Callable<Integer> {
                 out.println();
                 for (var e : byMode.entrySet()) {
                     List<BenchResult> m = e.getValue().stream().map(BenchCommand::median).toList();
-                    out.printf("%s / filechannel, %s: %.2fx%n", ours.label(), e.getKey(), m.get(0).iops() / m.get(1).iops());
+                    BenchResult a = m.get(0);
+                    BenchResult b = m.get(1);
+                    out.printf("%s / filechannel, %s: %.2fx IOPS, %.2fx CPU per op (%.2f vs %.2f us)%n", ours.label(),
+                            e.getKey(), a.iops() / b.iops(), cpuPerOp(a) / cpuPerOp(b), cpuPerOp(a) * 1e6, cpuPerOp(b) * 1e6);
                 }
                 fio.forEach((k, v) -> out.printf("%s / fio: %.2fx%n", k, v));
             }
@@ -452,6 +455,11 @@ public final class BenchCommand implements Callable<Integer> {
             ratios.put(r.spec().engine().label() + (r.spec().direct() ? " direct" : " cached"), r.iops() / fioIops);
         }
         return ratios;
+    }
+
+    /** Process CPU seconds per op. */
+    private static double cpuPerOp(BenchResult r) {
+        return r.ops() == 0 ? 0 : r.cpuSeconds() / r.ops();
     }
 
     private static BenchResult median(List<BenchResult> rounds) {
