@@ -55,16 +55,21 @@ final class InlineCalls {
     static FileStat fstatx(RingFile file, int fd) throws IOException {
         MemorySegment mem = InlineBounce.take();
         try {
-            MemorySegment stx = mem.asSlice(STATX_AT, Layouts.STATX.byteSize());
-            mem.set(java.lang.foreign.ValueLayout.JAVA_BYTE, PATH_AT, (byte) 0);
-            int r = Syscalls.statx(fd, mem.asSlice(PATH_AT, 1), Uapi.AT_EMPTY_PATH, FileStat.MASK, stx);
+            int r = fstatxInto(fd, FileStat.MASK, mem);
             if (r < 0) {
                 throw file.error("STATX", r);
             }
-            return FileStat.of(stx);
+            return FileStat.of(mem.asSlice(STATX_AT, Layouts.STATX.byteSize()));
         } finally {
             InlineBounce.give(mem);
         }
+    }
+
+    /** statx(2) of the open file {@code fd} (AT_EMPTY_PATH) into {@code mem} at {@link #STATX_AT}: 0, or -errno. */
+    private static int fstatxInto(int fd, int mask, MemorySegment mem) {
+        mem.set(java.lang.foreign.ValueLayout.JAVA_BYTE, PATH_AT, (byte) 0);
+        return Syscalls.statx(fd, mem.asSlice(PATH_AT, 1), Uapi.AT_EMPTY_PATH, mask,
+                mem.asSlice(STATX_AT, Layouts.STATX.byteSize()));
     }
 
     /** openat2(2) of {@code path} on this thread: a descriptor, or -errno (-EAGAIN: RESOLVE_CACHED could not). */
@@ -88,13 +93,11 @@ final class InlineCalls {
     static long fstatxSize(RingFile file, int fd) throws IOException {
         MemorySegment mem = InlineBounce.take();
         try {
-            MemorySegment stx = mem.asSlice(STATX_AT, Layouts.STATX.byteSize());
-            mem.set(java.lang.foreign.ValueLayout.JAVA_BYTE, PATH_AT, (byte) 0);
-            int r = Syscalls.statx(fd, mem.asSlice(PATH_AT, 1), Uapi.AT_EMPTY_PATH, Uapi.STATX_SIZE, stx);
+            int r = fstatxInto(fd, Uapi.STATX_SIZE, mem);
             if (r < 0) {
                 throw file.error("STATX", r);
             }
-            return stx.get(JAVA_LONG, 40); // stx_size
+            return mem.get(JAVA_LONG, STATX_AT + 40); // stx_size
         } finally {
             InlineBounce.give(mem);
         }
@@ -121,7 +124,7 @@ final class InlineCalls {
             if (more != 0) {
                 return null;
             }
-            if (n == 0 && !isRegularFile(fd, mem)) {
+            if (n == 0 && fileType(fd, mem) != Uapi.S_IFREG) {
                 return null; // an empty FIFO without a writer also says 0: the caller waits for one
             }
             byte[] out = new byte[(int) n];
@@ -132,28 +135,21 @@ final class InlineCalls {
         }
     }
 
-    private static boolean isRegularFile(int fd, MemorySegment mem) {
-        return fileType(fd, mem) == Uapi.S_IFREG;
-    }
-
-    /** Whether {@code fd} is a FIFO (a named pipe). */
-    static boolean isFifo(int fd) {
+    /** The S_IFMT bits of {@code fd}'s mode (Uapi.S_IFREG, S_IFIFO...), or -1 if statx fails. */
+    static int fileType(int fd) {
         MemorySegment mem = InlineBounce.take();
         try {
-            return fileType(fd, mem) == Uapi.S_IFIFO;
+            return fileType(fd, mem);
         } finally {
             InlineBounce.give(mem);
         }
     }
 
-    /** The S_IFMT bits of {@code fd}'s mode, or -1 if statx fails. */
     private static int fileType(int fd, MemorySegment mem) {
-        MemorySegment stx = mem.asSlice(STATX_AT, Layouts.STATX.byteSize());
-        mem.set(java.lang.foreign.ValueLayout.JAVA_BYTE, PATH_AT, (byte) 0);
-        if (Syscalls.statx(fd, mem.asSlice(PATH_AT, 1), Uapi.AT_EMPTY_PATH, Uapi.STATX_TYPE, stx) != 0) {
+        if (fstatxInto(fd, Uapi.STATX_TYPE, mem) != 0) {
             return -1;
         }
-        return Short.toUnsignedInt(stx.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 28)) & Uapi.S_IFMT;
+        return Short.toUnsignedInt(mem.get(java.lang.foreign.ValueLayout.JAVA_SHORT, STATX_AT + 28)) & Uapi.S_IFMT;
     }
 
     /**

@@ -104,7 +104,7 @@ final class RingFile implements FileIo {
         }
         int f = fd;
         int flags = f < 0 ? -1 : org.uring4j.sys.Syscalls.fcntl(f, Uapi.F_GETFL, 0);
-        if (flags < 0 || !isRegularFile(f)) {
+        if (flags < 0 || InlineCalls.fileType(f) != Uapi.S_IFREG) { // not a FIFO or device node, whose reads may wait
             k = RING_ONLY;
         } else {
             long fsType = org.uring4j.sys.Syscalls.fileSystemType(f);
@@ -119,16 +119,6 @@ final class RingFile implements FileIo {
         }
         kind = k; // racing threads compute the same answer
         return k;
-    }
-
-    /** A regular file (not a FIFO or device node that lives on tmpfs, whose reads may wait). */
-    private static boolean isRegularFile(int fd) {
-        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
-            MemorySegment stx = a.allocate(Layouts.STATX.byteSize(), 8);
-            int r = org.uring4j.sys.Syscalls.statx(fd, a.allocateFrom(""), Uapi.AT_EMPTY_PATH, Uapi.STATX_TYPE, stx);
-            return r == 0 && (Short.toUnsignedInt(stx.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 28)) & Uapi.S_IFMT)
-                    == Uapi.S_IFREG;
-        }
     }
 
     @Override

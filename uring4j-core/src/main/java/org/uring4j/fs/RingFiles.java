@@ -259,7 +259,7 @@ final class RingFiles implements FilesBackend {
      */
     private byte[] readOpened(Path path, CString p, int fd) throws IOException {
         FileIo io;
-        if (fd >= 0 && InlineCalls.isFifo(fd)) {
+        if (fd >= 0 && InlineCalls.fileType(fd) == Uapi.S_IFIFO) {
             // A FIFO opened without waiting has perhaps no writer yet, and its read would say end
             // of file at once. Open it again through the ring, which waits for a writer as
             // open(2) and the JDK do; only then let go of this reader, so that a writer that came
