@@ -307,8 +307,11 @@ final class RingFile implements FileIo {
                 }
                 if (write ? writeNowait : readNowait) {
                     long r = viaNative(write, target, position, true);
+                    if (r > 0 && r < size) {
+                        r = nowaitRest(write, target, position, r);
+                    }
                     if (r != -EAGAIN && r != -EOPNOTSUPP) {
-                        return checked(write, r);
+                        return r == TO_RING ? TO_RING : checked(write, r);
                     }
                     if (r == -EOPNOTSUPP) {
                         if (write) {
@@ -336,6 +339,28 @@ final class RingFile implements FileIo {
                 return TO_RING;
             }
         }
+    }
+
+    /**
+     * After a short RWF_NOWAIT transfer of {@code done} bytes: the rest, also without waiting,
+     * until the end of the file (a read of 0) or all of it; {@link #TO_RING} when part of it would
+     * wait, for the ring to make the whole transfer again (the bytes are the same), so that a
+     * regular file's read comes back short only at its end, as FileChannel's does, and never
+     * because the page cache held only part of the range.
+     */
+    private long nowaitRest(boolean write, MemorySegment target, long position, long done) {
+        long size = target.byteSize();
+        while (done < size) {
+            long r = viaNative(write, target.asSlice(done), position + done, true);
+            if (r == 0 && !write) {
+                return done; // end of file
+            }
+            if (r <= 0) {
+                return TO_RING;
+            }
+            done += r;
+        }
+        return done;
     }
 
     /**

@@ -141,6 +141,26 @@ class CallerPathTest {
     }
 
     @Test
+    void aRangeThePageCacheHoldsOnlyInPartIsStillReadWhole() throws Exception {
+        assumeFalse(onTmpfs(), "tmpfs has no page cache to miss");
+        byte[] data = pattern(256 * 1024, 9);
+        Path p = file("partly", data);
+        try (AsyncFile f = files.open(p, READ, WRITE); Arena arena = Arena.ofShared()) {
+            MemorySegment all = arena.allocate(data.length);
+            for (boolean virtual : new boolean[] {true, false}) {
+                f.sync();
+                f.advise(0, 0, POSIX_FADV_DONTNEED);
+                f.advise(0, 0, 1); // POSIX_FADV_RANDOM: no readahead, so only what is read below is cached
+                f.read(arena.allocate(4096), 0); // the first page cached, the rest not
+                int n = on(virtual, () -> f.read(all, 0));
+                assertEquals(data.length, n, "a regular file's read is short only at its end");
+                assertArrayEquals(data, all.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                assertEquals(data.length, (int) f.readAsync(all, 0).join());
+            }
+        }
+    }
+
+    @Test
     void buffferedWritesAreMadeOnTheCallersThread() throws Exception {
         Path p = file("w", new byte[0]);
         byte[] data = pattern(8192, 3);
