@@ -131,7 +131,8 @@ public final class AsyncFile implements AutoCloseable {
     /**
      * Reads into {@code dst} at {@code position}, waiting for the result: the bytes read, -1 at
      * end of file. Data the page cache holds is read on the calling thread (preadv2 with
-     * RWF_NOWAIT); only a read that must wait goes through the ring, where a virtual thread parks
+     * RWF_NOWAIT); a read that must wait is made on a virtual thread's carrier while few carriers
+     * are waiting (as FileChannel makes it), else through the ring, where the thread parks
      * without holding its carrier.
      */
     public int read(MemorySegment dst, long position) throws IOException {

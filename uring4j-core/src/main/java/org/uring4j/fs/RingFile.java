@@ -257,7 +257,11 @@ final class RingFile implements FileIo {
             // A loop thread must never wait in a system call: its whole ring would stall (and a
             // blocking call there that needs the ring fails with BlockingOperationException).
             boolean onLoop = EventLoop.onLoopThread();
-            r = inline(write, target, position, !Thread.currentThread().isVirtual() && !onLoop, !onLoop);
+            boolean virtual = Thread.currentThread().isVirtual();
+            r = inline(write, target, position, !virtual && !onLoop, !onLoop);
+            if (r == TO_RING && virtual && !onLoop) {
+                r = onCarrier(write, target, position);
+            }
         } finally {
             gate.exit();
         }
@@ -265,6 +269,23 @@ final class RingFile implements FileIo {
             return Await.get(run(new RwOp(this, write, target, buffer, position)));
         }
         return done(write, target, buffer, r);
+    }
+
+    /**
+     * A transfer that waits (O_DIRECT, a page-cache miss), made on the calling virtual thread's
+     * carrier if {@link CarrierWaits} has a permit free, else {@link #TO_RING}. Not for what may
+     * wait without end (FIFOs, devices: {@link #RING_ONLY}). Must run inside the close gate.
+     */
+    private long onCarrier(boolean write, MemorySegment target, long position) throws UringException {
+        int k = kind;
+        if ((k != BUFFERED && k != DEVICE_BOUND && k != IN_MEMORY) || loop.isClosed() || !CarrierWaits.tryAcquire()) {
+            return TO_RING;
+        }
+        try {
+            return checked(write, viaNative(write, target, position, false));
+        } finally {
+            CarrierWaits.release();
+        }
     }
 
     /** The result of a transfer made inline, as the ring's completion would give it. */

@@ -59,6 +59,28 @@ class CallerPathTest {
     }
 
     /** Runs {@code body} on a new virtual thread (or platform thread) and returns its result. */
+    /** Who makes a blocking call: a platform thread, a virtual thread, or one whose carrier may not wait. */
+    private enum Caller {
+        PLATFORM, VIRTUAL, VIRTUAL_CARRIERS_BUSY;
+
+        <T> T call(Callable<T> body) throws Exception {
+            if (this != VIRTUAL_CARRIERS_BUSY) {
+                return on(this == VIRTUAL, body);
+            }
+            int held = 0;
+            while (CarrierWaits.tryAcquire()) {
+                held++;
+            }
+            try {
+                return on(true, body);
+            } finally {
+                for (; held > 0; held--) {
+                    CarrierWaits.release();
+                }
+            }
+        }
+    }
+
     private static <T> T on(boolean virtual, Callable<T> body) throws Exception {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -109,33 +131,35 @@ class CallerPathTest {
     }
 
     @Test
-    void aCacheMissOnAVirtualThreadParksOnTheRingAndAPlatformThreadReadsItself() throws Exception {
+    void aCacheMissWaitsOnTheCarrierWhileOneMayElseParksOnTheRing() throws Exception {
         assumeFalse(onTmpfs(), "tmpfs has no page cache to miss");
         byte[] data = pattern(64 * 1024, 2);
         Path p = file("miss", data);
         try (AsyncFile f = files.open(p, READ, WRITE); Arena arena = Arena.ofShared()) {
             MemorySegment buf = arena.allocate(4096);
             f.read(buf, 0);
-            for (boolean virtual : new boolean[] {true, false}) {
+            // A virtual thread parks on the ring when the carriers allowed to wait are all waiting
+            // (held here), and makes the read on its carrier when one may; a platform thread
+            // always reads itself.
+            for (Caller caller : Caller.values()) {
                 // Drop the clean pages so that the next read misses. The kernel may keep a page
                 // (one under writeback, or read back by a neighbour's readahead): try a few times,
                 // and skip rather than fail if the page cache will not let go.
+                long expected = caller == Caller.VIRTUAL_CARRIERS_BUSY ? 1 : 0;
                 long viaRing = -1;
-                for (int attempt = 0; attempt < 5 && viaRing != (virtual ? 1 : 0); attempt++) {
+                for (int attempt = 0; attempt < 5 && viaRing != expected; attempt++) {
                     f.sync();
                     f.advise(0, 0, POSIX_FADV_DONTNEED);
                     long before = loop.operationsSubmitted();
-                    assertEquals(4096, (int) on(virtual, () -> f.read(buf, 8192)));
+                    assertEquals(4096, (int) caller.call(() -> f.read(buf, 8192)));
                     assertArrayEquals(java.util.Arrays.copyOfRange(data, 8192, 12288),
                             buf.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
                     viaRing = loop.operationsSubmitted() - before;
                 }
-                if (virtual) {
+                if (caller == Caller.VIRTUAL_CARRIERS_BUSY) {
                     assumeTrue(viaRing == 1, "the page cache kept the page through POSIX_FADV_DONTNEED");
-                    assertEquals(1, viaRing, "RWF_NOWAIT said EAGAIN: the virtual thread's read went to the ring");
-                } else {
-                    assertEquals(0, viaRing, "a platform thread blocks in pread itself, as FileChannel does");
                 }
+                assertEquals(expected, viaRing, caller + ": RWF_NOWAIT said EAGAIN");
             }
         }
     }
@@ -186,15 +210,17 @@ class CallerPathTest {
         assumeTrue(Files.isReadable(version), "no /proc/version");
         byte[] expected = Files.readAllBytes(version);
         try (AsyncFile f = files.open(version, READ)) {
-            for (boolean virtual : new boolean[] {true, false, true}) {
+            for (Caller caller : new Caller[] {Caller.VIRTUAL_CARRIERS_BUSY, Caller.PLATFORM, Caller.VIRTUAL,
+                    Caller.VIRTUAL_CARRIERS_BUSY}) {
                 byte[] got = new byte[4096];
                 long before = loop.operationsSubmitted();
-                int n = on(virtual, () -> f.read(got, 0, got.length, 0));
+                int n = caller.call(() -> f.read(got, 0, got.length, 0));
                 assertEquals(expected.length, n);
                 assertArrayEquals(expected, java.util.Arrays.copyOf(got, n));
-                // procfs answers RWF_NOWAIT with EOPNOTSUPP: a virtual thread parks on the ring, a
-                // platform thread reads itself.
-                assertEquals(virtual ? 1 : 0, loop.operationsSubmitted() - before, virtual ? "virtual" : "platform");
+                // procfs answers RWF_NOWAIT with EOPNOTSUPP: a virtual thread parks on the ring
+                // unless its carrier may wait; a platform thread reads itself.
+                assertEquals(caller == Caller.VIRTUAL_CARRIERS_BUSY ? 1 : 0, loop.operationsSubmitted() - before,
+                        caller.toString());
             }
         }
     }
@@ -217,17 +243,44 @@ class CallerPathTest {
     }
 
     @Test
+    void directReadsOfAVirtualThreadWaitOnItsCarrierWhileOneMayElseParkOnTheRing() throws Exception {
+        assumeFalse(onTmpfs(), "tmpfs refuses O_DIRECT at open");
+        byte[] data = pattern(8192, 7);
+        Path p = file("direct-carrier", data);
+        try (AsyncFile f = files.open(p, READ, UringOpenOption.DIRECT); Arena arena = Arena.ofShared()) {
+            MemorySegment buf = arena.allocate(4096, 4096);
+            for (Caller caller : new Caller[] {Caller.VIRTUAL, Caller.VIRTUAL_CARRIERS_BUSY, Caller.PLATFORM}) {
+                long before = loop.operationsSubmitted();
+                assertEquals(4096, (int) caller.call(() -> f.read(buf, 4096)));
+                assertArrayEquals(java.util.Arrays.copyOfRange(data, 4096, 8192),
+                        buf.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                assertEquals(caller == Caller.VIRTUAL_CARRIERS_BUSY ? 1 : 0, loop.operationsSubmitted() - before,
+                        caller.toString());
+            }
+            // An interrupt does not stop a read made on the carrier: the data comes back, the
+            // interrupt stays set, the file stays open (as for a read served from the cache).
+            boolean stillInterrupted = Caller.VIRTUAL.call(() -> {
+                Thread.currentThread().interrupt();
+                assertEquals(4096, f.read(buf, 0));
+                return Thread.currentThread().isInterrupted();
+            });
+            assertTrue(stillInterrupted, "the interrupt is left for the caller");
+            assertArrayEquals(java.util.Arrays.copyOf(data, 4096), buf.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    @Test
     void misalignedDirectIoFailsWithEinvalOnEveryPath() throws Exception {
         assumeFalse(onTmpfs(), "tmpfs refuses O_DIRECT at open");
         Path p = file("direct", pattern(8192, 6));
         try (AsyncFile f = files.open(p, READ, UringOpenOption.DIRECT); Arena arena = Arena.ofShared()) {
             MemorySegment aligned = arena.allocate(4096, 4096);
-            for (boolean virtual : new boolean[] {true, false}) {
-                assertEquals(4096, (int) on(virtual, () -> f.read(aligned, 4096)));
+            for (Caller caller : Caller.values()) {
+                assertEquals(4096, (int) caller.call(() -> f.read(aligned, 4096)));
                 // Automatic-arena memory, which the kernel uses in place on every path (a shared
                 // arena's goes through aligned loop memory on the ring, which O_DIRECT accepts).
                 MemorySegment odd = Arena.ofAuto().allocate(4096 + 1, 4096).asSlice(1, 4096);
-                UringException e = assertThrows(UringException.class, () -> on(virtual, () -> f.read(odd, 0)));
+                UringException e = assertThrows(UringException.class, () -> caller.call(() -> f.read(odd, 0)));
                 assertEquals("EINVAL", e.errnoName());
                 assertEquals("READ", e.operation());
             }
