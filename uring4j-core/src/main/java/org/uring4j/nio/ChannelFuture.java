@@ -33,6 +33,63 @@ final class ChannelFuture<V> implements Future<V> {
         this.onCancel = onCancel;
     }
 
+    /**
+     * A future done when made, for an operation served on the caller's path (a page-cache hit):
+     * no completion stage to allocate and complete; cancelling it does nothing, as cancelling a
+     * done future does.
+     */
+    static <V> Future<V> done(V value) {
+        return new Done<>(value);
+    }
+
+    private static final class Done<V> implements Future<V> {
+        private final V value;
+
+        Done(V value) {
+            this.value = value;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return false;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+
+        @Override
+        public V get() {
+            return value;
+        }
+
+        @Override
+        public V get(long timeout, TimeUnit unit) {
+            return value;
+        }
+
+        @Override
+        public V resultNow() {
+            return value;
+        }
+
+        @Override
+        public State state() {
+            return State.SUCCESS;
+        }
+
+        @Override
+        public String toString() {
+            return "ChannelFuture[completed]";
+        }
+    }
+
     /** Completes with {@code value}, or fails with {@code exc} if it is not null; false if already done (cancelled). */
     boolean set(V value, Throwable exc) {
         return exc == null ? result.complete(value) : result.completeExceptionally(exc);

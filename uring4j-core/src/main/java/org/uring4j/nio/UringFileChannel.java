@@ -525,7 +525,13 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         if (!isOpen() || dst.remaining() == 0) {
             return immediate(0, isOpen() ? null : new ClosedChannelException(), attachment, handler);
         }
-        return relay(start(() -> file.readAsync(dst, position)), attachment, handler);
+        CompletableFuture<Integer> op;
+        try {
+            op = file.readAsync(dst, position);
+        } catch (RuntimeException e) {
+            op = CompletableFuture.failedFuture(e);
+        }
+        return relay(op, attachment, handler);
     }
 
     private <A> Future<Integer> implWrite(ByteBuffer src, long position, A attachment,
@@ -540,28 +546,25 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         if (!isOpen() || src.remaining() == 0) {
             return immediate(0, isOpen() ? null : new ClosedChannelException(), attachment, handler);
         }
-        return relay(start(() -> file.writeAsync(src, position)), attachment, handler);
-    }
-
-    private static <V> CompletableFuture<V> start(java.util.function.Supplier<CompletableFuture<V>> op) {
+        CompletableFuture<Integer> op;
         try {
-            return op.get();
+            op = file.writeAsync(src, position);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            op = CompletableFuture.failedFuture(e);
         }
+        return relay(op, attachment, handler);
     }
 
     /** Delivers an operation's outcome: to a Future, or to the handler on the executor. */
     private <V, A> Future<V> relay(CompletableFuture<V> op, A attachment, CompletionHandler<V, ? super A> handler) {
-        ChannelFuture<V> result = handler == null ? new ChannelFuture<>(this) : null;
-        if (result != null && op.state() == Future.State.SUCCESS) {
+        if (handler == null && op.state() == Future.State.SUCCESS) {
             // Done on the caller's path (a page-cache hit): hand the value over without a completion stage.
             V v = op.resultNow();
             if (!(v instanceof Integer n && n < 0 && !isOpen())) {
-                result.set(v, null);
-                return result;
+                return ChannelFuture.done(v);
             }
         }
+        ChannelFuture<V> result = handler == null ? new ChannelFuture<>(this) : null;
         op.whenComplete((v, t) -> {
             // Runs on the loop thread (or here, if already done): no caller code, only hand-off.
             Throwable exc = t == null ? null : failure(t);
