@@ -525,13 +525,7 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         if (!isOpen() || dst.remaining() == 0) {
             return immediate(0, isOpen() ? null : new ClosedChannelException(), attachment, handler);
         }
-        CompletableFuture<Integer> op;
-        try {
-            op = file.readAsync(dst, position);
-        } catch (RuntimeException e) {
-            op = CompletableFuture.failedFuture(e);
-        }
-        return relay(op, attachment, handler);
+        return relay(transfer(false, dst, position), attachment, handler);
     }
 
     private <A> Future<Integer> implWrite(ByteBuffer src, long position, A attachment,
@@ -546,13 +540,16 @@ public final class UringFileChannel extends AsynchronousFileChannel {
         if (!isOpen() || src.remaining() == 0) {
             return immediate(0, isOpen() ? null : new ClosedChannelException(), attachment, handler);
         }
-        CompletableFuture<Integer> op;
+        return relay(transfer(true, src, position), attachment, handler);
+    }
+
+    /** The file's read or write; a failure to start it is reported through the future, as the JDK's. */
+    private CompletableFuture<Integer> transfer(boolean write, ByteBuffer buffer, long position) {
         try {
-            op = file.writeAsync(src, position);
+            return write ? file.writeAsync(buffer, position) : file.readAsync(buffer, position);
         } catch (RuntimeException e) {
-            op = CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(e);
         }
-        return relay(op, attachment, handler);
     }
 
     /** Delivers an operation's outcome: to a Future, or to the handler on the executor. */
