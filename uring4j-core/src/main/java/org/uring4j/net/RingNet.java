@@ -42,6 +42,13 @@ final class RingNet implements NetBackend {
     final boolean ringSocket;
     /** The kernel has IORING_OP_BIND and LISTEN (6.11). */
     final boolean ringBind;
+    /**
+     * Stream receives use multishot RECV (Linux 6.0); cleared when the kernel refuses it with
+     * EINVAL before any multishot receive has delivered, or by tests of the single-shot fallback.
+     */
+    volatile boolean multishotRecv = true;
+    /** A multishot receive has delivered data: an EINVAL later is the socket's, not a missing feature. */
+    volatile boolean multishotRecvSeen;
 
     RingNet(UringRuntime runtime, boolean ownsRuntime) throws IOException {
         this(runtime, ownsRuntime, BUFFER_COUNT);

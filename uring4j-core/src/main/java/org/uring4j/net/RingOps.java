@@ -251,6 +251,76 @@ final class RingOps {
         }
     }
 
+    /** How a {@link RecvStream} receives. */
+    enum StreamMode {
+        /** Multishot RECV with buffer select (Linux 6.0): one request, a completion per chunk. */
+        MULTISHOT,
+        /** One RECV with buffer select per chunk: kernels without multishot receive. */
+        SINGLE_PROVIDED,
+        /** One RECV into loop memory of the op's own: no provided-buffer ring, or it ran dry. */
+        SINGLE_OWN
+    }
+
+    /**
+     * The receive of a {@link RingReceiver}: multishot RECV into the loop's provided-buffer ring
+     * ({@code io_uring_prep_recv_multishot}), or a single-shot one where that is missing or the
+     * ring ran dry. Every completion goes to the receiver, which hands the chunk over and gives
+     * the buffer back; the op itself completes (with null) at its final completion.
+     */
+    static final class RecvStream extends SocketOp<Void> {
+        final RingReceiver receiver;
+        final StreamMode mode;
+        private final BufferRing buffers;
+
+        RecvStream(RingReceiver receiver, int fd, OpGate gate, StreamMode mode, BufferRing buffers) {
+            super("RECV", fd, gate);
+            this.receiver = receiver;
+            this.mode = mode;
+            this.buffers = buffers;
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            switch (mode) {
+                case MULTISHOT -> sqe.prepRecvMultishot(Fd.raw(fd), buffers.groupId(), 0);
+                case SINGLE_PROVIDED -> sqe.prepRecv(Fd.raw(fd), MemorySegment.NULL.reinterpret(buffers.bufferSize()), 0)
+                        .bufferSelect(buffers.groupId());
+                case SINGLE_OWN -> sqe.prepRecv(Fd.raw(fd), borrow(RingNet.BUFFER_SIZE).asSlice(0, RingNet.BUFFER_SIZE), 0);
+            }
+        }
+
+        /** The chunk a completion of {@code res} bytes names: a provided buffer's, or the op's own memory. */
+        MemorySegment chunk(int res, int flags) {
+            if ((flags & Uapi.IORING_CQE_F_BUFFER) != 0) {
+                return buffers.buffer(flags >>> 16).asSlice(0, res);
+            }
+            return mem.asSlice(0, res);
+        }
+
+        /** Gives a completion's provided buffer back to the kernel, if it names one. */
+        void recycle(int flags) {
+            if ((flags & Uapi.IORING_CQE_F_BUFFER) != 0) {
+                buffers.recycle(flags >>> 16);
+            }
+        }
+
+        /** Asks the kernel to end this receive; its remaining completions still arrive. */
+        void cancelRequest() {
+            cancelInKernel();
+        }
+
+        @Override
+        protected Void complete(int res, int flags) {
+            receiver.completion(this, res, flags);
+            return null;
+        }
+
+        @Override
+        protected void abandoned(int res, int flags) {
+            recycle(flags); // never cancelled through its future, but a buffer must not leak
+        }
+    }
+
     /** A receive found the provided-buffer ring empty; the caller retries into memory of its own. */
     static final IOException NO_BUFFERS = new NoBuffers();
 
@@ -285,6 +355,16 @@ final class RingOps {
             this.src = src;
             this.advance = advance;
             this.pollFirst = pollFirst;
+        }
+
+        /**
+         * Sends the first {@code length} bytes of {@code pooled}, loop memory the op owns (acquired on
+         * the loop thread) and gives back after its completion.
+         */
+        static Send ofLoopCopy(int fd, OpGate gate, MemorySegment pooled, long length) {
+            Send s = new Send(fd, gate, pooled.asSlice(0, length), null, false);
+            s.mem = pooled;
+            return s;
         }
 
         @Override

@@ -202,6 +202,19 @@ final class RingSocket extends RingDescriptor implements SocketIo {
      */
     @Override
     public CompletableFuture<Integer> write(MemorySegment src, ByteBuffer advance, long timeoutNanos) {
+        if (Chunks.isCurrent(src)) {
+            // A received chunk, whose buffer goes back to the kernel when its handler returns: copy it now.
+            if (home.loop().inLoop() && timeoutNanos == 0) {
+                MemorySegment pooled = home.loop().memory().acquire(src.byteSize());
+                MemorySegment.copy(src, 0, pooled, 0, src.byteSize());
+                CompletableFuture<Integer> f = submit(RingOps.Send.ofLoopCopy(fd, gate, pooled, src.byteSize()));
+                if (f.isDone()) {
+                    home.loop().memory().release(pooled); // refused (closing): the op never ran to give it back
+                }
+                return f;
+            }
+            src = MemorySegment.ofArray(src.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        }
         int done = 0;
         // On the loop's own thread (a completion callback answering a receive) the ring is the
         // cheaper way: the SEND rides along in the io_uring_enter the loop makes anyway, batched
@@ -311,6 +324,15 @@ final class RingSocket extends RingDescriptor implements SocketIo {
             advance.position(advance.position() + (int) sent);
         }
         return (int) sent;
+    }
+
+    // ------------------------------------------------------------------ stream receive
+
+    @Override
+    public Receiving receive(ReceiveHandler handler, Runnable closeSocket) {
+        RingReceiver r = new RingReceiver(this, handler, closeSocket);
+        r.start();
+        return r;
     }
 
     // ------------------------------------------------------------------ control

@@ -1,0 +1,43 @@
+package org.uring4j.net;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Hands a received chunk to a {@link ReceiveHandler} as a read-only view whose scope closes when
+ * the handler returns, and lets a write made meanwhile tell such a chunk apart (it must be copied
+ * at once: its memory goes back to the kernel when the handler returns).
+ */
+final class Chunks {
+    private Chunks() {
+    }
+
+    /** The scope of the chunk being handed over on this thread (handlers may nest through resume()). */
+    private static final ThreadLocal<MemorySegment.Scope> CURRENT = new ThreadLocal<>();
+
+    /** Calls {@code handler.onData} with a view of {@code src} valid during the call only. */
+    static boolean deliver(ReceiveHandler handler, MemorySegment src) {
+        if (!src.isNative()) {
+            return handler.onData(src.asReadOnly()); // a copy of the stream's own (kept while paused)
+        }
+        try (Arena scope = Arena.ofConfined()) {
+            MemorySegment view = src.reinterpret(scope, null).asReadOnly();
+            MemorySegment.Scope outer = CURRENT.get();
+            CURRENT.set(view.scope());
+            try {
+                return handler.onData(view);
+            } finally {
+                CURRENT.set(outer);
+            }
+        }
+    }
+
+    /** True if {@code s} is (part of) the chunk a handler on this thread is being given. */
+    static boolean isCurrent(MemorySegment s) {
+        if (!s.isNative()) {
+            return false;
+        }
+        MemorySegment.Scope current = CURRENT.get();
+        return current != null && current.equals(s.scope());
+    }
+}
