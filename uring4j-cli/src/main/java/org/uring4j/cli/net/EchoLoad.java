@@ -17,14 +17,10 @@ import org.HdrHistogram.Histogram;
  * blocking JDK SocketChannel (the same client for every server), sending {@code pipeline}
  * messages of {@code msg} bytes at once, then reading all of them back and checking every byte.
  */
-final class EchoLoad implements AutoCloseable {
+final class EchoLoad implements LoadClient {
     private final List<SocketChannel> channels = new ArrayList<>();
     private final int msg;
     private final int pipeline;
-
-    /** What one measured run saw. */
-    record Sample(long roundTrips, double seconds, Histogram latency) {
-    }
 
     EchoLoad(InetSocketAddress server, int conns, int msg, int pipeline) throws IOException {
         this.msg = msg;
@@ -41,8 +37,8 @@ final class EchoLoad implements AutoCloseable {
         }
     }
 
-    /** Runs every connection for {@code seconds}; fails if a byte came back wrong or a connection broke. */
-    Sample run(double seconds) throws Exception {
+    @Override
+    public Sample run(double seconds) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
