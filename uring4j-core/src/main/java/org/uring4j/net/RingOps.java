@@ -349,6 +349,8 @@ final class RingOps {
         /** The socket buffer is known to be full: wait for room before the first attempt (IORING_RECVSEND_POLL_FIRST). */
         private final boolean pollFirst;
         private long length;
+        /** Set for a send made on the loop thread: its socket submits the next one queued behind it once this one is done. */
+        RingSocket ordered;
 
         Send(int fd, OpGate gate, MemorySegment src, ByteBuffer advance, boolean pollFirst) {
             super("SEND", fd, gate);
@@ -394,6 +396,23 @@ final class RingOps {
                 advance.position(advance.position() + res);
             }
             return res;
+        }
+
+        @Override
+        protected void release() {
+            super.release();
+            if (ordered != null) {
+                ordered.loopSendDone();
+            }
+        }
+
+        /** Fails a send that never reached the kernel and gives back the loop memory it owns. */
+        void refuse(Throwable why) {
+            if (mem != null && ordered != null) {
+                ordered.home.loop().memory().release(mem);
+                mem = null;
+            }
+            future().completeExceptionally(why);
         }
     }
 

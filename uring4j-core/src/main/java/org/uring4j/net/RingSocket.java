@@ -207,11 +207,7 @@ final class RingSocket extends RingDescriptor implements SocketIo {
             if (home.loop().inLoop() && timeoutNanos == 0) {
                 MemorySegment pooled = home.loop().memory().acquire(src.byteSize());
                 MemorySegment.copy(src, 0, pooled, 0, src.byteSize());
-                CompletableFuture<Integer> f = submit(RingOps.Send.ofLoopCopy(fd, gate, pooled, src.byteSize()));
-                if (f.isDone()) {
-                    home.loop().memory().release(pooled); // refused (closing): the op never ran to give it back
-                }
-                return f;
+                return sendInOrder(RingOps.Send.ofLoopCopy(fd, gate, pooled, src.byteSize()));
             }
             src = MemorySegment.ofArray(src.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
         }
@@ -232,6 +228,9 @@ final class RingSocket extends RingDescriptor implements SocketIo {
         }
         // What is left did not fit in the socket buffer (when tried inline): the ring waits for room first.
         MemorySegment rest = src.asSlice(done);
+        if (!triedInline && timeoutNanos == 0 && oneSend(rest)) {
+            return sendInOrder(new RingOps.Send(fd, gate, rest, advance, false));
+        }
         CompletableFuture<Integer> f = send(rest, advance, timeoutNanos, triedInline);
         if (done == 0 && timeoutNanos == 0 && oneSend(rest)) {
             return f; // the op's own future: cancelling it cancels the SEND
@@ -247,6 +246,53 @@ final class RingSocket extends RingDescriptor implements SocketIo {
             op.timeout(timeoutNanos);
         }
         return submit(op);
+    }
+
+    /** On-loop SENDs of this socket in the kernel (0 or 1), and those queued behind it. Loop thread only. */
+    private int loopSendsOut;
+    private java.util.ArrayDeque<RingOps.Send> loopSendQueue;
+
+    /**
+     * A send made on the loop thread (a handler answering a receive): submitted at once if no other
+     * such send of this socket is in the kernel, else queued behind it. Two SENDs in the kernel at
+     * once could interleave their bytes once the socket buffer fills; one at a time, writes made
+     * from completion handlers go out whole and in the order they were made.
+     */
+    private CompletableFuture<Integer> sendInOrder(RingOps.Send op) {
+        op.ordered = this;
+        if (loopSendsOut == 0) {
+            loopSendsOut = 1;
+            CompletableFuture<Integer> f = submit(op);
+            if (f.isDone()) {
+                loopSendsOut = 0; // refused: the socket is closing
+                op.refuse(NetErrors.closed());
+            }
+            return op.future();
+        }
+        if (loopSendQueue == null) {
+            loopSendQueue = new java.util.ArrayDeque<>();
+        }
+        loopSendQueue.add(op);
+        return op.future();
+    }
+
+    /** The on-loop SEND in the kernel is done (its final completion is in): the next queued one goes. */
+    void loopSendDone() {
+        loopSendsOut = 0;
+        RingOps.Send next;
+        while (loopSendQueue != null && (next = loopSendQueue.poll()) != null) {
+            if (next.future().isDone()) {
+                next.refuse(NetErrors.asyncClosed()); // cancelled while queued: it never goes out
+                continue;
+            }
+            loopSendsOut = 1;
+            CompletableFuture<Integer> f = submit(next);
+            if (!f.isDone() || !f.isCompletedExceptionally()) {
+                return;
+            }
+            loopSendsOut = 0;
+            next.refuse(gate.isClosing() ? NetErrors.asyncClosed() : NetErrors.closed());
+        }
     }
 
     /** Native memory is sent in place; heap memory in copies of at most MAX_HEAP_SEND bytes. */

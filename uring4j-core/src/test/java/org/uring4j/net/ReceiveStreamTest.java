@@ -403,7 +403,7 @@ class ReceiveStreamTest extends NetTestBase {
             });
             assertThrows(ReadPendingException.class, () -> peer.read(new byte[1], 0, 1));
             assertThrows(ReadPendingException.class, () -> peer.receive(d -> true));
-            byte[] data = pattern(1 << 20, 31);
+            byte[] data = pattern(4 << 20, 31);
             Thread.ofVirtual().start(() -> {
                 try {
                     flood(client, data, 32);
@@ -411,6 +411,9 @@ class ReceiveStreamTest extends NetTestBase {
                     throw new RuntimeException(e);
                 }
             });
+            // The client reads late: the echo fills the socket buffers and the handler's writes queue
+            // behind the SEND in the kernel; they must go out whole and in order.
+            Thread.sleep(200);
             assertArrayEquals(data, readN(client, data.length));
             await(r.done());
             // Closed (IllegalStateException), and confined to the handler's thread (WrongThreadException) besides.
