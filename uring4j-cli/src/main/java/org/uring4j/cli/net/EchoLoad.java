@@ -81,13 +81,12 @@ final class EchoLoad implements LoadClient {
         int batch = msg * pipeline;
         ByteBuffer out = ByteBuffer.allocateDirect(batch);
         ByteBuffer in = ByteBuffer.allocateDirect(batch);
+        ByteBuffer pattern = LoadClient.pattern(batch);
         long done = 0;
         byte seq = (byte) index;
         while (!stop.get()) {
             out.clear();
-            for (int i = 0; i < batch; i++) {
-                out.put((byte) (seq + i));
-            }
+            out.put(LoadClient.expected(pattern, seq, batch));
             out.flip();
             long t0 = System.nanoTime();
             while (out.hasRemaining()) {
@@ -100,11 +99,7 @@ final class EchoLoad implements LoadClient {
                 }
             }
             h.recordValueWithCount(Math.max(1, System.nanoTime() - t0), pipeline);
-            for (int i = 0; i < batch; i++) {
-                if (in.get(i) != (byte) (seq + i)) {
-                    throw new IOException("echoed byte " + i + " differs: sent " + (byte) (seq + i) + ", got " + in.get(i));
-                }
-            }
+            LoadClient.check(pattern, in, seq, batch);
             seq++;
             done += pipeline;
         }

@@ -22,6 +22,33 @@ interface LoadClient extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * The bytes of every batch: batch {@code seq} of a connection is {@code pattern(batch)} from
+     * offset {@code seq & 0xff}, byte i being (seq + i) mod 256. Filled and checked with bulk copies
+     * and mismatch (vectorised), so that a 16 KiB echo costs the client little more than a 64 B one.
+     */
+    static java.nio.ByteBuffer pattern(int batch) {
+        java.nio.ByteBuffer p = java.nio.ByteBuffer.allocateDirect(batch + 256);
+        for (int i = 0; i < p.capacity(); i++) {
+            p.put(i, (byte) i);
+        }
+        return p.asReadOnlyBuffer();
+    }
+
+    /** Batch {@code seq}'s bytes as a view of {@code pattern}. */
+    static java.nio.ByteBuffer expected(java.nio.ByteBuffer pattern, byte seq, int batch) {
+        return pattern.slice(seq & 0xff, batch);
+    }
+
+    /** Fails unless {@code in} (positions 0..batch) holds batch {@code seq}. */
+    static void check(java.nio.ByteBuffer pattern, java.nio.ByteBuffer in, byte seq, int batch) throws IOException {
+        java.nio.ByteBuffer want = expected(pattern, seq, batch);
+        int at = in.slice(0, batch).mismatch(want);
+        if (at >= 0) {
+            throw new IOException("echoed byte " + at + " differs: sent " + want.get(at) + ", got " + in.get(at));
+        }
+    }
+
     enum Kind {
         VTHREAD, NIO;
 

@@ -26,6 +26,7 @@ final class NioEchoLoad implements LoadClient {
     private final int threads;
     private final int batch;
     private final int pipeline;
+    private final ByteBuffer pattern;
 
     /** One connection's state; touched only by the thread whose share it is. */
     private static final class Conn {
@@ -49,6 +50,7 @@ final class NioEchoLoad implements LoadClient {
         this.threads = Math.max(1, Math.min(threads, connections));
         this.batch = msg * pipeline;
         this.pipeline = pipeline;
+        this.pattern = LoadClient.pattern(batch);
         try {
             for (int i = 0; i < connections; i++) {
                 SocketChannel c = SocketChannel.open(server);
@@ -145,9 +147,7 @@ final class NioEchoLoad implements LoadClient {
         Conn c = (Conn) k.attachment();
         ByteBuffer out = c.out;
         out.clear();
-        for (int i = 0; i < batch; i++) {
-            out.put(i, (byte) (c.seq + i));
-        }
+        out.put(0, LoadClient.expected(pattern, c.seq, batch), 0, batch);
         c.in.clear();
         c.busy = true;
         c.start = System.nanoTime();
@@ -175,12 +175,7 @@ final class NioEchoLoad implements LoadClient {
             return false;
         }
         h.recordValueWithCount(Math.max(1, System.nanoTime() - c.start), pipeline);
-        ByteBuffer in = c.in;
-        for (int i = 0; i < batch; i++) {
-            if (in.get(i) != (byte) (c.seq + i)) {
-                throw new IOException("echoed byte " + i + " differs: sent " + (byte) (c.seq + i) + ", got " + in.get(i));
-            }
-        }
+        LoadClient.check(pattern, c.in, c.seq, batch);
         c.seq++;
         c.done += pipeline;
         c.busy = false;
