@@ -32,6 +32,11 @@ final class Chunks {
         }
     }
 
+    /** True while a handler on this thread is being given a chunk. */
+    static boolean inHandler() {
+        return CURRENT.get() != null;
+    }
+
     /** True if {@code s} is (part of) the chunk a handler on this thread is being given. */
     static boolean isCurrent(MemorySegment s) {
         if (!s.isNative()) {
