@@ -25,8 +25,14 @@ import org.uring4j.runtime.UringRuntime;
 final class RingNet implements NetBackend {
     /** Size of each provided buffer: one 16 KiB message arrives in one. */
     static final int BUFFER_SIZE = 16 * 1024;
-    /** Provided buffers per loop (8 MiB): a buffer is held only from a completion to its copy-out. */
-    static final int BUFFER_COUNT = 512;
+    /**
+     * Provided buffers per loop (1 MiB): a buffer is held only from a completion to its copy-out,
+     * so few are out at once (none of 64 ran out under 1,000 echoing connections), and the kernel
+     * takes them in ring order: a small ring stays in the CPU's caches where 512 (8 MiB) cycled
+     * through memory (16 KiB echoes at 64 connections: 131k round trips/s against 102k, 6.9 against
+     * 8.6 us of server CPU each). A dry ring costs a connection one receive into loop memory.
+     */
+    static final int BUFFER_COUNT = 64;
     /** Buffer group ids are per ring; a process-wide counter keeps two UringNets over one runtime apart. */
     private static final AtomicInteger GROUPS = new AtomicInteger(0x6e00);
 
