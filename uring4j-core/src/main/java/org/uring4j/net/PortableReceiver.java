@@ -52,17 +52,23 @@ final class PortableReceiver implements Receiving {
                 if (n == 0) {
                     continue;
                 }
-                awaitResume();
                 boolean more;
+                // Under the lock: once pause() has returned, no chunk is handed over until resume().
+                lock.lock();
                 try {
+                    awaitResume();
                     more = Chunks.deliver(handler, buf.asSlice(0, n));
+                    if (!more) {
+                        paused = true;
+                    }
+                } catch (InterruptedException | ClosedChannelException e) {
+                    throw e;
                 } catch (Throwable t) {
                     closeSocket.run();
                     fail(t);
                     return;
-                }
-                if (!more) {
-                    paused = true;
+                } finally {
+                    lock.unlock();
                 }
             }
         } catch (ClosedChannelException e) {
@@ -106,7 +112,12 @@ final class PortableReceiver implements Receiving {
 
     @Override
     public void pause() {
-        paused = true;
+        lock.lock(); // waits for a handler call in progress on the stream's thread
+        try {
+            paused = true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

@@ -10,7 +10,11 @@ public interface Receiving {
     /**
      * Stops handing chunks to the handler until {@link #resume()}; on io_uring the receive in the
      * kernel is cancelled, so a paused stream holds no buffer and the peer meets TCP's flow control.
-     * Bytes that arrived meanwhile are kept and handed over, in order, after the resume. Idempotent.
+     * Bytes that arrived meanwhile are kept and handed over, in order, after the resume. Called in
+     * the handler, no further call follows until the resume; called from another thread, none
+     * starts once the handler's thread has seen the pause (on the portable backend this waits for
+     * a handler call in progress; on io_uring a call the loop thread is already making may still
+     * run). Idempotent.
      */
     void pause();
 

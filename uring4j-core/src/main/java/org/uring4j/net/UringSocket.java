@@ -303,9 +303,26 @@ public final class UringSocket implements AutoCloseable {
             // As a read after shutdownInput: end of stream at once.
             return ended(handler);
         }
-        Receiving r = io.receive(handler, this::close);
-        r.done().whenComplete((v, t) -> streaming.set(false));
-        return r;
+        // The stream is over for this socket before the handler hears so: its onEnd/onError may read on, or receive again.
+        ReceiveHandler h = new ReceiveHandler() {
+            @Override
+            public boolean onData(MemorySegment data) {
+                return handler.onData(data);
+            }
+
+            @Override
+            public void onEnd() {
+                streaming.set(false);
+                handler.onEnd();
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                streaming.set(false);
+                handler.onError(error);
+            }
+        };
+        return io.receive(h, this::close);
     }
 
     private Receiving ended(ReceiveHandler handler) {

@@ -214,6 +214,38 @@ class ReceiveStreamTest extends NetTestBase {
             assertArrayEquals(back, readN(client, back.length));
             // The stream is over: reads may go on (and see the end), a new stream ends at once.
             assertEquals(-1, peer.read(new byte[1], 0, 1));
+            Collector again = new Collector();
+            await(peer.receive(again).done());
+            assertEquals(1, again.ends.get());
+        }
+    }
+
+    @Test
+    void theHandlerMayReadOnOnceTheStreamHasEnded() throws Exception {
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            CompletableFuture<Integer> readInOnEnd = new CompletableFuture<>();
+            Receiving r = peer.receive(new ReceiveHandler() {
+                @Override
+                public boolean onData(MemorySegment data) {
+                    return true;
+                }
+
+                @Override
+                public void onEnd() {
+                    peer.readAsync(new byte[1], 0, 1).whenComplete((n, t) -> {
+                        if (t != null) {
+                            readInOnEnd.completeExceptionally(t);
+                        } else {
+                            readInOnEnd.complete(n);
+                        }
+                    });
+                }
+            });
+            client.shutdownOutput();
+            await(r.done());
+            assertEquals(-1, await(readInOnEnd));
         }
     }
 
@@ -368,8 +400,9 @@ class ReceiveStreamTest extends NetTestBase {
                 pausedNow.set(false);
                 r.resume();
                 Thread.sleep(5);
-                pausedNow.set(true);
                 r.pause();
+                settle(peer); // a handler call the loop thread had already begun is over
+                pausedNow.set(true);
                 Thread.sleep(20);
             }
             pausedNow.set(false);
@@ -380,6 +413,13 @@ class ReceiveStreamTest extends NetTestBase {
             synchronized (got) {
                 assertArrayEquals(data, got.toByteArray());
             }
+        }
+    }
+
+    /** On io_uring: waits until the socket's loop has finished what it was doing (a handler call included). */
+    private static void settle(UringSocket s) throws Exception {
+        if (s.io() instanceof RingSocket r) {
+            await(r.home.loop().call(ring -> null));
         }
     }
 
