@@ -137,7 +137,10 @@ final class EchoServers {
             }
             switch (kind) {
                 case MULTISHOT -> StreamEcho.start(s);
-                case PROVIDED -> new ProvidedEcho(s).receive();
+                // Not on this (the server's) loop thread: the socket may live on another loop, whose
+                // completions would then copy into this thread's scratch while this thread uses it.
+                // A virtual thread's scratch is its own; later rounds run on the socket's loop.
+                case PROVIDED -> Thread.ofVirtual().start(new ProvidedEcho(s)::receive);
                 // Native memory: received into and sent from in place, no copy either way.
                 case OWN_BUFFER -> new UringEcho(s, Arena.ofAuto().allocate(BUFFER)).receive();
             }
@@ -289,7 +292,9 @@ final class EchoServers {
      *
      * <p>Sharing is safe because the scratch of a loop thread is only written there: a receive's
      * completion copies into it and runs this connection's callback, which copies it out, before
-     * the loop handles the next completion. A round on a virtual thread uses that thread's own.
+     * the loop handles the next completion. A round on a virtual thread uses that thread's own. So a
+     * round must start on the socket's own loop or on a virtual thread, never on another loop's
+     * thread (the first one, started from the accept on the server's loop, runs on a virtual thread).
      */
     private record ProvidedEcho(UringSocket socket) {
         private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[BUFFER]);
