@@ -174,8 +174,9 @@ class NetCommandsTest {
                 assertTrue(e.has(k), k + " in " + e);
             }
         }
-        assertTrue(j.get("ratios").has("uring_vs_jdk-vthread"));
-        assertTrue(j.get("ratios").has("uring_vs_jdk-nio2"));
+        assertEquals("uring-multishot", j.get("engines").get(0).get("engine").asText()); // the default server
+        assertTrue(j.get("ratios").has("uring_multishot_vs_jdk-vthread"));
+        assertTrue(j.get("ratios").has("uring_multishot_vs_jdk-nio2"));
     }
 
     @Test

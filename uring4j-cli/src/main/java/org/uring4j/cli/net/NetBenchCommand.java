@@ -65,8 +65,8 @@ public final class NetBenchCommand implements Callable<Integer> {
     private int clientThreads = 1;
 
     @Option(names = "--engines", split = ",", description = "Servers to run: uring, uring-multishot, uring-provided, jdk-vthread, jdk-nio2, "
-            + "netty-io_uring, netty-epoll, netty-nio. Default: uring,jdk-vthread,jdk-nio2 (with --idle: uring,uring-multishot,uring-provided,jdk-vthread).")
-    private List<String> engines = List.of("uring", "jdk-vthread", "jdk-nio2");
+            + "netty-io_uring, netty-epoll, netty-nio. Default: uring-multishot,jdk-vthread,jdk-nio2 (with --idle: uring,uring-multishot,uring-provided,jdk-vthread).")
+    private List<String> engines = List.of("uring-multishot", "jdk-vthread", "jdk-nio2");
 
     @Option(names = "--idle", paramLabel = "N", description = "Instead of timed echoes: open N connections to each server "
             + "(one byte echoed on each, then idle), and report the server's Java heap and native memory per connection "
