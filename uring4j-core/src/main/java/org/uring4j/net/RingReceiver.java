@@ -103,6 +103,11 @@ final class RingReceiver implements Receiving {
         }
     }
 
+    /** The socket is closing and nothing of it is in the kernel: a stream not yet over (paused) ends now. */
+    void socketClosed() {
+        onLoop(() -> fail(NetErrors.asyncClosed()));
+    }
+
     // ------------------------------------------------------------------ loop thread
 
     private void cancelArmed() {

@@ -374,11 +374,23 @@ final class RingSocket extends RingDescriptor implements SocketIo {
 
     // ------------------------------------------------------------------ stream receive
 
+    /** The last stream receive started on this socket, told when the socket closes. */
+    private volatile RingReceiver receiver;
+
     @Override
     public Receiving receive(ReceiveHandler handler, Runnable closeSocket) {
         RingReceiver r = new RingReceiver(this, handler, closeSocket);
+        receiver = r;
         r.start();
         return r;
+    }
+
+    @Override
+    void beforeClose() {
+        RingReceiver r = receiver;
+        if (r != null) {
+            r.socketClosed(); // a paused stream has nothing in the kernel whose completion would end it
+        }
     }
 
     // ------------------------------------------------------------------ control

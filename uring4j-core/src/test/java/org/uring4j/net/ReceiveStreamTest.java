@@ -424,6 +424,24 @@ class ReceiveStreamTest extends NetTestBase {
     }
 
     @Test
+    void closingAPausedStreamEndsIt() throws Exception {
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            Collector c = new Collector();
+            Receiving r = peer.receive(c);
+            r.pause();
+            client.write(new byte[] {1, 2}, 0, 2); // kept, never handed over
+            Thread.sleep(50);
+            peer.close();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> r.done().get(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertInstanceOf(AsynchronousCloseException.class, e.getCause());
+            assertEquals(1, c.terminals.get());
+            assertEquals(0, c.chunks.get());
+        }
+    }
+
+    @Test
     void readsAreRefusedWhileStreamingAndAChunkCanBeEchoedFromItsHandler() throws Exception {
         try (UringServerSocket server = net.listen(loopback4());
              UringSocket client = net.connect(server.localAddress());
