@@ -311,7 +311,12 @@ final class RingOps {
 
         @Override
         protected Void complete(int res, int flags) {
-            receiver.completion(this, res, flags);
+            try {
+                receiver.completion(this, res, flags);
+            } catch (RuntimeException | Error e) {
+                // Never out of here: a multishot op failed early would drop its later completions.
+                receiver.broken(e);
+            }
             return null;
         }
 

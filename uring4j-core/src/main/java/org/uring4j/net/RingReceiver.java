@@ -103,6 +103,12 @@ final class RingReceiver implements Receiving {
         }
     }
 
+    /** Handling a completion failed (not the handler: a bug, or memory gone): the stream ends with it and the socket closes. */
+    void broken(Throwable t) {
+        closeSocket.run();
+        fail(t);
+    }
+
     /** The socket is closing and nothing of it is in the kernel: a stream not yet over (paused) ends now. */
     void socketClosed() {
         onLoop(() -> fail(NetErrors.asyncClosed()));
