@@ -14,6 +14,35 @@ final class Chunks {
 
     /** The scope of the chunk being handed over on this thread (handlers may nest through resume()). */
     private static final ThreadLocal<MemorySegment.Scope> CURRENT = new ThreadLocal<>();
+    /** The provided buffer of the chunk being handed over on this thread, if a send may take it. */
+    private static final ThreadLocal<Lease> LEASE = new ThreadLocal<>();
+
+    /**
+     * The provided buffer a chunk lies in: a send of the chunk made in its handler may take it
+     * (sending in place, the buffer going back after the send's completion) instead of copying it.
+     */
+    static final class Lease {
+        RingNet.Home home;
+        int bid;
+        boolean taken;
+    }
+
+    /** As {@link #deliver(ReceiveHandler, MemorySegment)}, with the provided buffer {@code lease} names. */
+    static boolean deliver(ReceiveHandler handler, MemorySegment src, Lease lease) {
+        Lease outer = LEASE.get();
+        LEASE.set(lease);
+        try {
+            return deliver(handler, src);
+        } finally {
+            LEASE.set(outer);
+        }
+    }
+
+    /** The lease of the chunk {@code s} is part of, if it is the one being handed over and its buffer is not taken yet. */
+    static Lease lease(MemorySegment s) {
+        Lease l = LEASE.get();
+        return l != null && !l.taken && isCurrent(s) ? l : null;
+    }
 
     /** Calls {@code handler.onData} with a view of {@code src} valid during the call only. */
     static boolean deliver(ReceiveHandler handler, MemorySegment src) {

@@ -37,7 +37,15 @@ final class RingNet implements NetBackend {
     private static final AtomicInteger GROUPS = new AtomicInteger(0x6e00);
 
     /** A loop and its provided-buffer ring (null if the kernel or memlock limit refused one). */
-    record Home(EventLoop loop, BufferRing buffers) {
+    record Home(EventLoop loop, BufferRing buffers, int[] lent) {
+        Home(EventLoop loop, BufferRing buffers) {
+            this(loop, buffers, new int[1]);
+        }
+
+        /** At most this many provided buffers are lent to sends at once (the rest stay for receives). */
+        int maxLent() {
+            return buffers == null ? 0 : buffers.entries() / 4;
+        }
     }
 
     private final UringRuntime runtime;

@@ -356,6 +356,9 @@ final class RingOps {
         private long length;
         /** Set for a send made on the loop thread: its socket submits the next one queued behind it once this one is done. */
         RingSocket ordered;
+        /** A send from a provided buffer it took ({@code lentBid}): given back to the ring after the completion. */
+        private RingNet.Home lentFrom;
+        private int lentBid = -1;
 
         Send(int fd, OpGate gate, MemorySegment src, ByteBuffer advance, boolean pollFirst) {
             super("SEND", fd, gate);
@@ -372,6 +375,27 @@ final class RingOps {
             Send s = new Send(fd, gate, pooled.asSlice(0, length), null, false);
             s.mem = pooled;
             return s;
+        }
+
+        /** Sends {@code data}, part of provided buffer {@code bid} of {@code home}'s ring, which it gives back after its completion. */
+        static Send ofProvided(int fd, OpGate gate, MemorySegment data, RingNet.Home home, int bid) {
+            Send s = new Send(fd, gate, data, null, false);
+            s.lentFrom = home;
+            s.lentBid = bid;
+            return s;
+        }
+
+        /** Gives a taken provided buffer back (loop thread). */
+        private void giveBack() {
+            if (lentBid >= 0) {
+                lentFrom.lent()[0]--;
+                try {
+                    lentFrom.buffers().recycle(lentBid);
+                } catch (IllegalStateException closed) {
+                    // the ring is gone (the net closing): nothing to give back to
+                }
+                lentBid = -1;
+            }
         }
 
         @Override
@@ -406,6 +430,7 @@ final class RingOps {
         @Override
         protected void release() {
             super.release();
+            giveBack();
             if (ordered != null) {
                 ordered.loopSendDone();
             }
@@ -413,6 +438,7 @@ final class RingOps {
 
         /** Fails a send that never reached the kernel and gives back the loop memory it owns. */
         void refuse(Throwable why) {
+            giveBack();
             if (mem != null && ordered != null) {
                 ordered.home.loop().memory().release(mem);
                 mem = null;

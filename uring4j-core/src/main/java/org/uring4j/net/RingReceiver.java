@@ -35,6 +35,8 @@ final class RingReceiver implements Receiving {
     private final BufferRing buffers;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private volatile boolean paused;
+    /** The provided buffer of the chunk being handed over (reused: one chunk at a time). */
+    private final Chunks.Lease lease = new Chunks.Lease();
 
     /** The request in the kernel, or null; never two at once (their chunks could be reordered). */
     private RingOps.RecvStream armed;
@@ -53,6 +55,7 @@ final class RingReceiver implements Receiving {
         this.closeSocket = closeSocket;
         this.loop = socket.home.loop();
         this.buffers = socket.home.buffers();
+        this.lease.home = socket.home;
     }
 
     /** Arms the first receive (on the loop thread). */
@@ -160,10 +163,14 @@ final class RingReceiver implements Receiving {
             if (op.mode == RingOps.StreamMode.MULTISHOT && !socket.net.multishotRecvSeen) {
                 socket.net.multishotRecvSeen = true;
             }
+            lease.taken = false;
+            lease.bid = (flags & org.uring4j.ring.Uapi.IORING_CQE_F_BUFFER) != 0 ? flags >>> 16 : -1;
             try {
                 chunk(op.chunk(res, flags));
             } finally {
-                op.recycle(flags);
+                if (!lease.taken) {
+                    op.recycle(flags);
+                }
             }
         } else if (res == 0) {
             if (socket.gate.isClosing()) {
@@ -203,7 +210,7 @@ final class RingReceiver implements Receiving {
     private void hand(MemorySegment data) {
         boolean more;
         try {
-            more = Chunks.deliver(handler, data);
+            more = data.isNative() && lease.bid >= 0 ? Chunks.deliver(handler, data, lease) : Chunks.deliver(handler, data);
         } catch (Throwable t) {
             closeSocket.run(); // bytes were taken from the socket that nobody will see: the stream cannot go on
             fail(t);

@@ -203,7 +203,19 @@ final class RingSocket extends RingDescriptor implements SocketIo {
     @Override
     public CompletableFuture<Integer> write(MemorySegment src, ByteBuffer advance, long timeoutNanos) {
         if (Chunks.isCurrent(src)) {
-            // A received chunk, whose buffer goes back to the kernel when its handler returns: copy it now.
+            // A received chunk, whose buffer goes back to the kernel when its handler returns. If
+            // this send goes to the kernel at once, it takes the buffer instead (sent in place,
+            // given back after its completion), within a bound that leaves most buffers to receives.
+            Chunks.Lease lease = Chunks.lease(src);
+            if (lease != null && home.loop().inLoop() && timeoutNanos == 0 && lease.home.buffers() == home.buffers()
+                    && loopSendsOut == 0 && home.lent()[0] < home.maxLent()) {
+                MemorySegment buffer = home.buffers().buffer(lease.bid);
+                lease.taken = true;
+                home.lent()[0]++;
+                return sendInOrder(RingOps.Send.ofProvided(fd, gate,
+                        buffer.asSlice(src.address() - buffer.address(), src.byteSize()), home, lease.bid));
+            }
+            // Else copy it now.
             if (home.loop().inLoop() && timeoutNanos == 0) {
                 MemorySegment pooled = home.loop().memory().acquire(src.byteSize());
                 MemorySegment.copy(src, 0, pooled, 0, src.byteSize());
