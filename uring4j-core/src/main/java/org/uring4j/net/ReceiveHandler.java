@@ -12,8 +12,10 @@ import java.lang.foreign.MemorySegment;
  * the call returns, and any use of the segment afterwards throws IllegalStateException (its scope
  * is closed; from another thread, WrongThreadException: it is confined to the handler's) rather
  * than read bytes that are no longer there. Copy what must outlive the call; a
- * chunk passed to {@link UringSocket#writeAsync(MemorySegment)} from the handler is copied before
- * that call returns, so echoing or forwarding a chunk is safe.
+ * chunk passed to {@link UringSocket#writeAsync(MemorySegment)} from the handler is safe to send:
+ * on io_uring the send takes the provided buffer (sent in place, given back after the send's
+ * completion) when it goes to the kernel at once, else the chunk is copied before that call
+ * returns.
  *
  * <p>After the last chunk exactly one of {@link #onEnd()} (the peer shut its output down) or
  * {@link #onError} (a failure, or the socket closed) is called, and nothing after it.

@@ -25,6 +25,8 @@ final class RingSocket extends RingDescriptor implements SocketIo {
     private static final int MSG_DONTWAIT = 0x40;
     private static final int EAGAIN = Errno.EAGAIN.number();
     private static final int EINTR = Errno.EINTR.number();
+    /** Chunks smaller than this are copied rather than sent from their provided buffer: the copy is cheap, the buffer scarcer. */
+    private static final int MIN_LENT = 4096;
     /** The most one inline send or receive copies. */
     private static final int INLINE_CHUNK = 64 * 1024;
     /**
@@ -206,7 +208,7 @@ final class RingSocket extends RingDescriptor implements SocketIo {
             // A received chunk, whose buffer goes back to the kernel when its handler returns. If
             // this send goes to the kernel at once, it takes the buffer instead (sent in place,
             // given back after its completion), within a bound that leaves most buffers to receives.
-            Chunks.Lease lease = Chunks.lease(src);
+            Chunks.Lease lease = src.byteSize() >= MIN_LENT ? Chunks.lease(src) : null;
             if (lease != null && home.loop().inLoop() && timeoutNanos == 0 && lease.home.buffers() == home.buffers()
                     && loopSendsOut == 0 && home.lent()[0] < home.maxLent()) {
                 MemorySegment buffer = home.buffers().buffer(lease.bid);
