@@ -80,7 +80,7 @@ class NetCommandsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"uring", "uring-provided"})
+    @ValueSource(strings = {"uring", "uring-multishot", "uring-provided"})
     void echoServerEchoesAFloodingClientByteForByte(String engine) throws Exception {
         Process p = start("echo-server", "--port", "0", "--engine", engine);
         try {
@@ -174,8 +174,9 @@ class NetCommandsTest {
                 assertTrue(e.has(k), k + " in " + e);
             }
         }
-        assertTrue(j.get("ratios").has("uring_vs_jdk-vthread"));
-        assertTrue(j.get("ratios").has("uring_vs_jdk-nio2"));
+        assertEquals("uring-multishot", j.get("engines").get(0).get("engine").asText()); // the default server
+        assertTrue(j.get("ratios").has("uring_multishot_vs_jdk-vthread"));
+        assertTrue(j.get("ratios").has("uring_multishot_vs_jdk-nio2"));
     }
 
     @Test
@@ -216,16 +217,33 @@ class NetCommandsTest {
             }
             assertTrue(e.get("after").get("heap_used_bytes").asLong() > 0, e.toString());
         }
-        assertEquals(List.of("uring", "uring-provided", "jdk-vthread"), engines);
+        assertEquals(List.of("uring", "uring-multishot", "uring-provided", "jdk-vthread"), engines);
         // What the measurement must see: the uring server's 16 KiB native buffer per connection,
         // and none for the one that receives through the provided-buffer ring.
         assertTrue(j.get("engines").get(0).get("native_bytes_per_conn").asLong() > 8192, r.out());
         assertTrue(j.get("engines").get(1).get("native_bytes_per_conn").asLong() < 8192, r.out());
+        assertTrue(j.get("engines").get(2).get("native_bytes_per_conn").asLong() < 8192, r.out());
 
         Cli.Result table = Cli.run("net-bench", "--idle", "20", "--engines", "uring-provided");
         assertEquals(0, table.exitCode(), table.err() + table.out());
         assertTrue(table.out().contains("heap+native B"), table.out());
         assertTrue(table.out().lines().anyMatch(l -> l.startsWith("uring-provided ")), table.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "vthread"})
+    void theMultishotServerEchoesEveryByteOfManyPipelinedConnectionsForEitherClient(String client) throws Exception {
+        // Several messages a batch arrive as chunks while the echo of the one before is out: it gathers them, in order.
+        Cli.Result r = Cli.run("net-bench", "--conns", "16", "--msg", "5000", "--pipeline", "4", "--time", "0.5",
+                "--rounds", "1", "--warmup", "0", "--loops", "2", "--engines", "uring-multishot,jdk-vthread",
+                "--client", client, "--client-threads", "2", "--json");
+        assertEquals(0, r.exitCode(), r.err() + r.out());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(client, j.get("client").asText());
+        assertTrue(j.get("engines").get(0).get("round_trips_per_s").asDouble() > 0, r.out());
+        assertTrue(j.get("ratios").has("uring_multishot_vs_jdk-vthread"), r.out());
+        assertEquals(2, Cli.run("net-bench", "--client", "epoll").exitCode());
+        assertEquals(2, Cli.run("net-bench", "--client-threads", "0").exitCode());
     }
 
     @Test

@@ -61,7 +61,18 @@ final class PortableSocket extends PortableDescriptor<SocketChannel> implements 
 
     @Override
     public CompletableFuture<Integer> write(MemorySegment src, ByteBuffer advance, long timeoutNanos) {
-        return timed(net.async(() -> writeNow(src, advance)), timeoutNanos);
+        if (Chunks.inHandler() && timeoutNanos == 0) {
+            // A receive handler (on its stream's virtual thread) answering: write on this thread, so
+            // that its writes go out in order, as on io_uring, and a slow peer slows the stream down.
+            try {
+                return CompletableFuture.completedFuture(writeNow(src, advance));
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        // A received chunk is valid only in its handler: the write runs on another thread, later.
+        MemorySegment from = Chunks.isCurrent(src) ? MemorySegment.ofArray(src.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)) : src;
+        return timed(net.async(() -> writeNow(from, advance)), timeoutNanos);
     }
 
     @Override
@@ -75,6 +86,17 @@ final class PortableSocket extends PortableDescriptor<SocketChannel> implements 
             advance.position(advance.position() + total);
         }
         return total;
+    }
+
+    @Override
+    public Receiving receive(ReceiveHandler handler, Runnable closeSocket) {
+        PortableReceiver r = new PortableReceiver(channel, handler, closeSocket);
+        try {
+            net.threads().execute(r::run);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            r.fail(NetErrors.asyncClosed());
+        }
+        return r;
     }
 
     @Override

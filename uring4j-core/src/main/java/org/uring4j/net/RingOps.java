@@ -251,6 +251,81 @@ final class RingOps {
         }
     }
 
+    /** How a {@link RecvStream} receives. */
+    enum StreamMode {
+        /** Multishot RECV with buffer select (Linux 6.0): one request, a completion per chunk. */
+        MULTISHOT,
+        /** One RECV with buffer select per chunk: kernels without multishot receive. */
+        SINGLE_PROVIDED,
+        /** One RECV into loop memory of the op's own: no provided-buffer ring, or it ran dry. */
+        SINGLE_OWN
+    }
+
+    /**
+     * The receive of a {@link RingReceiver}: multishot RECV into the loop's provided-buffer ring
+     * ({@code io_uring_prep_recv_multishot}), or a single-shot one where that is missing or the
+     * ring ran dry. Every completion goes to the receiver, which hands the chunk over and gives
+     * the buffer back; the op itself completes (with null) at its final completion.
+     */
+    static final class RecvStream extends SocketOp<Void> {
+        final RingReceiver receiver;
+        final StreamMode mode;
+        private final BufferRing buffers;
+
+        RecvStream(RingReceiver receiver, int fd, OpGate gate, StreamMode mode, BufferRing buffers) {
+            super("RECV", fd, gate);
+            this.receiver = receiver;
+            this.mode = mode;
+            this.buffers = buffers;
+        }
+
+        @Override
+        protected void prepare(Sqe sqe) {
+            switch (mode) {
+                case MULTISHOT -> sqe.prepRecvMultishot(Fd.raw(fd), buffers.groupId(), 0);
+                case SINGLE_PROVIDED -> sqe.prepRecv(Fd.raw(fd), MemorySegment.NULL.reinterpret(buffers.bufferSize()), 0)
+                        .bufferSelect(buffers.groupId());
+                case SINGLE_OWN -> sqe.prepRecv(Fd.raw(fd), borrow(RingNet.BUFFER_SIZE).asSlice(0, RingNet.BUFFER_SIZE), 0);
+            }
+        }
+
+        /** The chunk a completion of {@code res} bytes names: a provided buffer's, or the op's own memory. */
+        MemorySegment chunk(int res, int flags) {
+            if ((flags & Uapi.IORING_CQE_F_BUFFER) != 0) {
+                return buffers.buffer(flags >>> 16).asSlice(0, res);
+            }
+            return mem.asSlice(0, res);
+        }
+
+        /** Gives a completion's provided buffer back to the kernel, if it names one. */
+        void recycle(int flags) {
+            if ((flags & Uapi.IORING_CQE_F_BUFFER) != 0) {
+                buffers.recycle(flags >>> 16);
+            }
+        }
+
+        /** Asks the kernel to end this receive; its remaining completions still arrive. */
+        void cancelRequest() {
+            cancelInKernel();
+        }
+
+        @Override
+        protected Void complete(int res, int flags) {
+            try {
+                receiver.completion(this, res, flags);
+            } catch (RuntimeException | Error e) {
+                // Never out of here: a multishot op failed early would drop its later completions.
+                receiver.broken(e);
+            }
+            return null;
+        }
+
+        @Override
+        protected void abandoned(int res, int flags) {
+            recycle(flags); // never cancelled through its future, but a buffer must not leak
+        }
+    }
+
     /** A receive found the provided-buffer ring empty; the caller retries into memory of its own. */
     static final IOException NO_BUFFERS = new NoBuffers();
 
@@ -279,12 +354,48 @@ final class RingOps {
         /** The socket buffer is known to be full: wait for room before the first attempt (IORING_RECVSEND_POLL_FIRST). */
         private final boolean pollFirst;
         private long length;
+        /** Set for a send made on the loop thread: its socket submits the next one queued behind it once this one is done. */
+        RingSocket ordered;
+        /** A send from a provided buffer it took ({@code lentBid}): given back to the ring after the completion. */
+        private RingNet.Home lentFrom;
+        private int lentBid = -1;
 
         Send(int fd, OpGate gate, MemorySegment src, ByteBuffer advance, boolean pollFirst) {
             super("SEND", fd, gate);
             this.src = src;
             this.advance = advance;
             this.pollFirst = pollFirst;
+        }
+
+        /**
+         * Sends the first {@code length} bytes of {@code pooled}, loop memory the op owns (acquired on
+         * the loop thread) and gives back after its completion.
+         */
+        static Send ofLoopCopy(int fd, OpGate gate, MemorySegment pooled, long length) {
+            Send s = new Send(fd, gate, pooled.asSlice(0, length), null, false);
+            s.mem = pooled;
+            return s;
+        }
+
+        /** Sends {@code data}, part of provided buffer {@code bid} of {@code home}'s ring, which it gives back after its completion. */
+        static Send ofProvided(int fd, OpGate gate, MemorySegment data, RingNet.Home home, int bid) {
+            Send s = new Send(fd, gate, data, null, false);
+            s.lentFrom = home;
+            s.lentBid = bid;
+            return s;
+        }
+
+        /** Gives a taken provided buffer back (loop thread). */
+        private void giveBack() {
+            if (lentBid >= 0) {
+                lentFrom.lent()[0]--;
+                try {
+                    lentFrom.buffers().recycle(lentBid);
+                } catch (IllegalStateException closed) {
+                    // the ring is gone (the net closing): nothing to give back to
+                }
+                lentBid = -1;
+            }
         }
 
         @Override
@@ -314,6 +425,25 @@ final class RingOps {
                 advance.position(advance.position() + res);
             }
             return res;
+        }
+
+        @Override
+        protected void release() {
+            super.release();
+            giveBack();
+            if (ordered != null) {
+                ordered.loopSendDone();
+            }
+        }
+
+        /** Fails a send that never reached the kernel and gives back the loop memory it owns. */
+        void refuse(Throwable why) {
+            giveBack();
+            if (mem != null && ordered != null) {
+                ordered.home.loop().memory().release(mem);
+                mem = null;
+            }
+            future().completeExceptionally(why);
         }
     }
 

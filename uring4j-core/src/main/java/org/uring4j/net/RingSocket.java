@@ -25,6 +25,8 @@ final class RingSocket extends RingDescriptor implements SocketIo {
     private static final int MSG_DONTWAIT = 0x40;
     private static final int EAGAIN = Errno.EAGAIN.number();
     private static final int EINTR = Errno.EINTR.number();
+    /** Chunks smaller than this are copied rather than sent from their provided buffer: the copy is cheap, the buffer scarcer. */
+    private static final int MIN_LENT = 4096;
     /** The most one inline send or receive copies. */
     private static final int INLINE_CHUNK = 64 * 1024;
     /**
@@ -202,6 +204,27 @@ final class RingSocket extends RingDescriptor implements SocketIo {
      */
     @Override
     public CompletableFuture<Integer> write(MemorySegment src, ByteBuffer advance, long timeoutNanos) {
+        if (Chunks.isCurrent(src)) {
+            // A received chunk, whose buffer goes back to the kernel when its handler returns. If
+            // this send goes to the kernel at once, it takes the buffer instead (sent in place,
+            // given back after its completion), within a bound that leaves most buffers to receives.
+            Chunks.Lease lease = src.byteSize() >= MIN_LENT ? Chunks.lease(src) : null;
+            if (lease != null && home.loop().inLoop() && timeoutNanos == 0 && lease.home.buffers() == home.buffers()
+                    && loopSendsOut == 0 && home.lent()[0] < home.maxLent()) {
+                MemorySegment buffer = home.buffers().buffer(lease.bid);
+                lease.taken = true;
+                home.lent()[0]++;
+                return sendInOrder(RingOps.Send.ofProvided(fd, gate,
+                        buffer.asSlice(src.address() - buffer.address(), src.byteSize()), home, lease.bid));
+            }
+            // Else copy it now.
+            if (home.loop().inLoop() && timeoutNanos == 0) {
+                MemorySegment pooled = home.loop().memory().acquire(src.byteSize());
+                MemorySegment.copy(src, 0, pooled, 0, src.byteSize());
+                return sendInOrder(RingOps.Send.ofLoopCopy(fd, gate, pooled, src.byteSize()));
+            }
+            src = MemorySegment.ofArray(src.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        }
         int done = 0;
         // On the loop's own thread (a completion callback answering a receive) the ring is the
         // cheaper way: the SEND rides along in the io_uring_enter the loop makes anyway, batched
@@ -219,6 +242,9 @@ final class RingSocket extends RingDescriptor implements SocketIo {
         }
         // What is left did not fit in the socket buffer (when tried inline): the ring waits for room first.
         MemorySegment rest = src.asSlice(done);
+        if (!triedInline && timeoutNanos == 0 && oneSend(rest)) {
+            return sendInOrder(new RingOps.Send(fd, gate, rest, advance, false));
+        }
         CompletableFuture<Integer> f = send(rest, advance, timeoutNanos, triedInline);
         if (done == 0 && timeoutNanos == 0 && oneSend(rest)) {
             return f; // the op's own future: cancelling it cancels the SEND
@@ -234,6 +260,53 @@ final class RingSocket extends RingDescriptor implements SocketIo {
             op.timeout(timeoutNanos);
         }
         return submit(op);
+    }
+
+    /** On-loop SENDs of this socket in the kernel (0 or 1), and those queued behind it. Loop thread only. */
+    private int loopSendsOut;
+    private java.util.ArrayDeque<RingOps.Send> loopSendQueue;
+
+    /**
+     * A send made on the loop thread (a handler answering a receive): submitted at once if no other
+     * such send of this socket is in the kernel, else queued behind it. Two SENDs in the kernel at
+     * once could interleave their bytes once the socket buffer fills; one at a time, writes made
+     * from completion handlers go out whole and in the order they were made.
+     */
+    private CompletableFuture<Integer> sendInOrder(RingOps.Send op) {
+        op.ordered = this;
+        if (loopSendsOut == 0) {
+            loopSendsOut = 1;
+            CompletableFuture<Integer> f = submit(op);
+            if (f.isDone()) {
+                loopSendsOut = 0; // refused: the socket is closing
+                op.refuse(NetErrors.closed());
+            }
+            return op.future();
+        }
+        if (loopSendQueue == null) {
+            loopSendQueue = new java.util.ArrayDeque<>();
+        }
+        loopSendQueue.add(op);
+        return op.future();
+    }
+
+    /** The on-loop SEND in the kernel is done (its final completion is in): the next queued one goes. */
+    void loopSendDone() {
+        loopSendsOut = 0;
+        RingOps.Send next;
+        while (loopSendQueue != null && (next = loopSendQueue.poll()) != null) {
+            if (next.future().isDone()) {
+                next.refuse(NetErrors.asyncClosed()); // cancelled while queued: it never goes out
+                continue;
+            }
+            loopSendsOut = 1;
+            CompletableFuture<Integer> f = submit(next);
+            if (!f.isDone() || !f.isCompletedExceptionally()) {
+                return;
+            }
+            loopSendsOut = 0;
+            next.refuse(gate.isClosing() ? NetErrors.asyncClosed() : NetErrors.closed());
+        }
     }
 
     /** Native memory is sent in place; heap memory in copies of at most MAX_HEAP_SEND bytes. */
@@ -311,6 +384,27 @@ final class RingSocket extends RingDescriptor implements SocketIo {
             advance.position(advance.position() + (int) sent);
         }
         return (int) sent;
+    }
+
+    // ------------------------------------------------------------------ stream receive
+
+    /** The last stream receive started on this socket, told when the socket closes. */
+    private volatile RingReceiver receiver;
+
+    @Override
+    public Receiving receive(ReceiveHandler handler, Runnable closeSocket) {
+        RingReceiver r = new RingReceiver(this, handler, closeSocket);
+        receiver = r;
+        r.start();
+        return r;
+    }
+
+    @Override
+    void beforeClose() {
+        RingReceiver r = receiver;
+        if (r != null) {
+            r.socketClosed(); // a paused stream has nothing in the kernel whose completion would end it
+        }
     }
 
     // ------------------------------------------------------------------ control

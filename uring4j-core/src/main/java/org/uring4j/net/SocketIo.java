@@ -38,6 +38,12 @@ interface SocketIo {
     /** The blocking form of {@link #write}. */
     int writeNow(MemorySegment src, ByteBuffer advance) throws IOException;
 
+    /**
+     * Starts a stream receive handing each chunk to {@code handler} (see
+     * {@link UringSocket#receive}); {@code closeSocket} closes the public socket (when the handler throws).
+     */
+    Receiving receive(ReceiveHandler handler, Runnable closeSocket);
+
     /** shutdown(2) with SHUT_RD or SHUT_WR. */
     void shutdown(int how) throws IOException;
 

@@ -106,6 +106,13 @@ public final class UringNet implements AutoCloseable {
         return new UringNet(new RingNet(runtime, false, providedBuffers), null);
     }
 
+    /** For tests: stream receives use repeated single-shot RECVs, as on kernels without multishot receive. */
+    void disableMultishotRecv() {
+        if (backend instanceof RingNet r) {
+            r.multishotRecv = false;
+        }
+    }
+
     /** The backend these sockets run on. */
     public Backend backend() {
         return backend.backend();

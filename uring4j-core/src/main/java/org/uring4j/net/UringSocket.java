@@ -73,6 +73,8 @@ public final class UringSocket implements AutoCloseable {
     private volatile boolean inputShut;
     private volatile boolean outputShut;
     private volatile boolean closed;
+    /** A stream receive is running: reads are refused (ReadPendingException) until it ends. */
+    private final java.util.concurrent.atomic.AtomicBoolean streaming = new java.util.concurrent.atomic.AtomicBoolean();
 
     UringSocket(UringNet net, SocketIo io, boolean connected) {
         this.net = net;
@@ -262,9 +264,101 @@ public final class UringSocket implements AutoCloseable {
         return io.read(dst, advance, timeoutNanos);
     }
 
+    // ------------------------------------------------------------------ stream receive
+
+    /**
+     * Receives continuously: {@code handler} gets every chunk as it arrives, in order, then the
+     * end of stream or the failure (see {@link ReceiveHandler}). On io_uring this is one multishot
+     * RECV into the loop's provided-buffer ring (Linux 6.0; the handler runs on the loop thread and
+     * the kernel picks a buffer only when data arrives, so a quiet connection holds none), armed
+     * again whenever the kernel ends it (an empty ring, an overflowing completion queue), with
+     * repeated single-shot RECVs where the kernel has no multishot receive. On the portable backend
+     * a virtual thread reads and calls the handler. While it runs, {@code read}s of this socket
+     * throw ReadPendingException; {@link #close()} ends it ({@link ReceiveHandler#onError} gets
+     * AsynchronousCloseException) and, as ever, closes the descriptor only after the receive's
+     * last completion.
+     *
+     * <pre>{@code
+     * socket.receive(chunk -> {                 // on the loop thread; chunk is valid during the call
+     *     socket.writeAsync(chunk);             // a chunk handed to writeAsync is copied at once
+     *     return true;                          // false: pause until receiving.resume()
+     * });
+     * }</pre>
+     *
+     * @return the running receive: pause, resume, and its end
+     * @throws java.nio.channels.ReadPendingException if a read or another stream receive is in progress
+     * @throws ClosedChannelException                 if closed
+     * @throws NotYetConnectedException               if not connected
+     */
+    public Receiving receive(ReceiveHandler handler) throws ClosedChannelException {
+        Objects.requireNonNull(handler, "handler");
+        checkOpen();
+        if (state.get() != CONNECTED) {
+            throw new NotYetConnectedException();
+        }
+        if (!streaming.compareAndSet(false, true)) {
+            throw new java.nio.channels.ReadPendingException();
+        }
+        if (inputShut) {
+            // As a read after shutdownInput: end of stream at once.
+            return ended(handler);
+        }
+        // The stream is over for this socket before the handler hears so: its onEnd/onError may read on, or receive again.
+        ReceiveHandler h = new ReceiveHandler() {
+            @Override
+            public boolean onData(MemorySegment data) {
+                return handler.onData(data);
+            }
+
+            @Override
+            public void onEnd() {
+                streaming.set(false);
+                handler.onEnd();
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                streaming.set(false);
+                handler.onError(error);
+            }
+        };
+        return io.receive(h, this::close);
+    }
+
+    private Receiving ended(ReceiveHandler handler) {
+        try {
+            handler.onEnd();
+        } finally {
+            streaming.set(false);
+        }
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        return new Receiving() {
+            @Override
+            public void pause() {
+            }
+
+            @Override
+            public void resume() {
+            }
+
+            @Override
+            public boolean isPaused() {
+                return false;
+            }
+
+            @Override
+            public CompletableFuture<Void> done() {
+                return done;
+            }
+        };
+    }
+
     /** Open and connected; false once input is shut down. */
     private boolean readable() throws ClosedChannelException {
         checkOpen();
+        if (streaming.get()) {
+            throw new java.nio.channels.ReadPendingException();
+        }
         if (state.get() != CONNECTED) {
             throw new NotYetConnectedException();
         }

@@ -105,6 +105,19 @@ public abstract class Operation<T> {
         return loop;
     }
 
+    /**
+     * Asks the kernel to cancel this request (ASYNC_CANCEL by its user_data) without completing
+     * its future: the op goes on receiving its completions (a multishot one's remaining ones, then
+     * the final one, typically -ECANCELED) and completes or fails from them as usual. For an op
+     * that must see every completion, such as a multishot receive whose buffers hold data. Does
+     * nothing before submission, after the final completion, or once the loop is closing.
+     */
+    protected final void cancelInKernel() {
+        if (loop != null) {
+            loop.requestCancel(this);
+        }
+    }
+
     /** The future the submitter waits on. */
     public final CompletableFuture<T> future() {
         return future;

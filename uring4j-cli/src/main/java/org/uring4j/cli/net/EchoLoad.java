@@ -17,14 +17,10 @@ import org.HdrHistogram.Histogram;
  * blocking JDK SocketChannel (the same client for every server), sending {@code pipeline}
  * messages of {@code msg} bytes at once, then reading all of them back and checking every byte.
  */
-final class EchoLoad implements AutoCloseable {
+final class EchoLoad implements LoadClient {
     private final List<SocketChannel> channels = new ArrayList<>();
     private final int msg;
     private final int pipeline;
-
-    /** What one measured run saw. */
-    record Sample(long roundTrips, double seconds, Histogram latency) {
-    }
 
     EchoLoad(InetSocketAddress server, int conns, int msg, int pipeline) throws IOException {
         this.msg = msg;
@@ -41,8 +37,8 @@ final class EchoLoad implements AutoCloseable {
         }
     }
 
-    /** Runs every connection for {@code seconds}; fails if a byte came back wrong or a connection broke. */
-    Sample run(double seconds) throws Exception {
+    @Override
+    public Sample run(double seconds) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
@@ -85,13 +81,12 @@ final class EchoLoad implements AutoCloseable {
         int batch = msg * pipeline;
         ByteBuffer out = ByteBuffer.allocateDirect(batch);
         ByteBuffer in = ByteBuffer.allocateDirect(batch);
+        ByteBuffer pattern = LoadClient.pattern(batch);
         long done = 0;
         byte seq = (byte) index;
         while (!stop.get()) {
             out.clear();
-            for (int i = 0; i < batch; i++) {
-                out.put((byte) (seq + i));
-            }
+            out.put(LoadClient.expected(pattern, seq, batch));
             out.flip();
             long t0 = System.nanoTime();
             while (out.hasRemaining()) {
@@ -104,11 +99,7 @@ final class EchoLoad implements AutoCloseable {
                 }
             }
             h.recordValueWithCount(Math.max(1, System.nanoTime() - t0), pipeline);
-            for (int i = 0; i < batch; i++) {
-                if (in.get(i) != (byte) (seq + i)) {
-                    throw new IOException("echoed byte " + i + " differs: sent " + (byte) (seq + i) + ", got " + in.get(i));
-                }
-            }
+            LoadClient.check(pattern, in, seq, batch);
             seq++;
             done += pipeline;
         }

@@ -35,11 +35,13 @@ public final class EchoServerCommand implements Callable<Integer> {
     @Option(names = "--loops", description = "Event loops (threads). Default: 1.")
     private int loops = 1;
 
-    @Option(names = "--engine", description = "uring (default), uring-provided (no buffer per connection: receives go "
-            + "through the loop's provided-buffer ring), or a server net-bench compares with: "
+    @Option(names = "--engine", description = "uring-multishot (default: a stream receive per connection, one "
+            + "multishot RECV into the loop's provided-buffer ring, so a round trip costs the ring one request, the send), "
+            + "uring (a receive then a send per message, into and from a 16 KiB native buffer per connection), "
+            + "uring-provided (no buffer per connection: receives go through the loop's provided-buffer ring), or a server net-bench compares with: "
             + "jdk-vthread (a virtual thread per connection), jdk-nio2 (AsynchronousServerSocketChannel, --loops threads), "
             + "netty-io_uring, netty-epoll, netty-nio (Netty 4.2, --loops event loops).")
-    private String engine = "uring";
+    private String engine = "uring-multishot";
 
     /** For net-bench --idle: each line "memory" on stdin is answered with a {@link MemoryReport} line. */
     @Option(names = "--memory-on-stdin", hidden = true)

@@ -18,7 +18,10 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
+import org.uring4j.net.ReceiveHandler;
+import org.uring4j.net.Receiving;
 import org.uring4j.net.UringNet;
 import org.uring4j.net.UringServerSocket;
 import org.uring4j.net.UringSocket;
@@ -39,7 +42,7 @@ final class EchoServers {
     static final int BUFFER = 16 * 1024;
 
     enum Engine {
-        URING("uring"), URING_PROVIDED("uring-provided"), VTHREAD("jdk-vthread"), NIO2("jdk-nio2"),
+        URING("uring"), URING_MULTISHOT("uring-multishot"), URING_PROVIDED("uring-provided"), VTHREAD("jdk-vthread"), NIO2("jdk-nio2"),
         NETTY_IO_URING("netty-io_uring"), NETTY_EPOLL("netty-epoll"), NETTY_NIO("netty-nio");
 
         final String label;
@@ -55,7 +58,7 @@ final class EchoServers {
                 }
             }
             throw new IllegalArgumentException("--engine " + s
-                    + ": expected uring, uring-provided, jdk-vthread, jdk-nio2, netty-io_uring, netty-epoll or netty-nio");
+                    + ": expected uring, uring-multishot, uring-provided, jdk-vthread, jdk-nio2, netty-io_uring, netty-epoll or netty-nio");
         }
     }
 
@@ -69,8 +72,9 @@ final class EchoServers {
 
     static Running start(Engine engine, InetSocketAddress bind, int loops) throws IOException {
         return switch (engine) {
-            case URING -> uring(bind, loops, false);
-            case URING_PROVIDED -> uring(bind, loops, true);
+            case URING -> uring(bind, loops, Kind.OWN_BUFFER);
+            case URING_MULTISHOT -> uring(bind, loops, Kind.MULTISHOT);
+            case URING_PROVIDED -> uring(bind, loops, Kind.PROVIDED);
             case VTHREAD -> vthread(bind);
             case NIO2 -> nio2(bind, loops);
             case NETTY_IO_URING -> NettyEcho.start(NettyEcho.Transport.IO_URING, bind, loops);
@@ -81,11 +85,18 @@ final class EchoServers {
 
     // ------------------------------------------------------------------ uring4j
 
-    private static Running uring(InetSocketAddress bind, int loops, boolean provided) throws IOException {
+    /** How uring4j's server receives: see {@link UringEcho}, {@link StreamEcho}, {@link ProvidedEcho}. */
+    private enum Kind {
+        OWN_BUFFER, MULTISHOT, PROVIDED
+    }
+
+    private static Running uring(InetSocketAddress bind, int loops, Kind kind) throws IOException {
+        boolean provided = kind != Kind.OWN_BUFFER;
         UringNet net = UringNet.open(loops, new LoopOptions());
         if (provided && net.unavailability() != null) {
             net.close();
-            throw new IOException("echo-server --engine uring-provided needs io_uring (its provided-buffer rings): "
+            throw new IOException("echo-server --engine " + (kind == Kind.PROVIDED ? "uring-provided" : "uring-multishot")
+                    + " needs io_uring (its provided-buffer rings): "
                     + net.unavailability().getMessage());
         }
         if (net.unavailability() != null) {
@@ -100,7 +111,7 @@ final class EchoServers {
             net.close();
             throw e;
         }
-        acceptNext(server, provided);
+        acceptNext(server, kind);
         return new Running() {
             @Override
             public SocketAddress address() throws IOException {
@@ -114,7 +125,7 @@ final class EchoServers {
         };
     }
 
-    private static void acceptNext(UringServerSocket server, boolean provided) {
+    private static void acceptNext(UringServerSocket server, Kind kind) {
         server.acceptAsync().whenComplete((s, t) -> {
             if (t != null) {
                 return; // closed
@@ -124,13 +135,16 @@ final class EchoServers {
             } catch (IOException e) {
                 s.close();
             }
-            if (provided) {
-                new ProvidedEcho(s).receive();
-            } else {
+            switch (kind) {
+                case MULTISHOT -> StreamEcho.start(s);
+                // Not on this (the server's) loop thread: the socket may live on another loop, whose
+                // completions would then copy into this thread's scratch while this thread uses it.
+                // A virtual thread's scratch is its own; later rounds run on the socket's loop.
+                case PROVIDED -> Thread.ofVirtual().start(new ProvidedEcho(s)::receive);
                 // Native memory: received into and sent from in place, no copy either way.
-                new UringEcho(s, Arena.ofAuto().allocate(BUFFER)).receive();
+                case OWN_BUFFER -> new UringEcho(s, Arena.ofAuto().allocate(BUFFER)).receive();
             }
-            acceptNext(server, provided);
+            acceptNext(server, kind);
         });
     }
 
@@ -188,6 +202,88 @@ final class EchoServers {
     }
 
     /**
+     * One connection on a stream receive ({@link UringSocket#receive}): one multishot RECV into the
+     * loop's provided-buffer ring serves the connection's life, so a round trip costs the ring one
+     * request, the SEND of the echo (copied from the provided buffer by writeAsync, as the buffer
+     * goes back to the kernel when the handler returns). Everything runs on the loop thread. One
+     * send at a time keeps the echo in order: chunks that arrive while one is out are gathered and
+     * sent after it, and past {@link #MAX_PENDING} bytes gathered the stream pauses (the client then
+     * meets TCP's flow control) until they are out.
+     */
+    private static final class StreamEcho implements ReceiveHandler, BiConsumer<Integer, Throwable> {
+        private static final int MAX_PENDING = 256 * 1024;
+        private final UringSocket socket;
+        private volatile Receiving receiving;
+        private boolean sending;
+        private boolean ended;
+        private byte[] pending;
+        private int pendingLength;
+
+        private StreamEcho(UringSocket socket) {
+            this.socket = socket;
+        }
+
+        static void start(UringSocket s) {
+            StreamEcho e = new StreamEcho(s);
+            try {
+                e.receiving = s.receive(e);
+            } catch (IOException x) {
+                s.close();
+            }
+        }
+
+        @Override
+        public boolean onData(MemorySegment data) {
+            if (!sending) {
+                sending = true;
+                socket.writeAsync(data).whenComplete(this);
+                return true;
+            }
+            int n = (int) data.byteSize();
+            if (pending == null || pending.length < pendingLength + n) {
+                pending = Arrays.copyOf(pending == null ? new byte[0] : pending, Math.max(BUFFER, 2 * (pendingLength + n)));
+            }
+            MemorySegment.copy(data, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, pending, pendingLength, n);
+            pendingLength += n;
+            return pendingLength < MAX_PENDING;
+        }
+
+        /** A send completed (on the loop thread): send what gathered meanwhile, or finish after the end. */
+        @Override
+        public void accept(Integer sent, Throwable failure) {
+            sending = false;
+            if (failure != null) {
+                socket.close();
+                return;
+            }
+            if (pendingLength > 0) {
+                byte[] out = Arrays.copyOf(pending, pendingLength);
+                pendingLength = 0;
+                sending = true;
+                socket.writeAsync(out, 0, out.length).whenComplete(this);
+                if (receiving != null && receiving.isPaused()) {
+                    receiving.resume();
+                }
+            } else if (ended) {
+                socket.close();
+            }
+        }
+
+        @Override
+        public void onEnd() {
+            ended = true;
+            if (!sending) {
+                socket.close();
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            socket.close();
+        }
+    }
+
+    /**
      * One connection that holds no buffer of its own: each receive goes into the calling thread's
      * scratch array, so the one the ring waits on takes a buffer from the loop's provided-buffer
      * ring only when data arrives, and the echo is sent from a copy (the part of a send that does
@@ -196,7 +292,9 @@ final class EchoServers {
      *
      * <p>Sharing is safe because the scratch of a loop thread is only written there: a receive's
      * completion copies into it and runs this connection's callback, which copies it out, before
-     * the loop handles the next completion. A round on a virtual thread uses that thread's own.
+     * the loop handles the next completion. A round on a virtual thread uses that thread's own. So a
+     * round must start on the socket's own loop or on a virtual thread, never on another loop's
+     * thread (the first one, started from the accept on the server's loop, runs on a virtual thread).
      */
     private record ProvidedEcho(UringSocket socket) {
         private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[BUFFER]);

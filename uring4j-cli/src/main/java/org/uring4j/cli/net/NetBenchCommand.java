@@ -56,9 +56,17 @@ public final class NetBenchCommand implements Callable<Integer> {
     @Option(names = "--loops", description = "Server threads: uring4j's loops, the JDK's carriers or group threads. Default: 1.")
     private int loops = 1;
 
-    @Option(names = "--engines", split = ",", description = "Servers to run: uring, uring-provided, jdk-vthread, jdk-nio2, "
-            + "netty-io_uring, netty-epoll, netty-nio. Default: uring,jdk-vthread,jdk-nio2 (with --idle: uring,uring-provided,jdk-vthread).")
-    private List<String> engines = List.of("uring", "jdk-vthread", "jdk-nio2");
+    @Option(names = "--client", description = "The load client, the same for every server: nio (default: --client-threads "
+            + "platform threads, each a java.nio Selector over its share of non-blocking SocketChannels) or vthread (a virtual "
+            + "thread per connection on a blocking SocketChannel, costlier per round trip). Both check every echoed byte.")
+    private String client = "nio";
+
+    @Option(names = "--client-threads", description = "Threads of the nio client. Default: 1.")
+    private int clientThreads = 1;
+
+    @Option(names = "--engines", split = ",", description = "Servers to run: uring, uring-multishot, uring-provided, jdk-vthread, jdk-nio2, "
+            + "netty-io_uring, netty-epoll, netty-nio. Default: uring-multishot,jdk-vthread,jdk-nio2 (with --idle: uring,uring-multishot,uring-provided,jdk-vthread).")
+    private List<String> engines = List.of("uring-multishot", "jdk-vthread", "jdk-nio2");
 
     @Option(names = "--idle", paramLabel = "N", description = "Instead of timed echoes: open N connections to each server "
             + "(one byte echoed on each, then idle), and report the server's Java heap and native memory per connection "
@@ -89,7 +97,8 @@ public final class NetBenchCommand implements Callable<Integer> {
     }
 
     /** Options of the timed echo runs, which --idle does not use. */
-    private static final List<String> TIMED_ONLY = List.of("--conns", "--msg", "--pipeline", "--time", "--rounds", "--warmup");
+    private static final List<String> TIMED_ONLY = List.of("--conns", "--msg", "--pipeline", "--time", "--rounds", "--warmup",
+            "--client", "--client-threads");
 
     @Override
     public Integer call() throws Exception {
@@ -103,15 +112,22 @@ public final class NetBenchCommand implements Callable<Integer> {
         check(rounds >= 1, "--rounds " + rounds + ": expected at least 1");
         check(warmup >= 0, "--warmup " + warmup + ": expected 0 or more seconds");
         check(loops >= 1, "--loops " + loops + ": expected at least 1");
+        check(clientThreads >= 1, "--client-threads " + clientThreads + ": expected at least 1");
+        LoadClient.Kind clientKind;
+        try {
+            clientKind = LoadClient.Kind.parse(client);
+        } catch (IllegalArgumentException x) {
+            throw new ParameterException(spec.commandLine(), x.getMessage());
+        }
         List<EchoServers.Engine> order = engines();
         Map<EchoServers.Engine, Result> results = new LinkedHashMap<>();
         List<ServerProcess> servers = new ArrayList<>();
-        List<EchoLoad> loads = new ArrayList<>();
+        List<LoadClient> loads = new ArrayList<>();
         try {
             for (EchoServers.Engine e : order) {
                 ServerProcess server = ServerProcess.start(e, loops);
                 servers.add(server);
-                EchoLoad load = new EchoLoad(server.address(), conns, msg, pipeline);
+                LoadClient load = LoadClient.open(clientKind, clientThreads, server.address(), conns, msg, pipeline);
                 loads.add(load);
                 if (warmup > 0) {
                     load.run(warmup);
@@ -123,7 +139,7 @@ public final class NetBenchCommand implements Callable<Integer> {
                     int i = r % 2 == 0 ? k : order.size() - 1 - k; // alternate the order: no engine always goes first
                     ServerProcess server = servers.get(i);
                     long cpu0 = server.cpuNanos();
-                    EchoLoad.Sample s = loads.get(i).run(time);
+                    LoadClient.Sample s = loads.get(i).run(time);
                     long cpu1 = server.cpuNanos();
                     Result res = results.get(order.get(i));
                     res.perSecond.add(s.roundTrips() / s.seconds());
@@ -132,14 +148,14 @@ public final class NetBenchCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            for (EchoLoad l : loads) {
+            for (LoadClient l : loads) {
                 l.close();
             }
             for (ServerProcess s : servers) {
                 s.close();
             }
         }
-        report(spec.commandLine().getOut(), new ArrayList<>(results.values()));
+        report(spec.commandLine().getOut(), new ArrayList<>(results.values()), clientKind);
         return 0;
     }
 
@@ -164,7 +180,7 @@ public final class NetBenchCommand implements Callable<Integer> {
             check(!spec.commandLine().getParseResult().hasMatchedOption(o), o + " is for the timed echo runs, not --idle");
         }
         if (!spec.commandLine().getParseResult().hasMatchedOption("--engines")) {
-            engines = List.of("uring", "uring-provided", "jdk-vthread");
+            engines = List.of("uring", "uring-multishot", "uring-provided", "jdk-vthread");
         }
         List<EchoServers.Engine> order = engines();
         // This JVM holds the client ends, each server child the other ends (and inherits the limit).
@@ -245,8 +261,19 @@ public final class NetBenchCommand implements Callable<Integer> {
         return r.medianPerSecond() * msg / (1024.0 * 1024.0);
     }
 
-    private void report(PrintWriter out, List<Result> all) throws Exception {
-        Result uring = all.stream().filter(r -> r.engine == EchoServers.Engine.URING).findFirst().orElse(null);
+    /** The client as the output describes it. */
+    private String clientDescription(LoadClient.Kind kind) {
+        return kind == LoadClient.Kind.NIO
+                ? "client nio: " + clientThreads + " platform thread(s), each a Selector over non-blocking SocketChannels"
+                : "client vthread: a virtual thread per connection on a blocking SocketChannel";
+    }
+
+    private static boolean isUring4j(EchoServers.Engine e) {
+        return e.label.startsWith("uring");
+    }
+
+    private void report(PrintWriter out, List<Result> all, LoadClient.Kind clientKind) throws Exception {
+        List<Result> ours = all.stream().filter(r -> isUring4j(r.engine)).toList();
         if (json) {
             StringWriter buf = new StringWriter();
             try (JsonGenerator g = new JsonFactory().createGenerator(buf)) {
@@ -258,6 +285,12 @@ public final class NetBenchCommand implements Callable<Integer> {
                 g.writeNumberField("time", time);
                 g.writeNumberField("rounds", rounds);
                 g.writeNumberField("loops", loops);
+                g.writeStringField("client", clientKind.label());
+                g.writeNumberField("client_threads", clientKind == LoadClient.Kind.NIO ? clientThreads : conns);
+                g.writeStringField("client_description", clientDescription(clientKind));
+                g.writeStringField("client", clientKind.label());
+                g.writeNumberField("client_threads", clientKind == LoadClient.Kind.NIO ? clientThreads : conns);
+                g.writeStringField("client_description", clientDescription(clientKind));
                 g.writeArrayFieldStart("engines");
                 for (Result r : all) {
                     g.writeStartObject();
@@ -276,12 +309,13 @@ public final class NetBenchCommand implements Callable<Integer> {
                 }
                 g.writeEndArray();
                 g.writeObjectFieldStart("ratios");
-                if (uring != null) {
+                for (Result u : ours) {
                     for (Result r : all) {
-                        if (r != uring) {
-                            g.writeObjectFieldStart("uring_vs_" + r.engine.label);
-                            g.writeNumberField("round_trips", uring.medianPerSecond() / r.medianPerSecond());
-                            g.writeNumberField("cpu_per_round_trip", r.medianCpu() == 0 ? 0 : uring.medianCpu() / r.medianCpu());
+                        if (!isUring4j(r.engine)) {
+                            g.writeObjectFieldStart(u.engine.label.replace('-', '_') + "_vs_" + r.engine.label);
+                            g.writeNumberField("round_trips", u.medianPerSecond() / r.medianPerSecond());
+                            g.writeNumberField("cpu_per_round_trip", r.medianCpu() == 0 ? 0 : u.medianCpu() / r.medianCpu());
+                            g.writeNumberField("p99", u.latency.getValueAtPercentile(99) / r.latency.getValueAtPercentile(99));
                             g.writeEndObject();
                         }
                     }
@@ -293,19 +327,21 @@ public final class NetBenchCommand implements Callable<Integer> {
         } else {
             out.printf(Locale.ROOT, "echo on loopback: %d connections, %d B messages, pipeline %d, %d server thread(s); "
                     + "medians of %d alternating rounds of %.1f s%n", conns, msg, pipeline, loops, rounds, time);
-            out.printf(Locale.ROOT, "%-12s %14s %10s %10s %10s %14s%n", "engine", "round trips/s", "MiB/s", "p50 us",
+            out.printf(Locale.ROOT, "%s; every server in a JVM of its own%n", clientDescription(clientKind));
+            out.printf(Locale.ROOT, "%-16s %14s %10s %10s %10s %14s%n", "engine", "round trips/s", "MiB/s", "p50 us",
                     "p99 us", "CPU us/rt");
             for (Result r : all) {
-                out.printf(Locale.ROOT, "%-12s %,14.0f %10.1f %10.1f %10.1f %14.2f%n", r.engine.label, r.medianPerSecond(),
+                out.printf(Locale.ROOT, "%-16s %,14.0f %10.1f %10.1f %10.1f %14.2f%n", r.engine.label, r.medianPerSecond(),
                         mibPerSecond(r), r.latency.getValueAtPercentile(50) / 1000.0,
                         r.latency.getValueAtPercentile(99) / 1000.0, r.medianCpu() / 1000.0);
             }
-            if (uring != null) {
+            for (Result u : ours) {
                 for (Result r : all) {
-                    if (r != uring) {
-                        out.printf(Locale.ROOT, "uring / %s: %.2fx round trips/s, %.2fx CPU per round trip%n", r.engine.label,
-                                uring.medianPerSecond() / r.medianPerSecond(),
-                                r.medianCpu() == 0 ? 0 : uring.medianCpu() / r.medianCpu());
+                    if (!isUring4j(r.engine)) {
+                        out.printf(Locale.ROOT, "%s / %s: %.2fx round trips/s, %.2fx CPU per round trip, %.2fx p99%n",
+                                u.engine.label, r.engine.label, u.medianPerSecond() / r.medianPerSecond(),
+                                r.medianCpu() == 0 ? 0 : u.medianCpu() / r.medianCpu(),
+                                u.latency.getValueAtPercentile(99) / (double) r.latency.getValueAtPercentile(99));
                     }
                 }
             }
