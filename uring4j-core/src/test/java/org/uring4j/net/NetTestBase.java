@@ -16,7 +16,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.uring4j.fs.Backend;
+import org.uring4j.runtime.EventLoop;
 import org.uring4j.runtime.LoopOptions;
+import org.uring4j.runtime.UringRuntime;
 
 /**
  * Base of the socket tests: a two-loop {@link UringNet} per test on the backend the run asks for
@@ -39,6 +41,19 @@ abstract class NetTestBase {
 
     boolean onIoUring() {
         return net.backend() == Backend.IO_URING;
+    }
+
+    /** The bytes the loops' native memory pools hold (0 on the portable backend). */
+    long loopPoolBytes() throws Exception {
+        long pool = 0;
+        if (onIoUring()) {
+            UringRuntime runtime = net.runtime();
+            for (int i = 0; i < runtime.loopCount(); i++) {
+                EventLoop loop = runtime.loop(i);
+                pool += await(loop.call(r -> loop.memory().allocatedBytes()));
+            }
+        }
+        return pool;
     }
 
     static InetSocketAddress loopback4() {

@@ -27,7 +27,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
-import org.uring4j.runtime.EventLoop;
 import org.uring4j.runtime.LoopOptions;
 import org.uring4j.runtime.UringRuntime;
 
@@ -276,12 +275,12 @@ class ReceiveStreamTest extends NetTestBase {
             // warm up once, so pools and lazily opened files are in place
             closeArmed(server, 8);
             int sockets = socketCount();
-            long pool = pool();
+            long pool = loopPoolBytes();
             for (int round = 0; round < 20; round++) {
                 closeArmed(server, 50);
             }
             waitUntil(() -> socketCount() <= sockets, "sockets left open (" + sockets + " before the rounds)");
-            assertTrue(pool() <= pool + 256 * 1024, "the loops' memory pools grew from " + pool + " to " + pool());
+            assertTrue(loopPoolBytes() <= pool + 256 * 1024, "the loops' memory pools grew from " + pool + " to " + loopPoolBytes());
         }
     }
 
@@ -315,18 +314,6 @@ class ReceiveStreamTest extends NetTestBase {
         for (UringSocket c : clients) {
             c.close();
         }
-    }
-
-    private long pool() throws Exception {
-        long pool = 0;
-        if (onIoUring()) {
-            UringRuntime runtime = net.runtime();
-            for (int i = 0; i < runtime.loopCount(); i++) {
-                EventLoop loop = runtime.loop(i);
-                pool += await(loop.call(r -> loop.memory().allocatedBytes()));
-            }
-        }
-        return pool;
     }
 
     @Test

@@ -21,8 +21,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
-import org.uring4j.runtime.EventLoop;
-import org.uring4j.runtime.UringRuntime;
 
 /**
  * What a server meets in the wild, on loopback and bounded: churn, resets, half-closes, slow
@@ -139,14 +137,7 @@ class SocketReliabilityTest extends NetTestBase {
     }
 
     private NativeMemory nativeMemory() throws Exception {
-        long pool = 0;
-        if (onIoUring()) {
-            UringRuntime runtime = net.runtime();
-            for (int i = 0; i < runtime.loopCount(); i++) {
-                EventLoop loop = runtime.loop(i);
-                pool += await(loop.call(r -> loop.memory().allocatedBytes()));
-            }
-        }
+        long pool = loopPoolBytes();
         System.gc(); // arenas of ofAuto() segments are freed by the GC's cleaners
         Thread.sleep(100);
         long rss = 0;
