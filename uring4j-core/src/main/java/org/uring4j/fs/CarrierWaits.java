@@ -14,12 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and everything beyond them parks on the ring, where any number can be in flight while the
  * remaining carriers run everything else.
  *
- * <p>The number is a quarter of the scheduler's parallelism, at least one (the property
- * {@code jdk.virtualThreadScheduler.parallelism}, else the processor count), and
- * {@code org.uring4j.carrierWaits} sets it (0: always the ring).
+ * <p>The number is a quarter of the scheduler's parallelism (the property
+ * {@code jdk.virtualThreadScheduler.parallelism}, else the processor count), at least one, but
+ * none with a single carrier; {@code org.uring4j.carrierWaits} sets it (0: always the ring).
  */
 final class CarrierWaits {
-    private static final int MAX = limit();
+    private static final int MAX = configured();
     private static final AtomicInteger WAITING = new AtomicInteger();
 
     private CarrierWaits() {
@@ -39,13 +39,19 @@ final class CarrierWaits {
         WAITING.decrementAndGet();
     }
 
-    private static int limit() {
+    /** How many carriers may wait at once. */
+    static int limit() {
+        return MAX;
+    }
+
+    private static int configured() {
         Integer set = Integer.getInteger("org.uring4j.carrierWaits");
         if (set != null) {
             return Math.max(0, set);
         }
         int parallelism = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
                 Runtime.getRuntime().availableProcessors());
-        return Math.max(1, parallelism / 4);
+        // A lone carrier never waits: every other virtual thread would wait with it.
+        return parallelism < 2 ? 0 : Math.max(1, parallelism / 4);
     }
 }
