@@ -253,16 +253,24 @@ final class RingFile implements FileIo {
             throw gate.closedException();
         }
         long r;
+        // A virtual thread's read of a buffered file, while its carrier may wait (CarrierWaits):
+        // a plain pread, as FileChannel's, hit or miss. It costs the kernel less than preadv2's
+        // iovec (about 8% of a cached 4 KiB read), and a miss waits where it would have anyway.
+        boolean carrierWaits = false;
         try {
             // A loop thread must never wait in a system call: its whole ring would stall (and a
             // blocking call there that needs the ring fails with BlockingOperationException).
             boolean onLoop = EventLoop.onLoopThread();
             boolean virtual = Thread.currentThread().isVirtual();
-            r = inline(write, target, position, !virtual && !onLoop, !onLoop);
-            if (r == TO_RING && virtual && !onLoop) {
+            carrierWaits = virtual && !onLoop && !write && kind == BUFFERED && CarrierWaits.tryAcquire();
+            r = inline(write, target, position, (!virtual || carrierWaits) && !onLoop, !onLoop);
+            if (r == TO_RING && virtual && !onLoop && !carrierWaits) {
                 r = onCarrier(write, target, position);
             }
         } finally {
+            if (carrierWaits) {
+                CarrierWaits.release();
+            }
             gate.exit();
         }
         if (r == TO_RING) {
