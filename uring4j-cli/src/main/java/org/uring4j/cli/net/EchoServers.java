@@ -148,22 +148,61 @@ final class EchoServers {
         });
     }
 
-    /**
-     * One connection: receive what has arrived, send it back, again. Callbacks run on the loop;
-     * transfers made inline return completed futures, handled in a loop here rather than by
-     * callbacks nested ever deeper, and after a run of them the connection lets others have the
-     * loop (its next round starts on a virtual thread).
-     */
-    private record UringEcho(UringSocket socket, MemorySegment buffer) {
-        private static final int INLINE_ROUNDS = 16;
+    /** One connection: receive into its native buffer, send it back from there, again. */
+    private static final class UringEcho extends EchoRounds<MemorySegment> {
+        private final MemorySegment buffer;
 
-        void receive() {
+        UringEcho(UringSocket socket, MemorySegment buffer) {
+            super(socket);
+            this.buffer = buffer;
+        }
+
+        @Override
+        MemorySegment buffer() {
+            return buffer;
+        }
+
+        @Override
+        CompletableFuture<Integer> read(MemorySegment buffer) {
+            return socket.readAsync(buffer);
+        }
+
+        @Override
+        CompletableFuture<Integer> echo(MemorySegment buffer, int n) {
+            return socket.writeAsync(buffer.asSlice(0, n));
+        }
+    }
+
+    /**
+     * Receive-then-send rounds of one connection, {@code B} the memory a round receives into.
+     * Callbacks run on the loop; transfers made inline return completed futures, handled in a
+     * loop here rather than by callbacks nested ever deeper, and after a run of them the
+     * connection lets others have the loop (its next round starts on a virtual thread).
+     */
+    private abstract static class EchoRounds<B> {
+        private static final int INLINE_ROUNDS = 16;
+        final UringSocket socket;
+
+        EchoRounds(UringSocket socket) {
+            this.socket = socket;
+        }
+
+        /** The memory this thread's rounds receive into. */
+        abstract B buffer();
+
+        abstract CompletableFuture<Integer> read(B buffer);
+
+        /** Sends back the {@code n} bytes the last read put into {@code buffer}. */
+        abstract CompletableFuture<Integer> echo(B buffer, int n);
+
+        final void receive() {
+            B buffer = buffer();
             for (int round = 0; round < INLINE_ROUNDS; round++) {
-                CompletableFuture<Integer> read = socket.readAsync(buffer);
+                CompletableFuture<Integer> read = read(buffer);
                 if (!read.isDone()) {
                     read.whenComplete((n, t) -> {
                         if (t == null && n >= 0) {
-                            send(n);
+                            echo(buffer, n).whenComplete((w, x) -> afterSend(x));
                         } else {
                             socket.close();
                         }
@@ -175,7 +214,7 @@ final class EchoServers {
                     socket.close();
                     return;
                 }
-                CompletableFuture<Integer> write = socket.writeAsync(buffer.asSlice(0, n));
+                CompletableFuture<Integer> write = echo(buffer, n);
                 if (!write.isDone()) {
                     write.whenComplete((w, t) -> afterSend(t));
                     return;
@@ -186,10 +225,6 @@ final class EchoServers {
                 }
             }
             Thread.ofVirtual().start(this::receive);
-        }
-
-        private void send(int n) {
-            socket.writeAsync(buffer.asSlice(0, n)).whenComplete((w, t) -> afterSend(t));
         }
 
         private void afterSend(Throwable t) {
@@ -296,48 +331,26 @@ final class EchoServers {
      * round must start on the socket's own loop or on a virtual thread, never on another loop's
      * thread (the first one, started from the accept on the server's loop, runs on a virtual thread).
      */
-    private record ProvidedEcho(UringSocket socket) {
+    private static final class ProvidedEcho extends EchoRounds<byte[]> {
         private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[BUFFER]);
-        private static final int INLINE_ROUNDS = 16;
 
-        void receive() {
-            byte[] scratch = SCRATCH.get();
-            for (int round = 0; round < INLINE_ROUNDS; round++) {
-                CompletableFuture<Integer> read = socket.readAsync(scratch, 0, scratch.length);
-                if (!read.isDone()) {
-                    read.whenComplete((n, t) -> {
-                        if (t == null && n >= 0) {
-                            socket.writeAsync(Arrays.copyOf(scratch, n), 0, n).whenComplete((w, x) -> afterSend(x));
-                        } else {
-                            socket.close();
-                        }
-                    });
-                    return;
-                }
-                int n = read.isCompletedExceptionally() ? -1 : read.join();
-                if (n < 0) {
-                    socket.close();
-                    return;
-                }
-                CompletableFuture<Integer> write = socket.writeAsync(Arrays.copyOf(scratch, n), 0, n);
-                if (!write.isDone()) {
-                    write.whenComplete((w, t) -> afterSend(t));
-                    return;
-                }
-                if (write.isCompletedExceptionally()) {
-                    socket.close();
-                    return;
-                }
-            }
-            Thread.ofVirtual().start(this::receive);
+        ProvidedEcho(UringSocket socket) {
+            super(socket);
         }
 
-        private void afterSend(Throwable t) {
-            if (t != null) {
-                socket.close();
-            } else {
-                receive();
-            }
+        @Override
+        byte[] buffer() {
+            return SCRATCH.get();
+        }
+
+        @Override
+        CompletableFuture<Integer> read(byte[] scratch) {
+            return socket.readAsync(scratch, 0, scratch.length);
+        }
+
+        @Override
+        CompletableFuture<Integer> echo(byte[] scratch, int n) {
+            return socket.writeAsync(Arrays.copyOf(scratch, n), 0, n);
         }
     }
 
