@@ -341,10 +341,6 @@ final class RingOps {
             }
         }
 
-        BufferRing buffers() {
-            return buffers;
-        }
-
         /** Asks the kernel to end this receive; its remaining completions still arrive. */
         void cancelRequest() {
             cancelInKernel();
@@ -399,7 +395,7 @@ final class RingOps {
      * until all of it is out. Native memory is sent in place; heap memory is copied into loop
      * memory first, at most {@link #MAX_HEAP_SEND} bytes per op.
      *
-     * <p>Made {@link #zeroCopy()}, it is a SEND_ZC ({@code io_uring_prep_send_zc}): the kernel
+     * <p>Made {@link #zeroCopy(RingNet)}, it is a SEND_ZC ({@code io_uring_prep_send_zc}): the kernel
      * sends from the memory itself rather than a copy, and posts two completions, the send's
      * result (with IORING_CQE_F_MORE) and later a notification (IORING_CQE_F_NOTIF) once the
      * network stack has let go of the pages. The op holds its memory (a provided buffer, loop
@@ -409,9 +405,8 @@ final class RingOps {
     static final class Send extends SocketOp<Integer> {
         /** A SEND_ZC, not a SEND. */
         private boolean zeroCopy;
+        /** A SEND_ZC's result, from its first completion: the future completes with it at the notification. */
         private int sentRes;
-        /** The notification said the kernel copied after all (IORING_NOTIF_USAGE_ZC_COPIED: loopback, or a device without scatter-gather). */
-        boolean copied;
         /** The net whose counters a zero-copy send adds to. */
         private RingNet counters;
         private final MemorySegment src;
@@ -457,10 +452,6 @@ final class RingOps {
             return this;
         }
 
-        boolean isZeroCopy() {
-            return zeroCopy;
-        }
-
         /** Gives a taken provided buffer back (loop thread). */
         private void giveBack() {
             if (lentBid >= 0) {
@@ -500,7 +491,8 @@ final class RingOps {
             if (zeroCopy) {
                 if ((flags & Uapi.IORING_CQE_F_NOTIF) != 0) {
                     // The memory is free again; the send's result came in the completion before.
-                    copied = (res & Uapi.IORING_NOTIF_USAGE_ZC_COPIED) != 0;
+                    // IORING_NOTIF_USAGE_ZC_COPIED: the kernel copied after all (loopback, a device without scatter-gather).
+                    boolean copied = (res & Uapi.IORING_NOTIF_USAGE_ZC_COPIED) != 0;
                     counters.zeroCopyNotifications.increment();
                     if (counters.stats != null) {
                         counters.stats.zeroCopyNotified(copied);

@@ -190,6 +190,36 @@ class ZeroCopySendTest extends NetTestBase {
         }
     }
 
+    /** A zero-copy write to a connection the peer reset fails as a plain write does. */
+    @Test
+    void aZeroCopyWriteToAResetConnectionFailsAsAPlainWriteDoes() throws Exception {
+        Class<?> plain = failureAfterReset(0);
+        Class<?> zeroCopy = failureAfterReset(1);
+        assertEquals(plain, zeroCopy);
+        assertTrue(java.io.IOException.class.isAssignableFrom(zeroCopy), zeroCopy.getName());
+    }
+
+    private Class<?> failureAfterReset(int threshold) throws Exception {
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept();
+             Arena arena = Arena.ofConfined()) {
+            client.setOption(UringSocketOptions.SEND_ZEROCOPY_THRESHOLD, threshold);
+            peer.setOption(StandardSocketOptions.SO_LINGER, 0);
+            peer.close(); // RST
+            MemorySegment src = arena.allocate(64 * 1024);
+            for (int i = 0; i < 100; i++) {
+                try {
+                    client.write(src);
+                } catch (java.io.IOException e) {
+                    return e.getClass();
+                }
+                Thread.sleep(10);
+            }
+            throw new AssertionError("writes to a reset connection kept succeeding");
+        }
+    }
+
     /**
      * Chunks echoed from their handler with the threshold at 4 KiB go zero-copy from their
      * provided buffers, which go back after each notification: through a ring of 4 buffers, 8 MiB
