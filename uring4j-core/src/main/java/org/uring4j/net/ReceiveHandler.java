@@ -5,7 +5,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * What {@link UringSocket#receive(ReceiveHandler)} calls with a connection's bytes as they arrive,
  * in order, one call at a time: on the socket's event-loop thread on io_uring, on a virtual thread
- * of the stream's own on the portable backend.
+ * of the stream's own on the portable backend. On io_uring a chunk is never more than one provided
+ * buffer (16 KiB): where the kernel hands over several buffers in one completion (a receive
+ * bundle, Linux 6.10), each is a call of its own, in order.
  *
  * <p>{@link #onData} gets each chunk as a read-only segment that is valid only during the call:
  * on io_uring it is the provided buffer the kernel received into, given back to the kernel when

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.uring4j.fs.Backend;
 import org.uring4j.ring.BufferRing;
+import org.uring4j.ring.Feature;
 import org.uring4j.ring.Opcode;
 import org.uring4j.ring.Probe;
 import org.uring4j.ring.Uapi;
@@ -63,6 +64,24 @@ final class RingNet implements NetBackend {
     volatile boolean multishotRecv = true;
     /** A multishot receive has delivered data: an EINVAL later is the socket's, not a missing feature. */
     volatile boolean multishotRecvSeen;
+    /**
+     * System property: {@code false} keeps stream receives from asking for bundles
+     * (IORING_RECVSEND_BUNDLE) where the kernel has them; for measurements and for kernels whose
+     * bundles misbehave.
+     */
+    static final String RECV_BUNDLE_PROPERTY = "org.uring4j.net.recvBundle";
+    /**
+     * Multishot stream receives ask for bundles (IORING_FEAT_RECVSEND_BUNDLE, Linux 6.10): one
+     * completion for all a socket holds, across several provided buffers. Cleared by tests of the
+     * path without them.
+     */
+    volatile boolean recvBundle;
+    /** The kernel has IORING_OP_SEND_ZC (6.0): {@link UringSocketOptions#SEND_ZEROCOPY_THRESHOLD} applies. */
+    final boolean sendZeroCopy;
+    /** Zero-copy sends whose notification has arrived (for the tests; only SEND_ZC pays for it). */
+    final java.util.concurrent.atomic.LongAdder zeroCopyNotifications = new java.util.concurrent.atomic.LongAdder();
+    /** What the sockets did, when asked for ({@link NetStats#PROPERTY}); else null. */
+    final NetStats stats = NetStats.ifWanted();
 
     RingNet(UringRuntime runtime, boolean ownsRuntime) throws IOException {
         this(runtime, ownsRuntime, BUFFER_COUNT);
@@ -81,6 +100,9 @@ final class RingNet implements NetBackend {
         Probe probe = Await.get(runtime.loop(0).call(r -> r.probe()));
         this.ringSocket = probe.isSupported(Opcode.SOCKET);
         this.ringBind = probe.isSupported(Opcode.BIND) && probe.isSupported(Opcode.LISTEN);
+        this.sendZeroCopy = probe.isSupported(Opcode.SEND_ZC);
+        this.recvBundle = !"false".equalsIgnoreCase(System.getProperty(RECV_BUNDLE_PROPERTY, "true").trim())
+                && Await.get(runtime.loop(0).call(r -> r.hasFeature(Feature.RECVSEND_BUNDLE)));
     }
 
     /** The loop's provided-buffer ring, or null where PBUF_RING (5.19) or the memlock limit refuses one. */

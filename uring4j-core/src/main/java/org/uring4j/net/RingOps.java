@@ -46,6 +46,16 @@ final class RingOps {
             return name;
         }
 
+        /** The op no longer needs the descriptor (its request is over in the kernel): a close need not wait for it. */
+        final void leaveGate() {
+            if (!gateLeft) {
+                gateLeft = true;
+                gate.exit();
+            }
+        }
+
+        private boolean gateLeft;
+
         final MemorySegment borrow(long size) {
             mem = loop().memory().acquire(size);
             return mem;
@@ -64,7 +74,7 @@ final class RingOps {
                 loop().memory().release(mem);
             }
             mem = null;
-            gate.exit();
+            leaveGate();
         }
     }
 
@@ -271,18 +281,30 @@ final class RingOps {
         final RingReceiver receiver;
         final StreamMode mode;
         private final BufferRing buffers;
+        /**
+         * Multishot with IORING_RECVSEND_BUNDLE (Linux 6.10): a completion may fill several
+         * provided buffers, consecutive ring entries from the one its CQE names
+         * ({@link BufferRing#bundleBuffer}), each full but the last.
+         */
+        final boolean bundle;
 
-        RecvStream(RingReceiver receiver, int fd, OpGate gate, StreamMode mode, BufferRing buffers) {
+        RecvStream(RingReceiver receiver, int fd, OpGate gate, StreamMode mode, BufferRing buffers, boolean bundle) {
             super("RECV", fd, gate);
             this.receiver = receiver;
             this.mode = mode;
             this.buffers = buffers;
+            this.bundle = bundle && mode == StreamMode.MULTISHOT;
         }
 
         @Override
         protected void prepare(Sqe sqe) {
             switch (mode) {
-                case MULTISHOT -> sqe.prepRecvMultishot(Fd.raw(fd), buffers.groupId(), 0);
+                case MULTISHOT -> {
+                    sqe.prepRecvMultishot(Fd.raw(fd), buffers.groupId(), 0);
+                    if (bundle) {
+                        sqe.ioprio(Uapi.IORING_RECV_MULTISHOT | Uapi.IORING_RECVSEND_BUNDLE);
+                    }
+                }
                 case SINGLE_PROVIDED -> sqe.prepRecv(Fd.raw(fd), MemorySegment.NULL.reinterpret(buffers.bufferSize()), 0)
                         .bufferSelect(buffers.groupId());
                 case SINGLE_OWN -> sqe.prepRecv(Fd.raw(fd), borrow(RingNet.BUFFER_SIZE).asSlice(0, RingNet.BUFFER_SIZE), 0);
@@ -304,6 +326,21 @@ final class RingOps {
             }
         }
 
+        /** How many provided buffers a completion of {@code res} bytes filled: more than one only for a bundle. */
+        int buffersFilled(int res, int flags) {
+            if ((flags & Uapi.IORING_CQE_F_BUFFER) == 0) {
+                return 0;
+            }
+            return res <= buffers.bufferSize() ? 1 : (int) ((res + (long) buffers.bufferSize() - 1) / buffers.bufferSize());
+        }
+
+        /** Writes the ids of the {@code count} buffers of a bundle whose first is {@code firstBid} into {@code bids}. */
+        void bundleBuffers(int firstBid, int count, int[] bids) {
+            for (int i = 0; i < count; i++) {
+                bids[i] = buffers.bundleBuffer(firstBid, i);
+            }
+        }
+
         /** Asks the kernel to end this receive; its remaining completions still arrive. */
         void cancelRequest() {
             cancelInKernel();
@@ -322,7 +359,17 @@ final class RingOps {
 
         @Override
         protected void abandoned(int res, int flags) {
-            recycle(flags); // never cancelled through its future, but a buffer must not leak
+            // Never cancelled through its future, but a buffer must not leak.
+            int n = buffersFilled(res, flags);
+            if (n > 1) {
+                int[] bids = new int[n];
+                bundleBuffers(flags >>> 16, n, bids);
+                for (int bid : bids) {
+                    buffers.recycle(bid);
+                }
+            } else {
+                recycle(flags);
+            }
         }
     }
 
@@ -347,8 +394,21 @@ final class RingOps {
      * SEND with MSG_NOSIGNAL | MSG_WAITALL ({@code io_uring_prep_send}): the kernel keeps sending
      * until all of it is out. Native memory is sent in place; heap memory is copied into loop
      * memory first, at most {@link #MAX_HEAP_SEND} bytes per op.
+     *
+     * <p>Made {@link #zeroCopy(RingNet)}, it is a SEND_ZC ({@code io_uring_prep_send_zc}): the kernel
+     * sends from the memory itself rather than a copy, and posts two completions, the send's
+     * result (with IORING_CQE_F_MORE) and later a notification (IORING_CQE_F_NOTIF) once the
+     * network stack has let go of the pages. The op holds its memory (a provided buffer, loop
+     * memory, the caller's segment) until the notification, and completes its future only then;
+     * the descriptor it lets go at the first completion, so a close waits for no notification.
      */
     static final class Send extends SocketOp<Integer> {
+        /** A SEND_ZC, not a SEND. */
+        private boolean zeroCopy;
+        /** A SEND_ZC's result, from its first completion: the future completes with it at the notification. */
+        private int sentRes;
+        /** The net whose counters a zero-copy send adds to. */
+        private RingNet counters;
         private final MemorySegment src;
         private final ByteBuffer advance;
         /** The socket buffer is known to be full: wait for room before the first attempt (IORING_RECVSEND_POLL_FIRST). */
@@ -385,6 +445,13 @@ final class RingOps {
             return s;
         }
 
+        /** Makes this a SEND_ZC (see the class comment); before submission. */
+        Send zeroCopy(RingNet counters) {
+            this.zeroCopy = true;
+            this.counters = counters;
+            return this;
+        }
+
         /** Gives a taken provided buffer back (loop thread). */
         private void giveBack() {
             if (lentBid >= 0) {
@@ -407,6 +474,12 @@ final class RingOps {
                 MemorySegment.copy(src, 0, out, 0, n);
             }
             length = out.byteSize();
+            if (zeroCopy) {
+                // REPORT_USAGE: the notification says whether the kernel copied after all (it does on loopback).
+                sqe.prepSendZc(Fd.raw(fd), out, Uapi.MSG_NOSIGNAL | Uapi.MSG_WAITALL,
+                        Uapi.IORING_SEND_ZC_REPORT_USAGE | (pollFirst ? Uapi.IORING_RECVSEND_POLL_FIRST : 0));
+                return;
+            }
             sqe.prepSend(Fd.raw(fd), out, Uapi.MSG_NOSIGNAL | Uapi.MSG_WAITALL);
             if (pollFirst) {
                 sqe.ioprio(Uapi.IORING_RECVSEND_POLL_FIRST);
@@ -415,6 +488,32 @@ final class RingOps {
 
         @Override
         protected Integer complete(int res, int flags) throws IOException {
+            if (zeroCopy) {
+                if ((flags & Uapi.IORING_CQE_F_NOTIF) != 0) {
+                    // The memory is free again; the send's result came in the completion before.
+                    // IORING_NOTIF_USAGE_ZC_COPIED: the kernel copied after all (loopback, a device without scatter-gather).
+                    boolean copied = (res & Uapi.IORING_NOTIF_USAGE_ZC_COPIED) != 0;
+                    counters.zeroCopyNotifications.increment();
+                    if (counters.stats != null) {
+                        counters.stats.zeroCopyNotified(copied);
+                    }
+                    return result(sentRes);
+                }
+                if ((flags & Uapi.IORING_CQE_F_MORE) != 0) {
+                    sentRes = res;
+                    leaveGate(); // the request is done with the socket; only the pages are still the kernel's
+                    if (ordered != null) {
+                        ordered.loopSendDone(); // its bytes are queued whole: the next send may follow
+                        ordered = null;
+                    }
+                    return null; // ignored: the future completes with the notification
+                }
+                // No notification follows: the request failed before it began (or the kernel has no SEND_ZC).
+            }
+            return result(res);
+        }
+
+        private Integer result(int res) throws IOException {
             if (res < 0) {
                 throw failure(res, null);
             }

@@ -37,6 +37,10 @@ final class RingReceiver implements Receiving {
     private volatile boolean paused;
     /** The provided buffer of the chunk being handed over (reused: one chunk at a time). */
     private final Chunks.Lease lease = new Chunks.Lease();
+    /** The buffer ids of the bundle being handed over (reused). */
+    private int[] bundleBids;
+    /** Completions that filled more than one buffer (for the tests). */
+    private int bundles;
 
     /** The request in the kernel, or null; never two at once (their chunks could be reordered). */
     private RingOps.RecvStream armed;
@@ -143,9 +147,12 @@ final class RingReceiver implements Receiving {
         RingOps.StreamMode mode = ownNext || buffers == null ? RingOps.StreamMode.SINGLE_OWN
                 : socket.net.multishotRecv ? RingOps.StreamMode.MULTISHOT : RingOps.StreamMode.SINGLE_PROVIDED;
         ownNext = false;
-        RingOps.RecvStream op = new RingOps.RecvStream(this, socket.fd, socket.gate, mode, buffers);
+        RingOps.RecvStream op = new RingOps.RecvStream(this, socket.fd, socket.gate, mode, buffers, socket.net.recvBundle);
         armed = op;
         cancelSent = false;
+        if (socket.net.stats != null) {
+            socket.net.stats.rearmed();
+        }
         CompletableFuture<Void> f = socket.submit(op);
         if (f.isCompletedExceptionally() && armed == op) {
             armed = null; // refused: the socket is closing, or its loop is gone
@@ -163,13 +170,21 @@ final class RingReceiver implements Receiving {
             if (op.mode == RingOps.StreamMode.MULTISHOT && !socket.net.multishotRecvSeen) {
                 socket.net.multishotRecvSeen = true;
             }
-            lease.taken = false;
-            lease.bid = (flags & org.uring4j.ring.Uapi.IORING_CQE_F_BUFFER) != 0 ? flags >>> 16 : -1;
-            try {
-                chunk(op.chunk(res, flags));
-            } finally {
-                if (!lease.taken) {
-                    op.recycle(flags);
+            int filled = op.buffersFilled(res, flags);
+            if (socket.net.stats != null) {
+                socket.net.stats.received(res, filled);
+            }
+            if (filled > 1) {
+                bundle(op, res, flags >>> 16, filled);
+            } else {
+                lease.taken = false;
+                lease.bid = filled == 1 ? flags >>> 16 : -1;
+                try {
+                    chunk(op.chunk(res, flags));
+                } finally {
+                    if (!lease.taken) {
+                        op.recycle(flags);
+                    }
                 }
             }
         } else if (res == 0) {
@@ -182,6 +197,9 @@ final class RingReceiver implements Receiving {
             }
         } else if (res == -ENOBUFS && buffers != null && !socket.gate.isClosing()) {
             ownNext = true; // the ring ran dry: one receive into memory of our own, then multishot again
+            if (socket.net.stats != null) {
+                socket.net.stats.noBuffers();
+            }
         } else if (res == -EINVAL && op.mode == RingOps.StreamMode.MULTISHOT && !socket.net.multishotRecvSeen) {
             socket.net.multishotRecv = false; // a kernel before 6.0: single-shot receives from now on
         } else if (res == -ECANCELED && !socket.gate.isClosing() && (cancelSent || paused)) {
@@ -196,11 +214,51 @@ final class RingReceiver implements Receiving {
         }
     }
 
+    /**
+     * A completion that filled {@code count} provided buffers (a bundle): each is handed over as
+     * a chunk of its own, in ring order, so that a chunk is never more than one buffer and a send
+     * from the handler can still take the buffer it lies in; each goes back as its call returns
+     * (or after the send that took it), the rest even if one call fails.
+     */
+    private void bundle(RingOps.RecvStream op, int res, int firstBid, int count) {
+        bundles++;
+        if (bundleBids == null || bundleBids.length < count) {
+            bundleBids = new int[Math.max(count, buffers.entries())];
+        }
+        int[] bids = bundleBids;
+        op.bundleBuffers(firstBid, count, bids); // before any goes back and its ring entry is reused
+        int size = buffers.bufferSize();
+        int next = 0;
+        try {
+            while (next < count) {
+                int bid = bids[next];
+                int length = Math.min(size, res - next * size);
+                next++;
+                lease.taken = false;
+                lease.bid = bid;
+                try {
+                    chunk(buffers.buffer(bid).asSlice(0, length));
+                } finally {
+                    if (!lease.taken) {
+                        buffers.recycle(bid);
+                    }
+                }
+            }
+        } finally {
+            while (next < count) {
+                buffers.recycle(bids[next++]);
+            }
+        }
+    }
+
     private void chunk(MemorySegment data) {
         if (ended || socket.gate.isClosing()) {
             return; // dropped: the stream is over or the socket is closing
         }
         if (paused || !backlog.isEmpty()) {
+            if (socket.net.stats != null) {
+                socket.net.stats.backlogged();
+            }
             backlog.add(data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
             return;
         }
@@ -256,6 +314,11 @@ final class RingReceiver implements Receiving {
     @Override
     public String toString() {
         return "Receiving[" + socket + (paused ? ", paused" : "") + "]";
+    }
+
+    /** For the tests: how many completions were bundles of several buffers. */
+    int bundles() throws IOException {
+        return org.uring4j.runtime.Await.get(loop.call(r -> bundles));
     }
 
     /** For the tests: whether a request is in the kernel. */

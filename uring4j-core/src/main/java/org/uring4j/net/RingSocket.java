@@ -34,9 +34,34 @@ final class RingSocket extends RingDescriptor implements SocketIo {
      * the start: a new connection's first bytes often arrive with it.
      */
     private volatile boolean moreToRead = true;
+    /** Sends of native memory of at least this many bytes go as SEND_ZC; 0 never (see {@link UringSocketOptions#SEND_ZEROCOPY_THRESHOLD}). */
+    private volatile int zeroCopyThreshold;
 
     RingSocket(RingNet net, RingNet.Home home, int fd, ProtocolFamily family) {
         super(net, home, fd, family, false);
+        sendZeroCopyThreshold(UringSocketOptions.defaultSendZeroCopyThreshold());
+    }
+
+    @Override
+    public void sendZeroCopyThreshold(int bytes) {
+        zeroCopyThreshold = net.sendZeroCopy && family != java.net.StandardProtocolFamily.UNIX ? bytes : 0;
+    }
+
+    /** Whether a send of {@code length} bytes of memory that stays put until its completion goes zero-copy. */
+    private boolean zeroCopy(long length) {
+        int t = zeroCopyThreshold;
+        return t > 0 && length >= t;
+    }
+
+    /** {@code op}, made a SEND_ZC if {@code zeroCopy}. */
+    private RingOps.Send zeroCopyIf(boolean zeroCopy, RingOps.Send op) {
+        if (zeroCopy) {
+            op.zeroCopy(net);
+            if (net.stats != null) {
+                net.stats.zeroCopySend();
+            }
+        }
+        return op;
     }
 
     @Override
@@ -214,22 +239,31 @@ final class RingSocket extends RingDescriptor implements SocketIo {
                 MemorySegment buffer = home.buffers().buffer(lease.bid);
                 lease.taken = true;
                 home.lent()[0]++;
-                return sendInOrder(RingOps.Send.ofProvided(fd, gate,
-                        buffer.asSlice(src.address() - buffer.address(), src.byteSize()), home, lease.bid));
+                if (net.stats != null) {
+                    net.stats.lentSend();
+                }
+                return sendInOrder(zeroCopyIf(zeroCopy(src.byteSize()), RingOps.Send.ofProvided(fd, gate,
+                        buffer.asSlice(src.address() - buffer.address(), src.byteSize()), home, lease.bid)));
             }
             // Else copy it now.
             if (home.loop().inLoop() && timeoutNanos == 0) {
+                if (net.stats != null) {
+                    net.stats.copiedChunkSend();
+                }
                 MemorySegment pooled = home.loop().memory().acquire(src.byteSize());
                 MemorySegment.copy(src, 0, pooled, 0, src.byteSize());
-                return sendInOrder(RingOps.Send.ofLoopCopy(fd, gate, pooled, src.byteSize()));
+                return sendInOrder(zeroCopyIf(zeroCopy(src.byteSize()), RingOps.Send.ofLoopCopy(fd, gate, pooled, src.byteSize())));
             }
             src = MemorySegment.ofArray(src.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
         }
         int done = 0;
+        // Native memory of the caller's, large enough: a zero-copy send of all of it, which the
+        // caller holds until the future completes (after the kernel's notification).
+        boolean zeroCopy = timeoutNanos == 0 && src.isNative() && zeroCopy(src.byteSize());
         // On the loop's own thread (a completion callback answering a receive) the ring is the
         // cheaper way: the SEND rides along in the io_uring_enter the loop makes anyway, batched
         // with every other connection's, where an inline send(2) is one more system call each.
-        boolean triedInline = timeoutNanos == 0 && !home.loop().inLoop();
+        boolean triedInline = timeoutNanos == 0 && !home.loop().inLoop() && !zeroCopy;
         if (triedInline) {
             try {
                 done = sendInline(src, advance);
@@ -242,8 +276,11 @@ final class RingSocket extends RingDescriptor implements SocketIo {
         }
         // What is left did not fit in the socket buffer (when tried inline): the ring waits for room first.
         MemorySegment rest = src.asSlice(done);
+        if (zeroCopy && !home.loop().inLoop()) {
+            return submit(zeroCopyIf(true, new RingOps.Send(fd, gate, rest, advance, false)));
+        }
         if (!triedInline && timeoutNanos == 0 && oneSend(rest)) {
-            return sendInOrder(new RingOps.Send(fd, gate, rest, advance, false));
+            return sendInOrder(zeroCopyIf(zeroCopy, new RingOps.Send(fd, gate, rest, advance, false)));
         }
         CompletableFuture<Integer> f = send(rest, advance, timeoutNanos, triedInline);
         if (done == 0 && timeoutNanos == 0 && oneSend(rest)) {
@@ -282,6 +319,9 @@ final class RingSocket extends RingDescriptor implements SocketIo {
                 op.refuse(NetErrors.closed());
             }
             return op.future();
+        }
+        if (net.stats != null) {
+            net.stats.queuedSend();
         }
         if (loopSendQueue == null) {
             loopSendQueue = new java.util.ArrayDeque<>();
@@ -348,6 +388,10 @@ final class RingSocket extends RingDescriptor implements SocketIo {
     @Override
     public int writeNow(MemorySegment src, ByteBuffer advance) throws IOException {
         MemorySegment from = callersView(src);
+        if (from.isNative() && zeroCopy(from.byteSize())) {
+            // The caller waits, so its memory stays put until the notification.
+            return Await.get(submit(zeroCopyIf(true, new RingOps.Send(fd, gate, from, advance, false))));
+        }
         long total = sendInline(from, advance);
         boolean full = true; // the inline send stopped short: no room in the socket buffer
         while (total < from.byteSize()) {

@@ -49,6 +49,10 @@ interface SocketIo {
 
     <T> void setOption(SocketOption<T> name, T value) throws IOException;
 
+    /** {@link UringSocketOptions#SEND_ZEROCOPY_THRESHOLD} changed (checked already); backends without zero-copy sends ignore it. */
+    default void sendZeroCopyThreshold(int bytes) {
+    }
+
     <T> T getOption(SocketOption<T> name) throws IOException;
 
     Set<SocketOption<?>> supportedOptions();

@@ -113,6 +113,28 @@ public final class UringNet implements AutoCloseable {
         }
     }
 
+    /** For tests: stream receives never ask for bundles, as on kernels without IORING_FEAT_RECVSEND_BUNDLE. */
+    void disableRecvBundle() {
+        if (backend instanceof RingNet r) {
+            r.recvBundle = false;
+        }
+    }
+
+    /** For tests: whether stream receives ask for bundles. */
+    boolean recvBundle() {
+        return backend instanceof RingNet r && r.recvBundle;
+    }
+
+    /** For tests: whether the kernel has SEND_ZC (io_uring backend). */
+    boolean sendZeroCopy() {
+        return backend instanceof RingNet r && r.sendZeroCopy;
+    }
+
+    /** For tests: zero-copy sends whose notification has arrived (0 on the portable backend). */
+    long zeroCopyNotifications() {
+        return backend instanceof RingNet r ? r.zeroCopyNotifications.sum() : 0;
+    }
+
     /** The backend these sockets run on. */
     public Backend backend() {
         return backend.backend();

@@ -73,6 +73,8 @@ public final class UringSocket implements AutoCloseable {
     private volatile boolean inputShut;
     private volatile boolean outputShut;
     private volatile boolean closed;
+    /** {@link UringSocketOptions#SEND_ZEROCOPY_THRESHOLD}, as the backend was told it. */
+    private volatile int sendZeroCopyThreshold = UringSocketOptions.defaultSendZeroCopyThreshold();
     /** A stream receive is running: reads are refused (ReadPendingException) until it ends. */
     private final java.util.concurrent.atomic.AtomicBoolean streaming = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -270,7 +272,9 @@ public final class UringSocket implements AutoCloseable {
      * Receives continuously: {@code handler} gets every chunk as it arrives, in order, then the
      * end of stream or the failure (see {@link ReceiveHandler}). On io_uring this is one multishot
      * RECV into the loop's provided-buffer ring (Linux 6.0; the handler runs on the loop thread and
-     * the kernel picks a buffer only when data arrives, so a quiet connection holds none), armed
+     * the kernel picks a buffer only when data arrives, so a quiet connection holds none; where the
+     * kernel has receive bundles, Linux 6.10, one completion may fill several buffers, unless the
+     * system property {@code org.uring4j.net.recvBundle} is {@code false}), armed
      * again whenever the kernel ends it (an empty ring, an overflowing completion queue), with
      * repeated single-shot RECVs where the kernel has no multishot receive. On the portable backend
      * a virtual thread reads and calls the handler. While it runs, {@code read}s of this socket
@@ -477,24 +481,56 @@ public final class UringSocket implements AutoCloseable {
         return this;
     }
 
-    /** Sets a {@link java.net.StandardSocketOptions} option (setsockopt(2)). */
+    /**
+     * Sets a {@link java.net.StandardSocketOptions} option (setsockopt(2)), or one of
+     * {@link UringSocketOptions}.
+     */
     public <T> UringSocket setOption(SocketOption<T> name, T value) throws IOException {
         Objects.requireNonNull(name, "name");
         checkOpen();
+        if (name == UringSocketOptions.SEND_ZEROCOPY_THRESHOLD) {
+            checkZeroCopy();
+            if (!(value instanceof Integer bytes) || bytes < 0) {
+                throw new IllegalArgumentException("Invalid SEND_ZEROCOPY_THRESHOLD: " + value + " (bytes, 0 for off)");
+            }
+            sendZeroCopyThreshold = bytes;
+            io.sendZeroCopyThreshold(bytes);
+            return this;
+        }
         io.setOption(name, value);
         return this;
     }
 
-    /** An option's value (getsockopt(2)). */
+    /** An option's value (getsockopt(2), or this socket's own for {@link UringSocketOptions}). */
+    @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name, "name");
         checkOpen();
+        if (name == UringSocketOptions.SEND_ZEROCOPY_THRESHOLD) {
+            checkZeroCopy();
+            return (T) Integer.valueOf(sendZeroCopyThreshold);
+        }
         return io.getOption(name);
     }
 
-    /** The options this kind of socket has, as the JDK's socket channels have them. */
+    private void checkZeroCopy() {
+        if (io.family() == StandardProtocolFamily.UNIX) {
+            throw new UnsupportedOperationException("'" + UringSocketOptions.SEND_ZEROCOPY_THRESHOLD + "' not supported");
+        }
+    }
+
+    /**
+     * The options this kind of socket has: those of the JDK's socket channels, and for TCP
+     * {@link UringSocketOptions#SEND_ZEROCOPY_THRESHOLD}.
+     */
     public Set<SocketOption<?>> supportedOptions() {
-        return io.supportedOptions();
+        Set<SocketOption<?>> standard = io.supportedOptions();
+        if (io.family() == StandardProtocolFamily.UNIX) {
+            return standard;
+        }
+        java.util.HashSet<SocketOption<?>> all = new java.util.HashSet<>(standard);
+        all.add(UringSocketOptions.SEND_ZEROCOPY_THRESHOLD);
+        return java.util.Collections.unmodifiableSet(all);
     }
 
     /** The bound address, or null if not bound. */

@@ -35,6 +35,19 @@ public final class BufferRing implements AutoCloseable {
     /** Local tail; published to the kernel by {@link #advance(int)}. */
     private int tail;
     private boolean closed;
+    /**
+     * What was queued where, for {@link #bundleBuffer}: the ring position (the unmasked count of
+     * entries queued before it) each buffer was last queued at, and for the last
+     * {@code history.length} positions, the buffer queued there. The kernel's own entries are
+     * overwritten as soon as a position comes round again, which can happen before the completion
+     * naming it is seen (completions may come out of ring order); the history reaches back
+     * {@link #HISTORY_ROUNDS} times further.
+     */
+    private final int[] positionOf;
+    private final int[] history;
+    private final int[] historyPosition;
+    /** How many times round the ring {@link #bundleBuffer} can look back. */
+    private static final int HISTORY_ROUNDS = 8;
 
     BufferRing(Ring ring, int groupId, int entries, int bufferSize) throws UringException {
         if (groupId < 0 || groupId > 0xffff) {
@@ -67,6 +80,10 @@ public final class BufferRing implements AutoCloseable {
             arena.close();
             throw e;
         }
+        this.positionOf = new int[entries];
+        this.history = new int[entries * HISTORY_ROUNDS];
+        this.historyPosition = new int[entries * HISTORY_ROUNDS];
+        java.util.Arrays.fill(historyPosition, -1);
         for (int bid = 0; bid < entries; bid++) {
             add(bid, bid);
         }
@@ -106,6 +123,34 @@ public final class BufferRing implements AutoCloseable {
         bufRing.set(JAVA_LONG, slot, buffers.address() + (long) bid * bufferSize);
         bufRing.set(JAVA_INT, slot + 8, bufferSize);
         bufRing.set(JAVA_SHORT, slot + 12, (short) bid);
+        int position = tail + offset;
+        positionOf[bid] = position;
+        int h = position & (history.length - 1);
+        history[h] = bid;
+        historyPosition[h] = position;
+    }
+
+    /**
+     * The buffer {@code index} ring entries after buffer {@code firstBid}: the buffers of a
+     * completion of a receive with IORING_RECVSEND_BUNDLE ({@code io_uring_prep_recv} with that
+     * flag in ioprio), whose CQE names only the first, are the consecutive ring entries that start
+     * at it, whatever their ids. Ask before giving any of them back.
+     *
+     * @throws IllegalStateException if the ring has come round too often since (the completion was
+     *                               held back past {@code 8 * entries()} buffers given back)
+     */
+    public int bundleBuffer(int firstBid, int index) {
+        checkOpen();
+        if (index == 0) {
+            return java.util.Objects.checkIndex(firstBid, entries);
+        }
+        int position = positionOf[java.util.Objects.checkIndex(firstBid, entries)] + index;
+        int h = position & (history.length - 1);
+        if (historyPosition[h] != position || index >= entries) {
+            throw new IllegalStateException("buffer ring " + groupId + ": entry " + index + " of the bundle starting at buffer "
+                    + firstBid + " is no longer known");
+        }
+        return history[h];
     }
 
     /** Publishes {@code count} added buffers to the kernel ({@code io_uring_buf_ring_advance}). */

@@ -112,6 +112,106 @@ class ReceiveStreamTest extends NetTestBase {
     }
 
     @Test
+    void withoutBundlesAsOnKernelsBefore610TheFloodArrivesTheSame() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: receive bundles");
+        net.disableRecvBundle();
+        floodArrivesInOrder(net);
+    }
+
+    /**
+     * Bytes queued before the receive starts: with IORING_FEAT_RECVSEND_BUNDLE one completion
+     * carries several provided buffers, handed over one chunk per buffer, in order, each buffer
+     * given back (the ring has only 8: a lost one would stall the flood after it).
+     */
+    @Test
+    void aBundleOfSeveralBuffersIsHandedOverInOrderAndEveryBufferGoesBack() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: receive bundles");
+        try (UringRuntime rt = UringRuntime.open(1, new LoopOptions()); UringNet small = UringNet.over(rt, 8)) {
+            assumeTrue(small.recvBundle(), "the kernel has no IORING_FEAT_RECVSEND_BUNDLE (Linux 6.10)");
+            try (UringServerSocket server = small.listen(loopback4());
+                 UringSocket client = small.connect(server.localAddress());
+                 UringSocket peer = server.accept()) {
+                byte[] first = pattern(100 * 1024, 41);
+                client.write(first, 0, first.length); // queued in the peer's socket before it receives
+                Collector c = new Collector();
+                List<Long> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
+                Receiving r = peer.receive(new ReceiveHandler() {
+                    @Override
+                    public boolean onData(MemorySegment data) {
+                        sizes.add(data.byteSize());
+                        return c.onData(data);
+                    }
+
+                    @Override
+                    public void onEnd() {
+                        c.onEnd();
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        c.onError(error);
+                    }
+                });
+                waitUntil(() -> c.data().length == first.length, "the queued bytes not delivered");
+                assertTrue(((RingReceiver) r).bundles() > 0, "no completion carried more than one buffer");
+                for (long n : sizes) {
+                    assertTrue(n <= RingNet.BUFFER_SIZE, "a chunk of " + n + " B: more than one buffer");
+                }
+                byte[] rest = pattern(4 << 20, 42); // 4 MiB through 8 buffers: each must have come back
+                flood(client, rest, 43);
+                await(r.done());
+                byte[] all = new byte[first.length + rest.length];
+                System.arraycopy(first, 0, all, 0, first.length);
+                System.arraycopy(rest, 0, all, first.length, rest.length);
+                assertArrayEquals(all, c.data());
+                assertEquals(1, c.terminals.get());
+            }
+        }
+    }
+
+    /** A bundle whose handler pauses after its first chunk: the rest are kept and handed over after the resume, in order. */
+    @Test
+    void pausingInTheMiddleOfABundleKeepsItsOtherBuffersInOrder() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: receive bundles");
+        assumeTrue(net.recvBundle(), "the kernel has no IORING_FEAT_RECVSEND_BUNDLE (Linux 6.10)");
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            byte[] data = pattern(200 * 1024, 44);
+            client.write(data, 0, data.length);
+            client.shutdownOutput();
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            AtomicInteger calls = new AtomicInteger();
+            AtomicReference<Receiving> self = new AtomicReference<>();
+            Receiving r = peer.receive(d -> {
+                synchronized (got) {
+                    got.writeBytes(d.toArray(ValueLayout.JAVA_BYTE));
+                }
+                if (calls.incrementAndGet() % 3 == 1) {
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            Thread.sleep(5);
+                            while (self.get() == null) {
+                                Thread.sleep(1); // the handler ran before receive() returned
+                            }
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        self.get().resume();
+                    });
+                    return false;
+                }
+                return true;
+            });
+            self.set(r);
+            await(r.done());
+            synchronized (got) {
+                assertArrayEquals(data, got.toByteArray());
+            }
+        }
+    }
+
+    @Test
     void oneMultishotReceiveServesManyChunks() throws Exception {
         assumeTrue(onIoUring(), "io_uring only: counts ring requests");
         assumeTrue(kernelAtLeast(6, 0), "multishot RECV needs Linux 6.0; older kernels get the single-shot fallback");

@@ -234,6 +234,26 @@ class RegistrationTest {
         }
     }
 
+    /** A bundle's buffers are the ring entries after its first, whatever order buffers were given back in. */
+    @Test
+    void bundleBuffersFollowRingOrderNotBufferIds() throws Exception {
+        assumeKernel(5, 19, "IORING_REGISTER_PBUF_RING");
+        try (Ring ring = Ring.open(8); BufferRing br = ring.registerBufferRing(5, 4, 32)) {
+            assertEquals(1, br.bundleBuffer(1, 0));
+            assertEquals(3, br.bundleBuffer(1, 2), "registered in id order: entries 1, 2, 3");
+            br.recycle(2); // entry 4
+            br.recycle(0); // entry 5
+            assertEquals(2, br.bundleBuffer(3, 1), "the entry after buffer 3's is buffer 2's");
+            assertEquals(0, br.bundleBuffer(3, 2));
+            assertEquals(0, br.bundleBuffer(2, 1), "buffer 2 was queued again: its entry is the newer one");
+            assertThrows(IllegalStateException.class, () -> br.bundleBuffer(0, 4), "a bundle is never longer than the ring");
+            for (int i = 0; i < 8 * 4; i++) {
+                br.recycle(1); // the ring comes round: entries far back are forgotten
+            }
+            assertThrows(IllegalStateException.class, () -> br.bundleBuffer(3, 1));
+        }
+    }
+
     @Test
     void registeringABufferGroupTwiceFails() throws Exception {
         assumeKernel(5, 19, "IORING_REGISTER_PBUF_RING");
