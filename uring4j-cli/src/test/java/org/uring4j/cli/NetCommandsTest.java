@@ -231,8 +231,8 @@ class NetCommandsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"nio", "vthread"})
-    void theMultishotServerEchoesEveryByteOfManyPipelinedConnectionsForEitherClient(String client) throws Exception {
+    @ValueSource(strings = {"nio", "uring", "vthread"})
+    void theMultishotServerEchoesEveryByteOfManyPipelinedConnectionsForEveryClient(String client) throws Exception {
         // Several messages a batch arrive as chunks while the echo of the one before is out: it gathers them, in order.
         Cli.Result r = Cli.run("net-bench", "--conns", "16", "--msg", "5000", "--pipeline", "4", "--time", "0.5",
                 "--rounds", "1", "--warmup", "0", "--loops", "2", "--engines", "uring-multishot,jdk-vthread",
@@ -241,6 +241,7 @@ class NetCommandsTest {
         JsonNode j = JSON.readTree(r.out());
         assertEquals(client, j.get("client").asText());
         assertTrue(j.get("engines").get(0).get("round_trips_per_s").asDouble() > 0, r.out());
+        assertTrue(j.get("engines").get(0).get("client_cpu_us_per_round_trip").asDouble() > 0, r.out());
         assertTrue(j.get("ratios").has("uring_multishot_vs_jdk-vthread"), r.out());
         assertEquals(2, Cli.run("net-bench", "--client", "epoll").exitCode());
         assertEquals(2, Cli.run("net-bench", "--client-threads", "0").exitCode());

@@ -8,8 +8,9 @@ import java.util.Locale;
  * net-bench's load client: the same one drives every server of a run. {@code vthread}: a virtual
  * thread per connection on a blocking SocketChannel ({@link EchoLoad}); {@code nio}: a few platform
  * threads, each a Selector over its share of non-blocking SocketChannels ({@link NioEchoLoad}),
- * cheaper per round trip, so that the server rather than the client is the limit. Both check every
- * echoed byte.
+ * cheaper per round trip, so that the server rather than the client is the limit; {@code uring}: a
+ * few uring4j event loops, a stream receive per connection and the next batch sent from its
+ * handler ({@link UringEchoLoad}), cheaper still. All check every echoed byte.
  */
 interface LoadClient extends AutoCloseable {
     /** What one measured run saw. */
@@ -50,7 +51,7 @@ interface LoadClient extends AutoCloseable {
     }
 
     enum Kind {
-        VTHREAD, NIO;
+        VTHREAD, NIO, URING;
 
         static Kind parse(String s) {
             for (Kind k : values()) {
@@ -58,7 +59,7 @@ interface LoadClient extends AutoCloseable {
                     return k;
                 }
             }
-            throw new IllegalArgumentException("--client " + s + ": expected nio or vthread");
+            throw new IllegalArgumentException("--client " + s + ": expected nio, uring or vthread");
         }
 
         String label() {
@@ -70,6 +71,7 @@ interface LoadClient extends AutoCloseable {
         return switch (kind) {
             case VTHREAD -> new EchoLoad(server, conns, msg, pipeline);
             case NIO -> new NioEchoLoad(server, conns, msg, pipeline, threads);
+            case URING -> new UringEchoLoad(server, conns, msg, pipeline, threads);
         };
     }
 }

@@ -57,11 +57,12 @@ public final class NetBenchCommand implements Callable<Integer> {
     private int loops = 1;
 
     @Option(names = "--client", description = "The load client, the same for every server: nio (default: --client-threads "
-            + "platform threads, each a java.nio Selector over its share of non-blocking SocketChannels) or vthread (a virtual "
-            + "thread per connection on a blocking SocketChannel, costlier per round trip). Both check every echoed byte.")
+            + "platform threads, each a java.nio Selector over its share of non-blocking SocketChannels), uring (--client-threads "
+            + "uring4j event loops, a stream receive per connection: the cheapest per round trip, needs io_uring) or vthread "
+            + "(a virtual thread per connection on a blocking SocketChannel, costlier per round trip). All check every echoed byte.")
     private String client = "nio";
 
-    @Option(names = "--client-threads", description = "Threads of the nio client. Default: 1.")
+    @Option(names = "--client-threads", description = "Threads of the nio client, loops of the uring client. Default: 1.")
     private int clientThreads = 1;
 
     @Option(names = "--engines", split = ",", description = "Servers to run: uring, uring-multishot, uring-provided, jdk-vthread, jdk-nio2, "
@@ -81,6 +82,8 @@ public final class NetBenchCommand implements Callable<Integer> {
         final EchoServers.Engine engine;
         final List<Double> perSecond = new ArrayList<>();
         final List<Double> cpuNanosPerRoundTrip = new ArrayList<>();
+        /** The load client's CPU (this JVM's), which shows whether the client rather than the server was the limit. */
+        final List<Double> clientCpuNanosPerRoundTrip = new ArrayList<>();
         final Histogram latency = new Histogram(1, 60_000_000_000L, 3);
 
         Result(EchoServers.Engine engine) {
@@ -93,6 +96,10 @@ public final class NetBenchCommand implements Callable<Integer> {
 
         double medianCpu() {
             return median(cpuNanosPerRoundTrip);
+        }
+
+        double medianClientCpu() {
+            return median(clientCpuNanosPerRoundTrip);
         }
     }
 
@@ -123,6 +130,7 @@ public final class NetBenchCommand implements Callable<Integer> {
         Map<EchoServers.Engine, Result> results = new LinkedHashMap<>();
         List<ServerProcess> servers = new ArrayList<>();
         List<LoadClient> loads = new ArrayList<>();
+        var clientCpu = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         try {
             for (EchoServers.Engine e : order) {
                 ServerProcess server = ServerProcess.start(e, loops);
@@ -139,11 +147,14 @@ public final class NetBenchCommand implements Callable<Integer> {
                     int i = r % 2 == 0 ? k : order.size() - 1 - k; // alternate the order: no engine always goes first
                     ServerProcess server = servers.get(i);
                     long cpu0 = server.cpuNanos();
+                    long client0 = clientCpu.getProcessCpuTime();
                     LoadClient.Sample s = loads.get(i).run(time);
+                    long client1 = clientCpu.getProcessCpuTime();
                     long cpu1 = server.cpuNanos();
                     Result res = results.get(order.get(i));
                     res.perSecond.add(s.roundTrips() / s.seconds());
                     res.cpuNanosPerRoundTrip.add(s.roundTrips() == 0 ? 0 : (double) (cpu1 - cpu0) / s.roundTrips());
+                    res.clientCpuNanosPerRoundTrip.add(s.roundTrips() == 0 ? 0 : (double) (client1 - client0) / s.roundTrips());
                     res.latency.add(s.latency());
                 }
             }
@@ -263,9 +274,12 @@ public final class NetBenchCommand implements Callable<Integer> {
 
     /** The client as the output describes it. */
     private String clientDescription(LoadClient.Kind kind) {
-        return kind == LoadClient.Kind.NIO
-                ? "client nio: " + clientThreads + " platform thread(s), each a Selector over non-blocking SocketChannels"
-                : "client vthread: a virtual thread per connection on a blocking SocketChannel";
+        return switch (kind) {
+            case NIO -> "client nio: " + clientThreads + " platform thread(s), each a Selector over non-blocking SocketChannels";
+            case URING -> "client uring: " + clientThreads + " uring4j event loop(s), a stream receive per connection, "
+                    + "each batch sent from the receive handler";
+            case VTHREAD -> "client vthread: a virtual thread per connection on a blocking SocketChannel";
+        };
     }
 
     private static boolean isUring4j(EchoServers.Engine e) {
@@ -286,10 +300,7 @@ public final class NetBenchCommand implements Callable<Integer> {
                 g.writeNumberField("rounds", rounds);
                 g.writeNumberField("loops", loops);
                 g.writeStringField("client", clientKind.label());
-                g.writeNumberField("client_threads", clientKind == LoadClient.Kind.NIO ? clientThreads : conns);
-                g.writeStringField("client_description", clientDescription(clientKind));
-                g.writeStringField("client", clientKind.label());
-                g.writeNumberField("client_threads", clientKind == LoadClient.Kind.NIO ? clientThreads : conns);
+                g.writeNumberField("client_threads", clientKind == LoadClient.Kind.VTHREAD ? conns : clientThreads);
                 g.writeStringField("client_description", clientDescription(clientKind));
                 g.writeArrayFieldStart("engines");
                 for (Result r : all) {
@@ -300,6 +311,7 @@ public final class NetBenchCommand implements Callable<Integer> {
                     g.writeNumberField("p50_us", r.latency.getValueAtPercentile(50) / 1000.0);
                     g.writeNumberField("p99_us", r.latency.getValueAtPercentile(99) / 1000.0);
                     g.writeNumberField("cpu_us_per_round_trip", r.medianCpu() / 1000.0);
+                    g.writeNumberField("client_cpu_us_per_round_trip", r.medianClientCpu() / 1000.0);
                     g.writeArrayFieldStart("round_trips_per_s_by_round");
                     for (double v : r.perSecond) {
                         g.writeNumber(v);
@@ -328,13 +340,14 @@ public final class NetBenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "echo on loopback: %d connections, %d B messages, pipeline %d, %d server thread(s); "
                     + "medians of %d alternating rounds of %.1f s%n", conns, msg, pipeline, loops, rounds, time);
             out.printf(Locale.ROOT, "%s; every server in a JVM of its own%n", clientDescription(clientKind));
-            out.printf(Locale.ROOT, "%-16s %14s %10s %10s %10s %14s%n", "engine", "round trips/s", "MiB/s", "p50 us",
-                    "p99 us", "CPU us/rt");
+            out.printf(Locale.ROOT, "%-16s %14s %10s %10s %10s %14s %14s%n", "engine", "round trips/s", "MiB/s", "p50 us",
+                    "p99 us", "CPU us/rt", "client us/rt");
             for (Result r : all) {
-                out.printf(Locale.ROOT, "%-16s %,14.0f %10.1f %10.1f %10.1f %14.2f%n", r.engine.label, r.medianPerSecond(),
+                out.printf(Locale.ROOT, "%-16s %,14.0f %10.1f %10.1f %10.1f %14.2f %14.2f%n", r.engine.label, r.medianPerSecond(),
                         mibPerSecond(r), r.latency.getValueAtPercentile(50) / 1000.0,
-                        r.latency.getValueAtPercentile(99) / 1000.0, r.medianCpu() / 1000.0);
+                        r.latency.getValueAtPercentile(99) / 1000.0, r.medianCpu() / 1000.0, r.medianClientCpu() / 1000.0);
             }
+            out.printf(Locale.ROOT, "CPU us/rt: the server's process CPU per round trip; client us/rt: the load client's (this JVM's)%n");
             for (Result u : ours) {
                 for (Result r : all) {
                     if (!isUring4j(r.engine)) {
