@@ -8,6 +8,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.uring4j.Errno;
 import org.uring4j.UringException;
@@ -37,6 +39,13 @@ final class RingFiles implements FilesBackend {
 
     private final UringRuntime runtime;
     private final boolean ownsRuntime;
+    /**
+     * The files opened here, for {@link #close()} to close those still open (closed ones are
+     * pruned as the set grows, so it stays about as large as the number open).
+     */
+    private final Set<RingFile> opened = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger pruneAt = new AtomicInteger(64);
+    private volatile boolean closed;
 
     RingFiles(UringRuntime runtime, boolean ownsRuntime) {
         this.runtime = runtime;
@@ -67,6 +76,29 @@ final class RingFiles implements FilesBackend {
      */
     CompletableFuture<FileIo> open(EventLoop loop, RingFile dir, Path path, Set<? extends OpenOption> options,
                                    FileAttribute<?>... attrs) {
+        return openUntracked(loop, dir, path, options, attrs).thenApply(this::track);
+    }
+
+    /**
+     * Remembers {@code io} for {@link #close()}. Added before {@code closed} is read (and close sets
+     * it before it looks at the set): either close sees this file, or this sees close and closes it.
+     */
+    private FileIo track(FileIo io) {
+        RingFile f = (RingFile) io;
+        opened.add(f);
+        int limit = pruneAt.get();
+        if (opened.size() >= limit && pruneAt.compareAndSet(limit, Integer.MAX_VALUE)) {
+            opened.removeIf(RingFile::isClosed);
+            pruneAt.set(Math.max(64, 2 * opened.size()));
+        }
+        if (closed) {
+            f.closeAsync();
+        }
+        return io;
+    }
+
+    private CompletableFuture<FileIo> openUntracked(EventLoop loop, RingFile dir, Path path, Set<? extends OpenOption> options,
+                                                    FileAttribute<?>... attrs) {
         if (loop.isClosed()) {
             // Else the caller-thread fast path would hand out a file on a loop that can never run its I/O.
             throw new RuntimeClosedException("open " + path + ": " + loop.name() + " is closed");
@@ -322,11 +354,24 @@ final class RingFiles implements FilesBackend {
         });
     }
 
-    /** Closes the runtime if this instance opened it. */
+    /**
+     * Closes the runtime if this instance opened it, then the files still open, as the portable
+     * backend does: their ops already fail as on a closed file, and their descriptors would
+     * otherwise stay open until each file's own close. (Files of a runtime this instance does not
+     * own go on working on it, and stay open.)
+     */
     @Override
     public void close() throws UringException {
         if (ownsRuntime) {
-            runtime.close();
+            closed = true;
+            try {
+                runtime.close();
+            } finally {
+                for (RingFile f : opened) {
+                    f.closeAsync(); // the loops are gone: closes the plain descriptor at once
+                }
+                opened.clear();
+            }
         }
     }
 
