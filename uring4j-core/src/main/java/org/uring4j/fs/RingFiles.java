@@ -117,7 +117,26 @@ final class RingFiles implements FilesBackend {
                 return CompletableFuture.completedFuture(fast);
             }
         }
-        return loop.submit(new OpenOp(dirfd, p, spec));
+        CompletableFuture<FileIo> opening = loop.submit(new OpenOp(dirfd, p, spec, false));
+        if ((spec.flags() & 3) != Uapi.O_WRONLY || (spec.flags() & Uapi.O_NONBLOCK) != 0
+                || (spec.resolve() & Uapi.RESOLVE_CACHED) != 0) {
+            return opening;
+        }
+        // The kernel makes an OPENAT2 first with O_NONBLOCK, which a FIFO opened for writing with
+        // no reader yet answers with ENXIO instead of waiting for one, as open(2) and FileChannel
+        // do: once more on an io-wq worker (IOSQE_ASYNC), where the open is made as asked and waits.
+        return opening.exceptionallyCompose(t -> enxio(t)
+                ? loop.submit(new OpenOp(dirfd, p, spec, true))
+                : CompletableFuture.failedFuture(t));
+    }
+
+    private static boolean enxio(Throwable t) {
+        for (; t != null; t = t.getCause()) {
+            if (t instanceof UringException u) {
+                return u.errno() == Errno.ENXIO.number();
+            }
+        }
+        return false;
     }
 
     /** openat2(RESOLVE_CACHED) on this thread: the file, or null if the lookup would block. */
@@ -297,7 +316,7 @@ final class RingFiles implements FilesBackend {
             // open(2) and the JDK do; only then let go of this reader, so that a writer that came
             // meanwhile never finds the FIFO without one.
             try {
-                io = Await.get(runtime.nextLoop().submit(new OpenOp(Uapi.AT_FDCWD, p, OpenSpec.of(Set.of(StandardOpenOption.READ)))));
+                io = Await.get(runtime.nextLoop().submit(new OpenOp(Uapi.AT_FDCWD, p, OpenSpec.of(Set.of(StandardOpenOption.READ)), false)));
             } finally {
                 Syscalls.close(fd);
             }
@@ -382,13 +401,17 @@ final class RingFiles implements FilesBackend {
         private final int dirfd;
         private final CString path;
         private final OpenSpec spec;
+        private static final int ERESTARTSYS = 512;
+        /** Straight to an io-wq worker (IOSQE_ASYNC): no nonblocking first attempt. */
+        private final boolean async;
         private int slot = -1;
         private int extraSlot = -1;
 
-        OpenOp(int dirfd, CString path, OpenSpec spec) {
+        OpenOp(int dirfd, CString path, OpenSpec spec, boolean async) {
             this.dirfd = dirfd;
             this.path = path;
             this.spec = spec;
+            this.async = async;
         }
 
         @Override
@@ -409,13 +432,18 @@ final class RingFiles implements FilesBackend {
             if (slot >= 0) {
                 sqe.directSlot(slot);
             }
+            if (async) {
+                sqe.async();
+            }
         }
 
         @Override
         protected FileIo complete(int res, int flags) throws IOException {
             if (res < 0) {
                 freeSlot();
-                throw FsErrors.forPath(name(), res, path.text, null);
+                // An open waiting on an io-wq worker (a FIFO's, for its reader) that a cancel
+                // interrupts completes with the kernel-internal ERESTARTSYS (512): report EINTR.
+                throw FsErrors.forPath(name(), res == -ERESTARTSYS ? -Errno.EINTR.number() : res, path.text, null);
             }
             if (slot >= 0) {
                 return new RingFile(loop(), path.text, -1, slot);
