@@ -141,8 +141,16 @@ public final class EventLoop implements AutoCloseable {
         try {
             loop.started.join();
         } catch (java.util.concurrent.CompletionException e) {
+            // The loop thread's own failure, as thrown there: not wrapped in the join's CompletionException
+            // (an OutOfMemoryError for registered buffers larger than memory, say).
             if (e.getCause() instanceof UringException u) {
                 throw u;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
             }
             throw e;
         }

@@ -43,7 +43,7 @@ public final class UringRuntime implements AutoCloseable {
             for (int i = 0; i < loops; i++) {
                 started.add(EventLoop.open(options));
             }
-        } catch (UringException | RuntimeException e) {
+        } catch (UringException | RuntimeException | Error e) { // the loops already started are not left running
             for (EventLoop l : started) {
                 try {
                     l.close();
