@@ -108,7 +108,7 @@ public final class Spawn {
 
     /** The child's working directory (by default this process's). Needs glibc 2.29+. */
     public Spawn directory(Path dir) {
-        requireNoNul(dir.toString());
+        requireNoNul(Redirect.local(dir).toString());
         if (!PosixSpawn.hasChdir()) {
             throw new UnsupportedOperationException("this C library has no posix_spawn_file_actions_addchdir_np (glibc < 2.29)");
         }
@@ -173,7 +173,7 @@ public final class Spawn {
      */
     public Spawn open(int fd, Path path, OpenOption... options) {
         requireFd(fd);
-        requireNoNul(path.toString());
+        requireNoNul(Redirect.local(path).toString());
         steps.add(new Open(fd, path, openFlags(options)));
         return this;
     }
