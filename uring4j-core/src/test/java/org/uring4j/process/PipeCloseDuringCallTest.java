@@ -55,10 +55,15 @@ class PipeCloseDuringCallTest extends SharedRuntimeTest {
     void pendingReadsAndWritesClosedUnderFailWithAsynchronousCloseException(Backend backend) throws Exception {
         Child c = start(Spawn.command("sleep", "100").stdin(Redirect.PIPE).stdout(Redirect.PIPE), backend);
         try {
-            CompletableFuture<Integer> read = c.stdout().readAsync(new byte[16], 0, 16);
-            CompletableFuture<Void> write = c.stdin().writeFullyAsync(MemorySegment.ofArray(new byte[1 << 20])); // more than the pipe holds
+            java.util.List<CompletableFuture<?>> pending = new java.util.ArrayList<>();
+            pending.add(c.stdout().readAsync(new byte[16], 0, 16));
+            if (backend == Backend.IO_URING) {
+                // More than the pipe holds. (Not on the portable backend, whose stdin, as a Process's,
+                // closes only once a write blocked on it has ended: here, when sleep exits.)
+                pending.add(c.stdin().writeFullyAsync(MemorySegment.ofArray(new byte[1 << 20])));
+            }
             c.close();
-            for (CompletableFuture<?> f : java.util.List.of(read, write)) {
+            for (CompletableFuture<?> f : pending) {
                 ExecutionException e = assertThrows(ExecutionException.class, () -> get(f));
                 assertTrue(e.getCause() instanceof java.nio.channels.ClosedChannelException, "ended with " + e.getCause());
             }
