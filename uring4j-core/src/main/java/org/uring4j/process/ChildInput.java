@@ -39,10 +39,19 @@ public final class ChildInput implements AutoCloseable {
         return writeAsync(src).thenCompose(n -> writeFullyAsync(src.asSlice(n)));
     }
 
-    /** As {@link #writeFullyAsync}, waiting: takes a confined arena's memory too. */
+    /**
+     * As {@link #writeFullyAsync}, waiting: takes a confined arena's memory too. An interrupt ends
+     * it with an InterruptedIOException whose {@code bytesTransferred} says how much was written.
+     */
     public void writeFully(MemorySegment src) throws IOException {
-        for (long done = 0; done < src.byteSize(); ) {
-            done += Await.get(end.transfer(true, src.asSlice(done), null));
+        long done = 0;
+        try {
+            while (done < src.byteSize()) {
+                done += Await.get(end.transfer(true, src.asSlice(done), null));
+            }
+        } catch (java.io.InterruptedIOException e) {
+            e.bytesTransferred = (int) Math.min(done, Integer.MAX_VALUE);
+            throw e;
         }
     }
 
