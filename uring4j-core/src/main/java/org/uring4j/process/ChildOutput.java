@@ -67,8 +67,24 @@ public final class ChildOutput implements AutoCloseable {
         });
     }
 
+    /**
+     * Everything until end of stream, waiting through an interrupt (the interrupt status is kept),
+     * as the JDK's Process streams and the portable backend do: the reads already made cannot be
+     * given back, and a call that threw would have left the rest of the chain reading on unseen —
+     * what arrived before the interrupt was lost to the caller's next read. Closing the pipe (or
+     * the Child) from another thread ends it.
+     */
     public byte[] readAllBytes() throws IOException {
-        return Await.get(readAllBytesAsync());
+        CompletableFuture<byte[]> through = Await.throughInterrupt();
+        readAllBytesAsync().whenComplete((all, failure) -> {
+            if (failure != null) {
+                through.completeExceptionally(failure instanceof java.util.concurrent.CompletionException c
+                        && c.getCause() != null ? c.getCause() : failure);
+            } else {
+                through.complete(all);
+            }
+        });
+        return Await.get(through);
     }
 
     /** A blocking InputStream over this pipe (closing it closes the pipe). */
