@@ -101,6 +101,10 @@ public final class TreeCounter {
         if (threads < 1 || queueDepth < 1 || queueDepth > 4096) {
             throw new IllegalArgumentException("threads >= 1 and queueDepth 1..4096");
         }
+        if (root.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
+            // Its string would name a host directory: a zip file's "/" counted the host's root.
+            throw new java.nio.file.ProviderMismatchException("TreeCounter counts directories of the default file system only: " + root);
+        }
         TreeCounter counter = new TreeCounter(strategy, queueDepth, java.util.Objects.requireNonNull(unreadable));
         List<Worker> all = new ArrayList<>();
         try (Arena a = Arena.ofConfined()) {
