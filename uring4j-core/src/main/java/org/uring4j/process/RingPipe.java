@@ -80,7 +80,7 @@ final class RingPipe implements PipeEnd {
             loop.submit(op);
         } catch (RuntimeClosedException e) {
             ended(op);
-            return CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(closedByRuntime(e));
         }
         if (closing) {
             op.cancelForClose(); // close began while we submitted: it may have missed this one
@@ -94,6 +94,16 @@ final class RingPipe implements PipeEnd {
         if (closing && inFlight.isEmpty()) {
             finishClose();
         }
+    }
+
+    /**
+     * A call on this pipe once its loop has closed fails as a file's does then: ClosedChannelException
+     * (an IOException, which read and write declare), not the loop's unchecked RuntimeClosedException.
+     */
+    private ClosedChannelException closedByRuntime(RuntimeClosedException cause) {
+        ClosedChannelException e = new ClosedChannelException();
+        e.initCause(cause);
+        return e;
     }
 
     private ClosedChannelException closedException() {
@@ -165,6 +175,11 @@ final class RingPipe implements PipeEnd {
             } else {
                 sqe.prepRead(Fd.raw(end.fd), io, -1);
             }
+        }
+
+        @Override
+        protected Throwable closedLoopFailure(RuntimeClosedException e) {
+            return end.closedByRuntime(e);
         }
 
         /** Asks the kernel to end this op; its completion then fails it (see {@link #complete}). */

@@ -72,4 +72,23 @@ class PipeCloseDuringCallTest extends SharedRuntimeTest {
             exit(c);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void callsOnAPipeWhoseRuntimeClosedFailWithClosedChannelException() throws Exception {
+        // As a file's calls do then: they threw the loop's unchecked RuntimeClosedException from
+        // read() and writeFully(), which declare IOException.
+        org.uring4j.runtime.UringRuntime own = org.uring4j.runtime.UringRuntime.open(1, new org.uring4j.runtime.LoopOptions());
+        Child c = Spawn.command("cat").stdin(Redirect.PIPE).stdout(Redirect.PIPE).start(own);
+        try {
+            own.close();
+            assertThrows(java.nio.channels.ClosedChannelException.class, () -> c.stdout().read(new byte[4], 0, 4));
+            assertThrows(java.nio.channels.ClosedChannelException.class, () -> c.stdin().writeFully(new byte[4]));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> get(c.stdout().readAsync(new byte[4], 0, 4)));
+            assertInstanceOf(java.nio.channels.ClosedChannelException.class, e.getCause());
+        } finally {
+            c.kill();
+            exit(c);
+            c.close();
+        }
+    }
 }
