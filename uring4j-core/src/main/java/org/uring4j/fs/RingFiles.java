@@ -382,14 +382,19 @@ final class RingFiles implements FilesBackend {
     @Override
     public void close() throws UringException {
         if (ownsRuntime) {
-            closed = true;
+            UringException failure = null;
             try {
-                runtime.close();
-            } finally {
-                for (RingFile f : opened) {
-                    f.closeAsync(); // the loops are gone: closes the plain descriptor at once
-                }
-                opened.clear();
+                runtime.close(); // on a loop's own thread it refuses (IllegalStateException), and nothing closes
+            } catch (UringException e) {
+                failure = e; // a loop failed or timed out: closed even so
+            }
+            closed = true;
+            for (RingFile f : opened) {
+                f.closeAsync(); // the loops are gone: closes the plain descriptor at once
+            }
+            opened.clear();
+            if (failure != null) {
+                throw failure;
             }
         }
     }

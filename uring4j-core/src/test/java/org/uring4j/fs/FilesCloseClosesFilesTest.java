@@ -51,4 +51,52 @@ class FilesCloseClosesFilesTest {
         }
         assertEquals(fds, openFdCount());
     }
+
+    @Test
+    void aCloseRefusedOnALoopThreadClosesNothing() throws Exception {
+        Path p = dir.resolve("g");
+        Files.write(p, new byte[10]);
+        UringFiles files = UringFiles.open(1, new LoopOptions());
+        if (files.backend() != Backend.IO_URING) {
+            files.close(); // before skipping
+        }
+        FsTestSupport.assumeIoUring(files, "event loops");
+        try (AsyncFile f = files.open(p, READ)) {
+            // From a callback on the loop, close() cannot wait for that loop: it is refused, and must
+            // leave everything working (the refused close had closed every file and left the runtime
+            // refusing work with its loops running).
+            Object refused = FsTestSupport.await(files.runtime().loop(0).call(r -> {
+                try {
+                    files.close();
+                    return "closed";
+                } catch (RuntimeException | org.uring4j.UringException e) {
+                    return e;
+                }
+            }));
+            org.junit.jupiter.api.Assertions.assertInstanceOf(IllegalStateException.class, refused);
+            assertEquals(10, f.read(new byte[10], 0, 10, 0), "the file still reads");
+            assertEquals(10, files.readAllBytes(p).length, "the files still work");
+            assertEquals(10, FsTestSupport.await(files.runtime().loop(0).submit(new TestNop())), "the runtime takes work");
+        } finally {
+            files.close();
+        }
+    }
+
+    /** A NOP whose result is 10. */
+    private static final class TestNop extends org.uring4j.runtime.Operation<Integer> {
+        @Override
+        protected String name() {
+            return "NOP";
+        }
+
+        @Override
+        protected void prepare(org.uring4j.ring.Sqe sqe) {
+            sqe.prepNop();
+        }
+
+        @Override
+        protected Integer complete(int res, int flags) {
+            return 10;
+        }
+    }
 }
