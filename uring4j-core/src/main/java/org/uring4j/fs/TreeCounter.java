@@ -108,7 +108,8 @@ public final class TreeCounter {
         TreeCounter counter = new TreeCounter(strategy, queueDepth, java.util.Objects.requireNonNull(unreadable));
         List<Worker> all = new ArrayList<>();
         try (Arena a = Arena.ofConfined()) {
-            int fd = Syscalls.openat(Uapi.AT_FDCWD, a.allocateFrom(root.toString()),
+            CString rootName = CString.of(root); // the path's own bytes, as for every other open
+            int fd = Syscalls.openat(Uapi.AT_FDCWD, rootName.copyInto(a.allocate(rootName.byteSize())),
                     Uapi.O_RDONLY | Uapi.O_DIRECTORY | Uapi.O_CLOEXEC, 0);
             if (fd < 0) {
                 throw FsErrors.forPath("openat", fd, root.toString(), null);
