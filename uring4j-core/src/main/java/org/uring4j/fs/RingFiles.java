@@ -197,7 +197,7 @@ final class RingFiles implements FilesBackend {
     /** SYMLINKAT ({@code io_uring_prep_symlinkat}). */
     @Override
     public CompletableFuture<Void> createSymbolicLink(Path link, Path target) {
-        return runtime.submit(new PathOp("SYMLINKAT", CString.of(target.toString()), CString.of(link),
+        return runtime.submit(new PathOp("SYMLINKAT", CString.of(target), CString.of(link), // the target's own bytes, as Files does
                 (op, s) -> s.prepSymlinkat(op.p1, Uapi.AT_FDCWD, op.p2)));
     }
 

@@ -45,7 +45,12 @@ class UndecodableNameTest {
             // Relative to the working directory too.
             Path relative = Path.of("").toAbsolutePath().relativize(listed);
             assertArrayEquals(Files.readAllBytes(raw), files.readAllBytes(relative));
-            // And a directory handle, with the name relative to it.
+            // A symbolic link to it, made relative as the JDK would make it (the target's bytes, not its string).
+            Path link = dir.resolve("link");
+            files.createSymbolicLink(link, listed.getFileName());
+            assertEquals(listed.getFileName(), Files.readSymbolicLink(link));
+            assertArrayEquals(Files.readAllBytes(raw), files.readAllBytes(link));
+                        // And a directory handle, with the name relative to it.
             try (AsyncFile d = files.open(dir, UringOpenOption.DIRECTORY);
                  AsyncFile f = files.open(d, listed.getFileName(), READ)) {
                 assertEquals(Files.size(raw), f.size());
