@@ -255,15 +255,30 @@ public final class AsyncFile implements AutoCloseable {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("READ into a read-only segment");
         }
-        for (long done = 0; done < dst.byteSize(); ) {
-            int n = io.transferBlocking(false, dst.asSlice(done, Math.min(dst.byteSize() - done, MAX_RW)), null,
-                    position + done);
-            if (n < 0) {
-                throw new EOFException(path() + ": end of file at " + (position + done) + " with "
-                        + (dst.byteSize() - done) + " bytes still to read");
+        long done = 0;
+        try {
+            while (done < dst.byteSize()) {
+                int n = io.transferBlocking(false, dst.asSlice(done, Math.min(dst.byteSize() - done, MAX_RW)), null,
+                        position + done);
+                if (n < 0) {
+                    throw new EOFException(path() + ": end of file at " + (position + done) + " with "
+                            + (dst.byteSize() - done) + " bytes still to read");
+                }
+                done += n;
             }
-            done += n;
+        } catch (java.io.InterruptedIOException e) {
+            throw transferred(e, done);
         }
+    }
+
+    /**
+     * {@code e} saying in {@code bytesTransferred} how much of a readFully or writeFully moved
+     * before the interrupt, as the JDK's streams say it: for a FIFO or a device, where a position
+     * means nothing, the caller's only way to go on without losing or repeating bytes.
+     */
+    private static java.io.InterruptedIOException transferred(java.io.InterruptedIOException e, long done) {
+        e.bytesTransferred = (int) Math.min(done, Integer.MAX_VALUE);
+        return e;
     }
 
     public void readFully(byte[] dst, long position) throws IOException {
@@ -273,9 +288,14 @@ public final class AsyncFile implements AutoCloseable {
     /** Writes all of {@code src}, on the caller's path as {@link #write(MemorySegment, long)}. */
     public void writeFully(MemorySegment src, long position) throws IOException {
         requirePosition(position);
-        for (long done = 0; done < src.byteSize(); ) {
-            done += io.transferBlocking(true, src.asSlice(done, Math.min(src.byteSize() - done, MAX_RW)), null,
-                    position + done);
+        long done = 0;
+        try {
+            while (done < src.byteSize()) {
+                done += io.transferBlocking(true, src.asSlice(done, Math.min(src.byteSize() - done, MAX_RW)), null,
+                        position + done);
+            }
+        } catch (java.io.InterruptedIOException e) {
+            throw transferred(e, done);
         }
     }
 

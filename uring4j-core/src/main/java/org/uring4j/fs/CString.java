@@ -39,7 +39,43 @@ final class CString {
         if (path.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
             throw new ProviderMismatchException("uring4j opens paths of the default file system only: " + path);
         }
-        return of(path.toString());
+        String s = path.toString();
+        if (s.indexOf('\uFFFD') < 0) {
+            return of(s);
+        }
+        // A name the file-name encoding cannot decode (bytes that are not UTF-8, as a directory
+        // listing hands them over) reads U+FFFD in the string, whose encoding names another file
+        // or none, where the JDK opens the path's own bytes. Those come from its URI, which
+        // percent-escapes them (only here: toUri costs a stat).
+        return new CString(s, rawBytes(path));
+    }
+
+    /** The bytes of {@code path} itself, as the JDK passes them to the kernel. */
+    private static byte[] rawBytes(Path path) {
+        byte[] abs = uriPathBytes(path.toAbsolutePath());
+        if (path.isAbsolute()) {
+            return abs;
+        }
+        byte[] cwd = uriPathBytes(Path.of("").toAbsolutePath());
+        int from = cwd.length + (cwd.length > 0 && cwd[cwd.length - 1] == '/' ? 0 : 1);
+        return java.util.Arrays.copyOfRange(abs, Math.min(from, abs.length), abs.length);
+    }
+
+    /** The percent-decoded path of an absolute path's URI, without the slash a directory's URI ends with. */
+    private static byte[] uriPathBytes(Path absolute) {
+        String raw = absolute.toUri().getRawPath();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' && i + 2 < raw.length()) {
+                out.write(Integer.parseInt(raw, i + 1, i + 3, 16));
+                i += 2;
+            } else {
+                out.write(c); // the rest of a URI is ASCII
+            }
+        }
+        byte[] b = out.toByteArray();
+        return b.length > 1 && b[b.length - 1] == '/' ? java.util.Arrays.copyOf(b, b.length - 1) : b;
     }
 
     /** A string's bytes (xattr names); rejects NUL inside. */

@@ -8,6 +8,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.uring4j.Errno;
 import org.uring4j.UringException;
@@ -37,6 +39,13 @@ final class RingFiles implements FilesBackend {
 
     private final UringRuntime runtime;
     private final boolean ownsRuntime;
+    /**
+     * The files opened here, for {@link #close()} to close those still open (closed ones are
+     * pruned as the set grows, so it stays about as large as the number open).
+     */
+    private final Set<RingFile> opened = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger pruneAt = new AtomicInteger(64);
+    private volatile boolean closed;
 
     RingFiles(UringRuntime runtime, boolean ownsRuntime) {
         this.runtime = runtime;
@@ -67,6 +76,29 @@ final class RingFiles implements FilesBackend {
      */
     CompletableFuture<FileIo> open(EventLoop loop, RingFile dir, Path path, Set<? extends OpenOption> options,
                                    FileAttribute<?>... attrs) {
+        return openUntracked(loop, dir, path, options, attrs).thenApply(this::track);
+    }
+
+    /**
+     * Remembers {@code io} for {@link #close()}. Added before {@code closed} is read (and close sets
+     * it before it looks at the set): either close sees this file, or this sees close and closes it.
+     */
+    private FileIo track(FileIo io) {
+        RingFile f = (RingFile) io;
+        opened.add(f);
+        int limit = pruneAt.get();
+        if (opened.size() >= limit && pruneAt.compareAndSet(limit, Integer.MAX_VALUE)) {
+            opened.removeIf(RingFile::isClosed);
+            pruneAt.set(Math.max(64, 2 * opened.size()));
+        }
+        if (closed) {
+            f.closeAsync();
+        }
+        return io;
+    }
+
+    private CompletableFuture<FileIo> openUntracked(EventLoop loop, RingFile dir, Path path, Set<? extends OpenOption> options,
+                                                    FileAttribute<?>... attrs) {
         if (loop.isClosed()) {
             // Else the caller-thread fast path would hand out a file on a loop that can never run its I/O.
             throw new RuntimeClosedException("open " + path + ": " + loop.name() + " is closed");
@@ -85,7 +117,26 @@ final class RingFiles implements FilesBackend {
                 return CompletableFuture.completedFuture(fast);
             }
         }
-        return loop.submit(new OpenOp(dirfd, p, spec));
+        CompletableFuture<FileIo> opening = loop.submit(new OpenOp(dirfd, p, spec, false));
+        if ((spec.flags() & 3) != Uapi.O_WRONLY || (spec.flags() & Uapi.O_NONBLOCK) != 0
+                || (spec.resolve() & Uapi.RESOLVE_CACHED) != 0) {
+            return opening;
+        }
+        // The kernel makes an OPENAT2 first with O_NONBLOCK, which a FIFO opened for writing with
+        // no reader yet answers with ENXIO instead of waiting for one, as open(2) and FileChannel
+        // do: once more on an io-wq worker (IOSQE_ASYNC), where the open is made as asked and waits.
+        return opening.exceptionallyCompose(t -> enxio(t)
+                ? loop.submit(new OpenOp(dirfd, p, spec, true))
+                : CompletableFuture.failedFuture(t));
+    }
+
+    private static boolean enxio(Throwable t) {
+        for (; t != null; t = t.getCause()) {
+            if (t instanceof UringException u) {
+                return u.errno() == Errno.ENXIO.number();
+            }
+        }
+        return false;
     }
 
     /** openat2(RESOLVE_CACHED) on this thread: the file, or null if the lookup would block. */
@@ -146,7 +197,7 @@ final class RingFiles implements FilesBackend {
     /** SYMLINKAT ({@code io_uring_prep_symlinkat}). */
     @Override
     public CompletableFuture<Void> createSymbolicLink(Path link, Path target) {
-        return runtime.submit(new PathOp("SYMLINKAT", CString.of(target.toString()), CString.of(link),
+        return runtime.submit(new PathOp("SYMLINKAT", CString.of(target), CString.of(link), // the target's own bytes, as Files does
                 (op, s) -> s.prepSymlinkat(op.p1, Uapi.AT_FDCWD, op.p2)));
     }
 
@@ -265,7 +316,7 @@ final class RingFiles implements FilesBackend {
             // open(2) and the JDK do; only then let go of this reader, so that a writer that came
             // meanwhile never finds the FIFO without one.
             try {
-                io = Await.get(runtime.nextLoop().submit(new OpenOp(Uapi.AT_FDCWD, p, OpenSpec.of(Set.of(StandardOpenOption.READ)))));
+                io = Await.get(runtime.nextLoop().submit(new OpenOp(Uapi.AT_FDCWD, p, OpenSpec.of(Set.of(StandardOpenOption.READ)), false)));
             } finally {
                 Syscalls.close(fd);
             }
@@ -322,11 +373,29 @@ final class RingFiles implements FilesBackend {
         });
     }
 
-    /** Closes the runtime if this instance opened it. */
+    /**
+     * Closes the runtime if this instance opened it, then the files still open, as the portable
+     * backend does: their ops already fail as on a closed file, and their descriptors would
+     * otherwise stay open until each file's own close. (Files of a runtime this instance does not
+     * own go on working on it, and stay open.)
+     */
     @Override
     public void close() throws UringException {
         if (ownsRuntime) {
-            runtime.close();
+            UringException failure = null;
+            try {
+                runtime.close(); // on a loop's own thread it refuses (IllegalStateException), and nothing closes
+            } catch (UringException e) {
+                failure = e; // a loop failed or timed out: closed even so
+            }
+            closed = true;
+            for (RingFile f : opened) {
+                f.closeAsync(); // the loops are gone: closes the plain descriptor at once
+            }
+            opened.clear();
+            if (failure != null) {
+                throw failure;
+            }
         }
     }
 
@@ -337,13 +406,17 @@ final class RingFiles implements FilesBackend {
         private final int dirfd;
         private final CString path;
         private final OpenSpec spec;
+        private static final int ERESTARTSYS = 512;
+        /** Straight to an io-wq worker (IOSQE_ASYNC): no nonblocking first attempt. */
+        private final boolean async;
         private int slot = -1;
         private int extraSlot = -1;
 
-        OpenOp(int dirfd, CString path, OpenSpec spec) {
+        OpenOp(int dirfd, CString path, OpenSpec spec, boolean async) {
             this.dirfd = dirfd;
             this.path = path;
             this.spec = spec;
+            this.async = async;
         }
 
         @Override
@@ -364,13 +437,18 @@ final class RingFiles implements FilesBackend {
             if (slot >= 0) {
                 sqe.directSlot(slot);
             }
+            if (async) {
+                sqe.async();
+            }
         }
 
         @Override
         protected FileIo complete(int res, int flags) throws IOException {
             if (res < 0) {
                 freeSlot();
-                throw FsErrors.forPath(name(), res, path.text, null);
+                // An open waiting on an io-wq worker (a FIFO's, for its reader) that a cancel
+                // interrupts completes with the kernel-internal ERESTARTSYS (512): report EINTR.
+                throw FsErrors.forPath(name(), res == -ERESTARTSYS ? -Errno.EINTR.number() : res, path.text, null);
             }
             if (slot >= 0) {
                 return new RingFile(loop(), path.text, -1, slot);

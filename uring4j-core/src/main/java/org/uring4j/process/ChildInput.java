@@ -22,24 +22,37 @@ public final class ChildInput implements AutoCloseable {
 
     /** Writes some of {@code src} (a pipe may take less than all; heap memory at most 1 MiB per call); the bytes written. */
     public CompletableFuture<Integer> writeAsync(MemorySegment src) {
-        return end.transfer(true, src, null);
+        return end.transfer(true, PipeEnd.shareable(src), null);
     }
 
     /** Writes {@code src}'s remaining bytes, advancing its position. */
     public CompletableFuture<Integer> writeAsync(ByteBuffer src) {
-        return end.transfer(true, MemorySegment.ofBuffer(src), src);
+        return end.transfer(true, PipeEnd.shareable(MemorySegment.ofBuffer(src)), src);
     }
 
     /** Writes all of {@code src}, issuing further writes after short ones. */
     public CompletableFuture<Void> writeFullyAsync(MemorySegment src) {
+        PipeEnd.shareable(src);
         if (src.byteSize() == 0) {
             return CompletableFuture.completedFuture(null);
         }
         return writeAsync(src).thenCompose(n -> writeFullyAsync(src.asSlice(n)));
     }
 
+    /**
+     * As {@link #writeFullyAsync}, waiting: takes a confined arena's memory too. An interrupt ends
+     * it with an InterruptedIOException whose {@code bytesTransferred} says how much was written.
+     */
     public void writeFully(MemorySegment src) throws IOException {
-        Await.get(writeFullyAsync(src));
+        long done = 0;
+        try {
+            while (done < src.byteSize()) {
+                done += Await.get(end.transfer(true, src.asSlice(done), null));
+            }
+        } catch (java.io.InterruptedIOException e) {
+            e.bytesTransferred = (int) Math.min(done, Integer.MAX_VALUE);
+            throw e;
+        }
     }
 
     public void writeFully(byte[] src) throws IOException {

@@ -26,7 +26,7 @@ public final class ChildOutput implements AutoCloseable {
 
     /** Reads what is there, up to {@code dst}'s size, waiting for at least one byte; -1 at end of stream. */
     public CompletableFuture<Integer> readAsync(MemorySegment dst) {
-        return end.transfer(false, dst, null);
+        return end.transfer(false, PipeEnd.shareable(dst), null);
     }
 
     /** Reads into {@code dst}'s remaining bytes, advancing its position; -1 at end of stream. */
@@ -34,7 +34,7 @@ public final class ChildOutput implements AutoCloseable {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
-        return end.transfer(false, MemorySegment.ofBuffer(dst), dst);
+        return end.transfer(false, PipeEnd.shareable(MemorySegment.ofBuffer(dst)), dst);
     }
 
     /** Reads into {@code dst[off..off+len)}; -1 at end of stream. */
@@ -43,8 +43,9 @@ public final class ChildOutput implements AutoCloseable {
         return end.transfer(false, MemorySegment.ofArray(dst).asSlice(off, len), null);
     }
 
+    /** As {@link #readAsync(MemorySegment)}, waiting: takes a confined arena's memory too. */
     public int read(MemorySegment dst) throws IOException {
-        return Await.get(readAsync(dst));
+        return Await.get(end.transfer(false, dst, null));
     }
 
     public int read(byte[] dst, int off, int len) throws IOException {
@@ -66,8 +67,24 @@ public final class ChildOutput implements AutoCloseable {
         });
     }
 
+    /**
+     * Everything until end of stream, waiting through an interrupt (the interrupt status is kept),
+     * as the JDK's Process streams and the portable backend do: the reads already made cannot be
+     * given back, and a call that threw would have left the rest of the chain reading on unseen —
+     * what arrived before the interrupt was lost to the caller's next read. Closing the pipe (or
+     * the Child) from another thread ends it.
+     */
     public byte[] readAllBytes() throws IOException {
-        return Await.get(readAllBytesAsync());
+        CompletableFuture<byte[]> through = Await.throughInterrupt();
+        readAllBytesAsync().whenComplete((all, failure) -> {
+            if (failure != null) {
+                through.completeExceptionally(failure instanceof java.util.concurrent.CompletionException c
+                        && c.getCause() != null ? c.getCause() : failure);
+            } else {
+                through.complete(all);
+            }
+        });
+        return Await.get(through);
     }
 
     /** A blocking InputStream over this pipe (closing it closes the pipe). */

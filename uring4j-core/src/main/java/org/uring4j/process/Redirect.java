@@ -28,17 +28,29 @@ public final class Redirect {
 
     /** Read from {@code file} (for stdin). */
     public static Redirect from(Path file) {
-        return new Redirect(Kind.READ, Objects.requireNonNull(file, "file"));
+        return new Redirect(Kind.READ, local(file));
     }
 
     /** Write to {@code file}, created with mode 0666 less the umask or truncated (for stdout/stderr). */
     public static Redirect to(Path file) {
-        return new Redirect(Kind.WRITE, Objects.requireNonNull(file, "file"));
+        return new Redirect(Kind.WRITE, local(file));
     }
 
     /** Append to {@code file}, created if missing. */
     public static Redirect appendTo(Path file) {
-        return new Redirect(Kind.APPEND, Objects.requireNonNull(file, "file"));
+        return new Redirect(Kind.APPEND, local(file));
+    }
+
+    /**
+     * {@code path}, if it is one of the default file system: the child opens what its string names
+     * there, so a path of another file system (a zip file's "/data.txt") would name an unrelated
+     * host file — created or truncated by a redirect. As uring4j's file API refuses such paths.
+     */
+    static Path local(Path path) {
+        if (Objects.requireNonNull(path, "file").getFileSystem() != java.nio.file.FileSystems.getDefault()) {
+            throw new java.nio.file.ProviderMismatchException("a child process opens paths of the default file system only: " + path);
+        }
+        return path;
     }
 
     @Override

@@ -3,12 +3,14 @@ package org.uring4j.process;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.uring4j.Errno;
 import org.uring4j.UringException;
 import org.uring4j.ring.Fd;
 import org.uring4j.ring.Sqe;
@@ -20,7 +22,10 @@ import org.uring4j.runtime.RuntimeClosedException;
 /**
  * The io_uring backend's end of a pipe to a child, read or written with READ/WRITE on a loop. Unlike a
  * file's, a pipe's operation may wait forever (a child that never writes), so closing cancels the
- * operations in flight (ASYNC_CANCEL) and closes the descriptor once the last has completed.
+ * operations in flight (ASYNC_CANCEL) and closes the descriptor once the last has completed. Each
+ * cancelled op fails from its own completion, with AsynchronousCloseException as a file's op does:
+ * not before (its memory, a blocking caller's confined arena among them, is the kernel's until
+ * then), and not at all if it completed first (the bytes it moved are reported, not dropped).
  */
 final class RingPipe implements PipeEnd {
     /** The most heap memory one READ or WRITE bounces (the pool's largest size class). */
@@ -28,7 +33,7 @@ final class RingPipe implements PipeEnd {
     private final EventLoop loop;
     private final String name;
     private final int fd;
-    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+    private final Set<PipeOp> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile boolean closing;
@@ -61,34 +66,44 @@ final class RingPipe implements PipeEnd {
         return run(new PipeOp(this, write, target, buffer));
     }
 
-    private <T> CompletableFuture<T> run(Operation<T> op) {
-        CompletableFuture<T> f = op.future();
+    private CompletableFuture<Integer> run(PipeOp op) {
+        CompletableFuture<Integer> f = op.future();
         // Registered before closing is checked (and closeAsync sets closing before it looks at
         // inFlight): either this sees closing and submits nothing, or closeAsync sees this op and
         // waits for its release before it closes the descriptor.
-        inFlight.add(f);
+        inFlight.add(op);
         if (closing) {
-            ended(f);
+            ended(op);
             return CompletableFuture.failedFuture(closedException());
         }
         try {
             loop.submit(op);
         } catch (RuntimeClosedException e) {
-            ended(f);
-            return CompletableFuture.failedFuture(e);
+            ended(op);
+            return CompletableFuture.failedFuture(closedByRuntime(e));
         }
         if (closing) {
-            f.cancel(true); // close began while we submitted: it may have missed this one
+            op.cancelForClose(); // close began while we submitted: it may have missed this one
         }
         return f;
     }
 
     /** An op's memory is released: the last one lets a pending close go ahead. */
-    private void ended(CompletableFuture<?> f) {
-        inFlight.remove(f);
+    private void ended(PipeOp op) {
+        inFlight.remove(op);
         if (closing && inFlight.isEmpty()) {
             finishClose();
         }
+    }
+
+    /**
+     * A call on this pipe once its loop has closed fails as a file's does then: ClosedChannelException
+     * (an IOException, which read and write declare), not the loop's unchecked RuntimeClosedException.
+     */
+    private ClosedChannelException closedByRuntime(RuntimeClosedException cause) {
+        ClosedChannelException e = new ClosedChannelException();
+        e.initCause(cause);
+        return e;
     }
 
     private ClosedChannelException closedException() {
@@ -101,8 +116,8 @@ final class RingPipe implements PipeEnd {
     @Override
     public CompletableFuture<Void> closeAsync() {
         closing = true;
-        for (CompletableFuture<?> f : inFlight) {
-            f.cancel(true);
+        for (PipeOp op : inFlight) {
+            op.cancelForClose();
         }
         if (inFlight.isEmpty()) {
             finishClose();
@@ -163,9 +178,25 @@ final class RingPipe implements PipeEnd {
         }
 
         @Override
-        protected Integer complete(int res, int flags) throws UringException {
+        protected Throwable closedLoopFailure(RuntimeClosedException e) {
+            return end.closedByRuntime(e);
+        }
+
+        /** Asks the kernel to end this op; its completion then fails it (see {@link #complete}). */
+        void cancelForClose() {
+            cancelInKernel();
+        }
+
+        @Override
+        protected Integer complete(int res, int flags) throws IOException {
             if (res < 0) {
-                throw new UringException(name(), -res, end.fd, end.name);
+                UringException e = new UringException(name(), -res, end.fd, end.name);
+                if (end.closing && (res == -Errno.ECANCELED.number() || res == -Errno.EINTR.number())) {
+                    AsynchronousCloseException closed = new AsynchronousCloseException(); // as a file's op closed under it
+                    closed.initCause(e);
+                    throw closed;
+                }
+                throw e;
             }
             if (!write && bounce != null && res > 0) {
                 MemorySegment.copy(bounce, 0, target, 0, res);
@@ -183,7 +214,7 @@ final class RingPipe implements PipeEnd {
             }
             pooled = null;
             bounce = null;
-            end.ended(future());
+            end.ended(this);
         }
     }
 }

@@ -32,6 +32,7 @@ import org.uring4j.runtime.EventLoop;
 import org.uring4j.runtime.LoopOptions;
 import org.uring4j.runtime.RuntimeClosedException;
 import org.uring4j.runtime.UringRuntime;
+import org.uring4j.sys.Layouts;
 import org.uring4j.sys.PosixSpawn;
 import org.uring4j.sys.Syscalls;
 
@@ -107,7 +108,7 @@ public final class Spawn {
 
     /** The child's working directory (by default this process's). Needs glibc 2.29+. */
     public Spawn directory(Path dir) {
-        requireNoNul(dir.toString());
+        requireNoNul(Redirect.local(dir).toString());
         if (!PosixSpawn.hasChdir()) {
             throw new UnsupportedOperationException("this C library has no posix_spawn_file_actions_addchdir_np (glibc < 2.29)");
         }
@@ -172,7 +173,7 @@ public final class Spawn {
      */
     public Spawn open(int fd, Path path, OpenOption... options) {
         requireFd(fd);
-        requireNoNul(path.toString());
+        requireNoNul(Redirect.local(path).toString());
         steps.add(new Open(fd, path, openFlags(options)));
         return this;
     }
@@ -232,9 +233,13 @@ public final class Spawn {
         }
         int pidfd = Syscalls.pidfdOpen(pid, 0);
         if (pidfd < 0) {
+            // No pidfd (EMFILE, or a kernel before 5.3): nothing could watch, signal or reap the
+            // child, which would run on unseen and stay a zombie. start() fails, so the child
+            // must not run on: killed (by pid, safe while it is our unreaped child) and reaped.
             closeAll(ours);
+            killAndReap(pid);
             throw new UringException("pidfd_open", -pidfd, UringException.NO_FD, command.get(0),
-                    "pid " + pid + " runs unwatched (needs Linux 5.3+)");
+                    "pid " + pid + " was killed and reaped" + (-pidfd == Errno.ENOSYS.number() ? " (needs Linux 5.3+)" : ""));
         }
         String name = command.get(0) + " (pid " + pid + ")";
         Child child = new Child(pid, command.get(0), Backend.IO_URING,
@@ -245,6 +250,17 @@ public final class Spawn {
         child.control(watch);
         watch.watch(loop, child.exit);
         return child;
+    }
+
+    /** SIGKILL to {@code pid}, a child of ours not yet reaped, then waitid(2) for its exit (retried on EINTR). */
+    private static void killAndReap(int pid) {
+        Syscalls.kill(pid, 9);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment info = a.allocate(Layouts.SIGINFO);
+            while (Syscalls.waitid(Uapi.P_PID, pid, info, Uapi.WEXITED) == -Errno.EINTR.number()) {
+                // a signal interrupted the wait: wait on
+            }
+        }
     }
 
     /**

@@ -162,7 +162,10 @@ final class StreamPipe implements PipeEnd {
         if (closed == null) {
             closing = true;
             for (CompletableFuture<Integer> f : pending) {
-                f.completeExceptionally(closedException());
+                // As the io_uring backend's and a file's ops closed under: AsynchronousCloseException.
+                java.nio.channels.AsynchronousCloseException e = new java.nio.channels.AsynchronousCloseException();
+                e.initCause(new IOException(name + " was closed during the call"));
+                f.completeExceptionally(e);
             }
             Closeable stream = in != null ? in : out;
             // An InputStream closes at once; a stdin whose write is blocked closes when the write ends.

@@ -141,8 +141,16 @@ public final class EventLoop implements AutoCloseable {
         try {
             loop.started.join();
         } catch (java.util.concurrent.CompletionException e) {
+            // The loop thread's own failure, as thrown there: not wrapped in the join's CompletionException
+            // (an OutOfMemoryError for registered buffers larger than memory, say).
             if (e.getCause() instanceof UringException u) {
                 throw u;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
             }
             throw e;
         }
@@ -418,7 +426,14 @@ public final class EventLoop implements AutoCloseable {
         Object item;
         while ((item = inbox.poll()) != null) {
             if (item instanceof Operation<?> op) {
-                admit(op);
+                try {
+                    admit(op);
+                } catch (RuntimeException | Error e) {
+                    // A subclass's chainLength() or name() threw before the op took a slot: it never
+                    // reached the kernel, so it fails alone and the loop goes on.
+                    op.future.completeExceptionally(e);
+                    released(op);
+                }
             } else {
                 ((Chore) item).run();
             }
@@ -437,15 +452,15 @@ public final class EventLoop implements AutoCloseable {
     private void admit(Operation<?> op) throws UringException {
         admitted++;
         if (op.future.isDone()) {
-            op.release(); // cancelled before it reached the kernel
+            released(op); // cancelled before it reached the kernel
             return;
         }
+        int n = op.chainLength(); // before the slot: a subclass's that throws leaves none taken
         int slot = allocSlot(op);
-        int n = op.chainLength();
         if (n < 1 || n > ring.sqEntries() - 1 || n > 1 << 14) {
             freeSlot(slot);
             op.future.completeExceptionally(new IllegalArgumentException(op.name() + ": chain of " + n + " entries"));
-            op.release();
+            released(op);
             return;
         }
         boolean timed = op.timeoutNanos > 0;
@@ -462,7 +477,7 @@ public final class EventLoop implements AutoCloseable {
                 sqe.reset().userData(IGNORE);
             }
             freeSlot(slot);
-            op.release();
+            released(op);
             op.future.completeExceptionally(t);
             return;
         }
@@ -546,7 +561,11 @@ public final class EventLoop implements AutoCloseable {
             return;
         }
         if (op.chainLength() > 1) {
-            op.chainCompletion((int) ((userData >>> CHAIN_SHIFT) & 0x7fff), res, flags);
+            try {
+                op.chainCompletion((int) ((userData >>> CHAIN_SHIFT) & 0x7fff), res, flags);
+            } catch (Throwable t) {
+                op.future.completeExceptionally(t); // the chain's last completion still releases it
+            }
             if (++op.chainSeen == op.chainLength()) {
                 deliver(op, res, 0);
             }
@@ -596,7 +615,28 @@ public final class EventLoop implements AutoCloseable {
     private void finishOne(Operation<?> op) {
         if (--op.pendingCqes == 0) {
             freeSlot(op.slot);
+            released(op);
+        }
+    }
+
+    /**
+     * {@link Operation#release()}, which a caller's subclass may have written: one that throws must
+     * not end the loop, and every file, socket and child on it, with an "EIO: loop failed". Its
+     * failure goes to the thread's uncaught-exception handler (printed, by default).
+     */
+    private static void released(Operation<?> op) {
+        try {
             op.release();
+        } catch (Throwable t) {
+            reportCallbackFailure(t);
+        }
+    }
+
+    private static void reportCallbackFailure(Throwable t) {
+        try {
+            Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), t);
+        } catch (Throwable ignored) {
+            // a handler that throws too: the loop goes on regardless
         }
     }
 
@@ -641,8 +681,14 @@ public final class EventLoop implements AutoCloseable {
             Object item;
             while ((item = inbox.poll()) != null) {
                 if (item instanceof Operation<?> op) {
-                    op.future.completeExceptionally(op.closedLoopFailure(closed));
-                    op.release();
+                    Throwable failure;
+                    try {
+                        failure = op.closedLoopFailure(closed);
+                    } catch (Throwable t) {
+                        failure = closed; // a subclass's override failed: the loop's own reason will do
+                    }
+                    op.future.completeExceptionally(failure);
+                    released(op);
                 } else {
                     ((Chore) item).run(); // calls still see the open ring; cancels are harmless
                 }

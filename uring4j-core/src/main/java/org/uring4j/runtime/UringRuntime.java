@@ -43,7 +43,7 @@ public final class UringRuntime implements AutoCloseable {
             for (int i = 0; i < loops; i++) {
                 started.add(EventLoop.open(options));
             }
-        } catch (UringException | RuntimeException e) {
+        } catch (UringException | RuntimeException | Error e) { // the loops already started are not left running
             for (EventLoop l : started) {
                 try {
                     l.close();
@@ -133,6 +133,11 @@ public final class UringRuntime implements AutoCloseable {
     /** Closes every loop (see {@link EventLoop#close()}); idempotent. */
     @Override
     public void close() throws UringException {
+        if (EventLoop.onLoopThread()) {
+            // Before anything closes: refused by the first loop, it left the runtime marked closed
+            // (refusing work) with its loops running.
+            throw new IllegalStateException("close() on an event loop's own thread would wait for itself");
+        }
         closed = true;
         UringException first = null;
         for (EventLoop l : loops) {

@@ -47,6 +47,7 @@ public final class Syscalls {
     static final int SYS_PIDFD_OPEN = 434;
     static final int SYS_PIDFD_SEND_SIGNAL = 424;
     static final int SYS_WAITID = 247;
+    static final int SYS_KILL = 62;
     static final int SYS_GETDENTS64 = 217;
     static final int SYS_OPENAT = 257;
     static final int SYS_FCNTL = 72;
@@ -268,6 +269,14 @@ public final class Syscalls {
     /** waitid(2) with no rusage: 0 (with {@code infop} filled, or si_pid 0 under WNOHANG), or -errno. */
     public static int waitid(int idtype, int id, MemorySegment infop, int options) {
         return (int) syscall(SYS_WAITID, idtype, id, infop.address(), options, 0, 0);
+    }
+
+    /**
+     * kill(2): 0, or -errno. Only for a child of this process not yet reaped, whose pid cannot
+     * have been recycled; anything else is signalled through its pidfd.
+     */
+    public static int kill(int pid, int signal) {
+        return (int) syscall(SYS_KILL, pid, signal, 0, 0, 0, 0);
     }
 
     /** pidfd_send_signal(2) with no siginfo: 0, or -errno (ESRCH once the process is reaped). */
