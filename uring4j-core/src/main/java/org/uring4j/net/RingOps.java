@@ -200,7 +200,7 @@ final class RingOps {
         @Override
         protected void prepare(Sqe sqe) {
             int len = (int) Math.min(dst.byteSize(), Integer.MAX_VALUE);
-            if (dst.isNative()) {
+            if (RingSocket.inPlace(dst)) {
                 sqe.prepRecv(Fd.raw(fd), dst.asSlice(0, len), 0);
             } else if (buffers != null) {
                 // With BUFFER_SELECT the kernel ignores addr and takes len as the most to receive.
@@ -468,7 +468,8 @@ final class RingOps {
         @Override
         protected void prepare(Sqe sqe) {
             MemorySegment out = src;
-            if (!src.isNative()) {
+            // Loop memory or a provided buffer (ofLoopCopy, ofProvided) is the op's own: sent in place.
+            if (mem == null && lentBid < 0 && !RingSocket.inPlace(src)) {
                 long n = Math.min(src.byteSize(), MAX_HEAP_SEND);
                 out = borrow(n).asSlice(0, n);
                 MemorySegment.copy(src, 0, out, 0, n);

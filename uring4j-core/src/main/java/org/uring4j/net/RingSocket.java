@@ -13,6 +13,7 @@ import org.uring4j.Errno;
 import org.uring4j.UringException;
 import org.uring4j.ring.Uapi;
 import org.uring4j.runtime.Await;
+import org.uring4j.sys.Scopes;
 
 /**
  * A stream socket on an event loop: a plain descriptor whose connect, bind, receive, send and
@@ -105,7 +106,7 @@ final class RingSocket extends RingDescriptor implements SocketIo {
             }
         }
         CompletableFuture<Integer> f = recv(dst, advance, true, timeoutNanos);
-        if (dst.isNative() && timeoutNanos == 0) {
+        if (inPlace(dst) && timeoutNanos == 0) {
             return f; // received in place: neither an empty buffer ring nor a timeout to translate
         }
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
@@ -208,10 +209,12 @@ final class RingSocket extends RingDescriptor implements SocketIo {
 
     /**
      * Native memory as a segment the loop thread may use: the caller waits for the op, so memory
-     * of a confined arena (which only the caller may touch) stays alive and is handed over by address.
+     * of a confined arena (which only the caller may touch) stays alive and is handed over by
+     * address. Any other keeps its scope: a shared arena's, which another thread may close during
+     * the call, then goes through loop memory ({@link #inPlace}).
      */
     private static MemorySegment callersView(MemorySegment seg) {
-        if (!seg.isNative()) {
+        if (!seg.isNative() || !Scopes.confined(seg)) {
             return seg;
         }
         if (!seg.scope().isAlive()) {
@@ -259,7 +262,7 @@ final class RingSocket extends RingDescriptor implements SocketIo {
         int done = 0;
         // Native memory of the caller's, large enough: a zero-copy send of all of it, which the
         // caller holds until the future completes (after the kernel's notification).
-        boolean zeroCopy = timeoutNanos == 0 && src.isNative() && zeroCopy(src.byteSize());
+        boolean zeroCopy = timeoutNanos == 0 && inPlace(src) && zeroCopy(src.byteSize());
         // On the loop's own thread (a completion callback answering a receive) the ring is the
         // cheaper way: the SEND rides along in the io_uring_enter the loop makes anyway, batched
         // with every other connection's, where an inline send(2) is one more system call each.
@@ -349,9 +352,19 @@ final class RingSocket extends RingDescriptor implements SocketIo {
         }
     }
 
-    /** Native memory is sent in place; heap memory in copies of at most MAX_HEAP_SEND bytes. */
+    /** Native memory is sent in place; heap memory (and a shared arena's) in copies of at most MAX_HEAP_SEND bytes. */
     private static boolean oneSend(MemorySegment src) {
-        return src.isNative() || src.byteSize() <= RingOps.MAX_HEAP_SEND;
+        return inPlace(src) || src.byteSize() <= RingOps.MAX_HEAP_SEND;
+    }
+
+    /**
+     * True if the kernel may use {@code seg} in place until the op's completion ({@link
+     * Scopes#usableInPlace}); a shared arena's memory, which any thread may close meanwhile, is
+     * received and sent through loop memory instead, copied on the loop thread, where a closed
+     * arena fails the copy rather than the kernel writing or reading freed memory.
+     */
+    static boolean inPlace(MemorySegment seg) {
+        return seg.isNative() && Scopes.usableInPlace(seg);
     }
 
     /**
@@ -388,7 +401,7 @@ final class RingSocket extends RingDescriptor implements SocketIo {
     @Override
     public int writeNow(MemorySegment src, ByteBuffer advance) throws IOException {
         MemorySegment from = callersView(src);
-        if (from.isNative() && zeroCopy(from.byteSize())) {
+        if (inPlace(from) && zeroCopy(from.byteSize())) {
             // The caller waits, so its memory stays put until the notification.
             return Await.get(submit(zeroCopyIf(true, new RingOps.Send(fd, gate, from, advance, false))));
         }

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.uring4j.fs.Backend;
 import org.uring4j.ring.Uapi;
 import org.uring4j.runtime.Await;
+import org.uring4j.sys.Scopes;
 
 /**
  * A stream socket: TCP over IPv4 or IPv6, or a Unix domain socket. Make one with
@@ -224,6 +225,19 @@ public final class UringSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses a confined arena's memory for an asynchronous call, as AsyncFile and the JDK's
+     * asynchronous channels do: its owner could close the arena while the kernel still uses it.
+     * (A blocking call takes it: the owner is the thread that waits.) A chunk a {@link
+     * ReceiveHandler} is being given may be written: it is sent or copied before the handler returns.
+     */
+    private static void shareable(MemorySegment s) {
+        if (s.isNative() && Scopes.confined(s) && !Chunks.isCurrent(s)) {
+            throw new IllegalStateException("Confined session not supported: an async call's memory must outlive the "
+                    + "caller's scope (use the blocking form, or a shared or automatic arena)");
+        }
+    }
+
     /** The asynchronous form of {@link #read(ByteBuffer)}. */
     public CompletableFuture<Integer> readAsync(ByteBuffer dst) {
         return readAsync(dst, 0, TimeUnit.NANOSECONDS);
@@ -253,6 +267,7 @@ public final class UringSocket implements AutoCloseable {
     }
 
     private CompletableFuture<Integer> readAsync(MemorySegment dst, ByteBuffer advance, long timeoutNanos) {
+        shareable(dst);
         try {
             if (!readable()) {
                 return CompletableFuture.completedFuture(-1);
@@ -432,6 +447,7 @@ public final class UringSocket implements AutoCloseable {
     }
 
     private CompletableFuture<Integer> writeAsync(MemorySegment src, ByteBuffer advance, long timeoutNanos) {
+        shareable(src);
         try {
             checkWrite();
         } catch (ClosedChannelException e) {

@@ -22,7 +22,9 @@ public final class UringSocketOptions {
      * than copying it into the socket buffer, and the write's future completes only once the
      * network stack has let go of it (the notification), so memory handed to an asynchronous write
      * must stay alive until its future completes, as for any write. This covers memory of the
-     * caller's, and a received chunk sent back from its handler (sent from its provided buffer,
+     * caller's that the kernel may use in place (an automatic or the global arena's, a direct
+     * buffer's, a confined arena's in a blocking write; a shared arena's, which another thread may
+     * close at any time, is copied into loop memory and sent plainly), and a received chunk sent back from its handler (sent from its provided buffer,
      * which goes back to the kernel after the notification). Heap data is not sent so: it is
      * copied anyway. 0 (the default, unless {@link #SEND_ZEROCOPY_THRESHOLD_PROPERTY} says
      * otherwise) is off.

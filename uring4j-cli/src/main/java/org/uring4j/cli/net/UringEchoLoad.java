@@ -35,7 +35,8 @@ final class UringEchoLoad implements LoadClient {
     private final List<UringNet> nets = new ArrayList<>();
     private final List<Driver> drivers = new ArrayList<>();
     private final List<Conn> conns = new ArrayList<>();
-    private final Arena arena = Arena.ofShared();
+    /** Automatic: the kernel uses a connection's batches in place, and they live as long as the connection. */
+    private final Arena arena = Arena.ofAuto();
     private final int batch;
     private final int pipeline;
     private final ByteBuffer pattern;
@@ -253,6 +254,5 @@ final class UringEchoLoad implements LoadClient {
                 // closing
             }
         }
-        arena.close();
     }
 }
