@@ -310,6 +310,7 @@ final class PortableFile implements FileIo {
                     + " needs io_uring; the portable backend only extends files (mode 0)");
         }
         return run("FALLOCATE", ch -> {
+            requireWritable(ch, "FALLOCATE", Errno.EBADF); // as fallocate(2), even where nothing needs to change
             long end = Math.addExact(position, length);
             if (mode == 0 && end > ch.size()) {
                 extend(ch, end);
@@ -321,6 +322,7 @@ final class PortableFile implements FileIo {
     @Override
     public CompletableFuture<Void> truncate(long size) {
         return run("FTRUNCATE", ch -> {
+            requireWritable(ch, "FTRUNCATE", Errno.EINVAL); // ftruncate(2) answers EINVAL for a file not open for writing
             if (size < ch.size()) {
                 ch.truncate(size);
             } else if (size > ch.size()) {
@@ -328,6 +330,19 @@ final class PortableFile implements FileIo {
             }
             return null;
         });
+    }
+
+    /**
+     * Fails with {@code errno}, as the kernel's call does, unless {@code ch} was opened for
+     * writing: FileChannel checks that only where it writes (a zero-byte write asks it and moves
+     * nothing), and this backend may need no write to do what was asked.
+     */
+    private void requireWritable(FileChannel ch, String op, Errno errno) throws IOException {
+        try {
+            ch.write(ByteBuffer.allocate(0), 0);
+        } catch (NonWritableChannelException e) {
+            throw new UringException(op, errno.number(), UringException.NO_FD, path(), "not open for writing");
+        }
     }
 
     /** Grows the file to {@code size} bytes by writing its last byte, a zero past the old end. */
