@@ -188,6 +188,16 @@ final class RingOps {
         /** The socket is known to be empty: arm the poll without a first attempt (IORING_RECVSEND_POLL_FIRST). */
         private final boolean pollFirst;
 
+        /**
+         * A blocking read interrupted is cancelled in the kernel and its completion awaited before
+         * the caller hears of the interrupt: it may be receiving into the caller's confined memory
+         * in place, which the caller is free to close once the call has returned.
+         */
+        @Override
+        protected boolean cancelledOnInterrupt() {
+            return true;
+        }
+
         Recv(RingSocket socket, MemorySegment dst, ByteBuffer advance, BufferRing buffers, boolean pollFirst) {
             super("RECV", socket.fd, socket.gate);
             this.socket = socket;
@@ -419,6 +429,12 @@ final class RingOps {
         /** A send from a provided buffer it took ({@code lentBid}): given back to the ring after the completion. */
         private RingNet.Home lentFrom;
         private int lentBid = -1;
+
+        /** As a {@link Recv}'s: the kernel may be sending from the caller's memory in place. */
+        @Override
+        protected boolean cancelledOnInterrupt() {
+            return true;
+        }
 
         Send(int fd, OpGate gate, MemorySegment src, ByteBuffer advance, boolean pollFirst) {
             super("SEND", fd, gate);

@@ -72,14 +72,21 @@ public final class Await {
             return future.join(); // uninterruptible; keeps the interrupt status
         } catch (CompletionException c) {
             Throwable cause = c.getCause();
-            if (cancelled && cause instanceof UringException u
-                    && (u.errno() == Errno.ECANCELED.number() || u.errno() == Errno.EINTR.number())) {
-                throw interrupted(u); // the cancel won: nothing moved
+            if (cancelled && (cancelledInKernel(cause) || cause != null && cancelledInKernel(cause.getCause()))) {
+                throw interrupted(cause); // the cancel won: nothing moved
             }
             throw rethrow(cause);
         } finally {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The kernel's answer to a cancel: ECANCELED or EINTR, as the op's own UringException or as
+     * the cause of the exception it was mapped to (a socket op's SocketException).
+     */
+    private static boolean cancelledInKernel(Throwable t) {
+        return t instanceof UringException u && (u.errno() == Errno.ECANCELED.number() || u.errno() == Errno.EINTR.number());
     }
 
     private static InterruptedIOException interrupted(Throwable cause) {
