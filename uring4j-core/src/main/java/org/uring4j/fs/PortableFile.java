@@ -321,8 +321,12 @@ final class PortableFile implements FileIo {
 
     @Override
     public CompletableFuture<Void> truncate(long size) {
-        return run("FTRUNCATE", ch -> {
-            requireWritable(ch, "FTRUNCATE", Errno.EINVAL); // ftruncate(2) answers EINVAL for a file not open for writing
+        return run("FTRUNCATE", false, ch -> {
+            // ftruncate(2) answers EINVAL for a directory and for a file not open for writing.
+            if (ch == null) {
+                throw new UringException("FTRUNCATE", Errno.EINVAL.number(), UringException.NO_FD, path(), "a directory handle");
+            }
+            requireWritable(ch, "FTRUNCATE", Errno.EINVAL);
             if (size < ch.size()) {
                 ch.truncate(size);
             } else if (size > ch.size()) {

@@ -379,6 +379,14 @@ class OpenOptionsTest extends SharedFilesTest {
     }
 
     @Test
+    void truncatingADirectoryHandleFailsAsFtruncateDoesOnBothBackends() throws Exception {
+        org.uring4j.ring.KernelAssumptions.assumeOp(org.uring4j.ring.Opcode.FTRUNCATE);
+        try (AsyncFile h = files.open(tree(), UringOpenOption.DIRECTORY)) {
+            assertEquals("EINVAL", assertThrows(org.uring4j.UringException.class, () -> h.truncate(0)).errnoName());
+        }
+    }
+
+    @Test
     void directoryHandleOpensRelativePaths() throws Exception {
         Path root = tree();
         try (AsyncFile h = files.open(root, UringOpenOption.DIRECTORY)) {
