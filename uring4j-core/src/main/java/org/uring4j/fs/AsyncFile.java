@@ -100,12 +100,12 @@ public final class AsyncFile implements AutoCloseable {
 
     /** Reads into {@code dst} at {@code position}; the bytes read, -1 at end of file ({@code io_uring_prep_read}). */
     public CompletableFuture<Integer> readAsync(MemorySegment dst, long position) {
-        return io.transfer(false, checked(false, shareable(dst), position), null, position);
+        return io.transfer(false, checked(false, Scopes.shareable(dst), position), null, position);
     }
 
     /** Reads into {@code dst}'s remaining bytes at {@code position}, advancing its position. */
     public CompletableFuture<Integer> readAsync(ByteBuffer dst, long position) {
-        return io.transfer(false, shareable(readTarget(dst, position)), dst, position);
+        return io.transfer(false, Scopes.shareable(readTarget(dst, position)), dst, position);
     }
 
     /** Reads into {@code dst[off..off+len)} at {@code position}. */
@@ -115,12 +115,12 @@ public final class AsyncFile implements AutoCloseable {
 
     /** Writes all of {@code src} at {@code position} (or fewer bytes: see {@link #writeFully}); the bytes written. */
     public CompletableFuture<Integer> writeAsync(MemorySegment src, long position) {
-        return io.transfer(true, checked(true, shareable(src), position), null, position);
+        return io.transfer(true, checked(true, Scopes.shareable(src), position), null, position);
     }
 
     /** Writes {@code src}'s remaining bytes at {@code position}, advancing its position. */
     public CompletableFuture<Integer> writeAsync(ByteBuffer src, long position) {
-        return io.transfer(true, checked(true, shareable(MemorySegment.ofBuffer(src)), position), src, position);
+        return io.transfer(true, checked(true, Scopes.shareable(MemorySegment.ofBuffer(src)), position), src, position);
     }
 
     /** Writes {@code src[off..off+len)} at {@code position}. */
@@ -179,19 +179,6 @@ public final class AsyncFile implements AutoCloseable {
         return checked(false, MemorySegment.ofBuffer(dst), position);
     }
 
-    /**
-     * Refuses a confined arena's memory for an async call, as the JDK's async channels do: its
-     * owner could close the arena while the kernel still uses it. (A blocking call takes it: the
-     * owner is the thread that waits.)
-     */
-    private static MemorySegment shareable(MemorySegment s) {
-        if (Scopes.confined(s)) {
-            throw new IllegalStateException("Confined session not supported: an async call's memory must outlive the "
-                    + "caller's scope (use the blocking form, or a shared or automatic arena)");
-        }
-        return s;
-    }
-
     /** One READ or WRITE for the asynchronous calls that build on it (readFully, writeFully). */
     private CompletableFuture<Integer> transfer(boolean write, MemorySegment target, ByteBuffer buffer, long position) {
         return io.transfer(write, checked(write, target, position), buffer, position);
@@ -216,7 +203,7 @@ public final class AsyncFile implements AutoCloseable {
      * @throws EOFException (in the future) if the file ends first
      */
     public CompletableFuture<Void> readFullyAsync(MemorySegment dst, long position) {
-        return readFullyFrom(shareable(dst), position, 0);
+        return readFullyFrom(Scopes.shareable(dst), position, 0);
     }
 
     private CompletableFuture<Void> readFullyFrom(MemorySegment dst, long position, long done) {
@@ -234,7 +221,7 @@ public final class AsyncFile implements AutoCloseable {
 
     /** Writes all of {@code src}, issuing further writes after short ones. */
     public CompletableFuture<Void> writeFullyAsync(MemorySegment src, long position) {
-        return writeFullyFrom(shareable(src), position, 0);
+        return writeFullyFrom(Scopes.shareable(src), position, 0);
     }
 
     private CompletableFuture<Void> writeFullyFrom(MemorySegment src, long position, long done) {
@@ -329,7 +316,7 @@ public final class AsyncFile implements AutoCloseable {
         long total = 0;
         for (ByteBuffer b : copy) {
             total += Objects.requireNonNull(b, "buffer").remaining();
-            shareable(MemorySegment.ofBuffer(b));
+            Scopes.shareable(MemorySegment.ofBuffer(b));
         }
         if (total > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("more than 2 GiB in one vectored call");

@@ -101,14 +101,12 @@ public final class TreeCounter {
         if (threads < 1 || queueDepth < 1 || queueDepth > 4096) {
             throw new IllegalArgumentException("threads >= 1 and queueDepth 1..4096");
         }
-        if (root.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
-            // Its string would name a host directory: a zip file's "/" counted the host's root.
-            throw new java.nio.file.ProviderMismatchException("TreeCounter counts directories of the default file system only: " + root);
-        }
+        // The path's own bytes, as for every other open; a path of another file system is refused
+        // (ProviderMismatchException): its string would name a host directory.
+        CString rootName = CString.of(root);
         TreeCounter counter = new TreeCounter(strategy, queueDepth, java.util.Objects.requireNonNull(unreadable));
         List<Worker> all = new ArrayList<>();
         try (Arena a = Arena.ofConfined()) {
-            CString rootName = CString.of(root); // the path's own bytes, as for every other open
             int fd = Syscalls.openat(Uapi.AT_FDCWD, rootName.copyInto(a.allocate(rootName.byteSize())),
                     Uapi.O_RDONLY | Uapi.O_DIRECTORY | Uapi.O_CLOEXEC, 0);
             if (fd < 0) {

@@ -232,9 +232,8 @@ public final class UringSocket implements AutoCloseable {
      * ReceiveHandler} is being given may be written: it is sent or copied before the handler returns.
      */
     private static void shareable(MemorySegment s) {
-        if (s.isNative() && Scopes.confined(s) && !Chunks.isCurrent(s)) {
-            throw new IllegalStateException("Confined session not supported: an async call's memory must outlive the "
-                    + "caller's scope (use the blocking form, or a shared or automatic arena)");
+        if (!Chunks.isCurrent(s)) {
+            Scopes.shareable(s);
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 import org.uring4j.runtime.Await;
+import org.uring4j.sys.Scopes;
 
 /**
  * This process's end of the pipe to a child's stdin, written through the ring. Close it to give
@@ -22,17 +23,17 @@ public final class ChildInput implements AutoCloseable {
 
     /** Writes some of {@code src} (a pipe may take less than all; heap memory at most 1 MiB per call); the bytes written. */
     public CompletableFuture<Integer> writeAsync(MemorySegment src) {
-        return end.transfer(true, PipeEnd.shareable(src), null);
+        return end.transfer(true, Scopes.shareable(src), null);
     }
 
     /** Writes {@code src}'s remaining bytes, advancing its position. */
     public CompletableFuture<Integer> writeAsync(ByteBuffer src) {
-        return end.transfer(true, PipeEnd.shareable(MemorySegment.ofBuffer(src)), src);
+        return end.transfer(true, Scopes.shareable(MemorySegment.ofBuffer(src)), src);
     }
 
     /** Writes all of {@code src}, issuing further writes after short ones. */
     public CompletableFuture<Void> writeFullyAsync(MemorySegment src) {
-        PipeEnd.shareable(src);
+        Scopes.shareable(src);
         if (src.byteSize() == 0) {
             return CompletableFuture.completedFuture(null);
         }

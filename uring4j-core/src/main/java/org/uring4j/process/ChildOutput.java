@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 import org.uring4j.runtime.Await;
+import org.uring4j.sys.Scopes;
 
 /**
  * This process's end of a pipe from a child's stdout or stderr, read through the ring. Every
@@ -26,7 +27,7 @@ public final class ChildOutput implements AutoCloseable {
 
     /** Reads what is there, up to {@code dst}'s size, waiting for at least one byte; -1 at end of stream. */
     public CompletableFuture<Integer> readAsync(MemorySegment dst) {
-        return end.transfer(false, PipeEnd.shareable(dst), null);
+        return end.transfer(false, Scopes.shareable(dst), null);
     }
 
     /** Reads into {@code dst}'s remaining bytes, advancing its position; -1 at end of stream. */
@@ -34,7 +35,7 @@ public final class ChildOutput implements AutoCloseable {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
-        return end.transfer(false, PipeEnd.shareable(MemorySegment.ofBuffer(dst)), dst);
+        return end.transfer(false, Scopes.shareable(MemorySegment.ofBuffer(dst)), dst);
     }
 
     /** Reads into {@code dst[off..off+len)}; -1 at end of stream. */

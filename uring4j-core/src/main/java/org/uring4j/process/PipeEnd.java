@@ -30,17 +30,4 @@ interface PipeEnd {
             throw new IllegalArgumentException(name + ": more than 2 GiB in one call");
         }
     }
-
-    /**
-     * Refuses a confined arena's memory for an async call, as AsyncFile and the JDK's async
-     * channels do: the ring reads or writes it in place, and its owner could close the arena while
-     * the kernel still uses it. (A blocking call takes it: the owner is the thread that waits.)
-     */
-    static MemorySegment shareable(MemorySegment s) {
-        if (org.uring4j.sys.Scopes.confined(s)) {
-            throw new IllegalStateException("Confined session not supported: an async call's memory must outlive the "
-                    + "caller's scope (use the blocking form, or a shared or automatic arena)");
-        }
-        return s;
-    }
 }

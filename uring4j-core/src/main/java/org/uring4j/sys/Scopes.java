@@ -21,6 +21,21 @@ public final class Scopes {
     }
 
     /**
+     * {@code segment}, unless it belongs to a confined arena: an asynchronous call refuses such
+     * memory, as the JDK's asynchronous channels do, since its owner could close the arena while
+     * the kernel still uses it. (A blocking call takes it: the owner is the thread that waits.)
+     *
+     * @throws IllegalStateException for a confined arena's memory
+     */
+    public static MemorySegment shareable(MemorySegment segment) {
+        if (confined(segment)) {
+            throw new IllegalStateException("Confined session not supported: an async call's memory must outlive the "
+                    + "caller's scope (use the blocking form, or a shared or automatic arena)");
+        }
+        return segment;
+    }
+
+    /**
      * True if the kernel may use {@code segment}'s native memory in place until the completion of
      * an op that keeps a reference to the segment: memory of the global arena, an automatic arena
      * or a direct buffer (freed only once unreachable), or of a confined arena (only its owner can
