@@ -76,6 +76,13 @@ final class RingNet implements NetBackend {
      * path without them.
      */
     volatile boolean recvBundle;
+    /**
+     * System property: {@code false} keeps reads a RECV each rather than served by a stream
+     * receive ({@link ReadAhead}); for measurements.
+     */
+    static final String READ_AHEAD_PROPERTY = "org.uring4j.net.readAhead";
+    /** Reads that wait are served by a stream receive ({@link ReadAhead}); cleared by tests of the RECV-per-read path. */
+    volatile boolean readAhead = !"false".equalsIgnoreCase(System.getProperty(READ_AHEAD_PROPERTY, "true").trim());
     /** The kernel has IORING_OP_SEND_ZC (6.0): {@link UringSocketOptions#SEND_ZEROCOPY_THRESHOLD} applies. */
     final boolean sendZeroCopy;
     /** Zero-copy sends whose notification has arrived (for the tests; only SEND_ZC pays for it). */
@@ -84,7 +91,7 @@ final class RingNet implements NetBackend {
     final NetStats stats = NetStats.ifWanted();
 
     RingNet(UringRuntime runtime, boolean ownsRuntime) throws IOException {
-        this(runtime, ownsRuntime, BUFFER_COUNT);
+        this(runtime, ownsRuntime, Integer.getInteger("org.uring4j.net.xbuffers", BUFFER_COUNT));
     }
 
     /** With {@code bufferCount} provided buffers per loop (tests make the ring run dry with few). */

@@ -268,7 +268,11 @@ final class RingReceiver implements Receiving {
     private void hand(MemorySegment data) {
         boolean more;
         try {
-            more = data.isNative() && lease.bid >= 0 ? Chunks.deliver(handler, data, lease) : Chunks.deliver(handler, data);
+            if (handler instanceof ReadAhead reads && !reads.takenOver()) {
+                more = reads.onData(data); // copies the chunk before it returns: no scope needed
+            } else {
+                more = data.isNative() && lease.bid >= 0 ? Chunks.deliver(handler, data, lease) : Chunks.deliver(handler, data);
+            }
         } catch (Throwable t) {
             closeSocket.run(); // bytes were taken from the socket that nobody will see: the stream cannot go on
             fail(t);

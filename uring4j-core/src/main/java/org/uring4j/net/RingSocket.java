@@ -95,6 +95,10 @@ final class RingSocket extends RingDescriptor implements SocketIo {
 
     @Override
     public CompletableFuture<Integer> read(MemorySegment dst, ByteBuffer advance, long timeoutNanos) {
+        ReadAhead reads = readAhead;
+        if (reads != null) {
+            return reads.readAsync(dst, advance, timeoutNanos);
+        }
         if (moreToRead) {
             try {
                 int n = recvInline(dst, advance);
@@ -103,6 +107,15 @@ final class RingSocket extends RingDescriptor implements SocketIo {
                 }
             } catch (IOException e) {
                 return CompletableFuture.failedFuture(e);
+            }
+        }
+        // On the loop thread a RECV rides along in the io_uring_enter the loop makes anyway, into
+        // the caller's own memory if the kernel may use it in place; anywhere else the reads'
+        // stream receive is the cheaper way.
+        if (!home.loop().inLoop() || !inPlace(dst)) {
+            reads = readAhead();
+            if (reads != null) {
+                return reads.readAsync(dst, advance, timeoutNanos);
             }
         }
         CompletableFuture<Integer> f = recv(dst, advance, true, timeoutNanos);
@@ -143,20 +156,52 @@ final class RingSocket extends RingDescriptor implements SocketIo {
     @Override
     public int readNow(MemorySegment dst, ByteBuffer advance) throws IOException {
         MemorySegment target = callersView(dst);
-        if (moreToRead) {
-            int n = recvInline(target, advance);
-            if (n != 0) {
-                return n;
+        ReadAhead reads = readAhead;
+        if (reads == null) {
+            if (moreToRead) {
+                int n = recvInline(target, advance);
+                if (n != 0) {
+                    return n;
+                }
+            }
+            reads = readAhead();
+            if (reads == null) {
+                return Await.get(recv(target, advance, false, 0));
             }
         }
-        try {
-            return Await.get(recv(target, advance, true, 0));
-        } catch (IOException e) {
-            if (e != RingOps.NO_BUFFERS) {
-                throw e;
-            }
-            return Await.get(recv(target, advance, false, 0));
+        return reads.read(target, advance);
+    }
+
+    /**
+     * The reads' stream receive, started by the first read that has to wait off the loop thread
+     * (or into memory the kernel cannot use in place); from then on every read of this socket
+     * goes through it, so that bytes keep their order. Null where the loop has no provided-buffer
+     * ring: reads then stay a RECV each, into loop memory.
+     */
+    private ReadAhead readAhead() {
+        if (home.buffers() == null || !net.readAhead) {
+            return null;
         }
+        synchronized (this) {
+            ReadAhead reads = readAhead;
+            if (reads == null) {
+                reads = new ReadAhead(this);
+                RingReceiver r = new RingReceiver(this, reads, this::close);
+                reads.fedBy(r);
+                receiver = r;
+                readAhead = reads;
+                r.start();
+            }
+            return reads;
+        }
+    }
+
+    /** Set once a read has started the reads' stream receive ({@link #readAhead()}). */
+    private volatile ReadAhead readAhead;
+
+    /** For the tests: the reads' stream receive, or null if none started. */
+    ReadAhead readAheadIfStarted() {
+        return readAhead;
     }
 
     /**
@@ -450,6 +495,10 @@ final class RingSocket extends RingDescriptor implements SocketIo {
 
     @Override
     public Receiving receive(ReceiveHandler handler, Runnable closeSocket) {
+        ReadAhead reads = readAhead;
+        if (reads != null) {
+            return reads.takeOver(handler, closeSocket);
+        }
         RingReceiver r = new RingReceiver(this, handler, closeSocket);
         receiver = r;
         r.start();

@@ -120,6 +120,13 @@ public final class UringNet implements AutoCloseable {
         }
     }
 
+    /** For tests: reads stay a RECV each instead of starting a stream receive ({@link ReadAhead}). */
+    void disableReadAhead() {
+        if (backend instanceof RingNet r) {
+            r.readAhead = false;
+        }
+    }
+
     /** For tests: whether stream receives ask for bundles. */
     boolean recvBundle() {
         return backend instanceof RingNet r && r.recvBundle;

@@ -42,7 +42,8 @@ final class EchoServers {
     static final int BUFFER = 16 * 1024;
 
     enum Engine {
-        URING("uring"), URING_MULTISHOT("uring-multishot"), URING_PROVIDED("uring-provided"), VTHREAD("jdk-vthread"), NIO2("jdk-nio2"),
+        URING("uring"), URING_MULTISHOT("uring-multishot"), URING_PROVIDED("uring-provided"), URING_VTHREAD("uring-vthread"),
+        VTHREAD("jdk-vthread"), NIO2("jdk-nio2"),
         NETTY_IO_URING("netty-io_uring"), NETTY_EPOLL("netty-epoll"), NETTY_NIO("netty-nio");
 
         final String label;
@@ -57,8 +58,8 @@ final class EchoServers {
                     return e;
                 }
             }
-            throw new IllegalArgumentException("--engine " + s
-                    + ": expected uring, uring-multishot, uring-provided, jdk-vthread, jdk-nio2, netty-io_uring, netty-epoll or netty-nio");
+            throw new IllegalArgumentException("--engine " + s + ": expected uring, uring-multishot, uring-provided, uring-vthread, "
+                    + "jdk-vthread, jdk-nio2, netty-io_uring, netty-epoll or netty-nio");
         }
     }
 
@@ -75,6 +76,7 @@ final class EchoServers {
             case URING -> uring(bind, loops, Kind.OWN_BUFFER);
             case URING_MULTISHOT -> uring(bind, loops, Kind.MULTISHOT);
             case URING_PROVIDED -> uring(bind, loops, Kind.PROVIDED);
+            case URING_VTHREAD -> uringVthread(bind, loops);
             case VTHREAD -> vthread(bind);
             case NIO2 -> nio2(bind, loops);
             case NETTY_IO_URING -> NettyEcho.start(NettyEcho.Transport.IO_URING, bind, loops);
@@ -92,7 +94,7 @@ final class EchoServers {
 
     private static Running uring(InetSocketAddress bind, int loops, Kind kind) throws IOException {
         boolean provided = kind != Kind.OWN_BUFFER;
-        UringNet net = UringNet.open(loops, new LoopOptions());
+        UringNet net = UringNet.open(loops, new LoopOptions().spin(java.time.Duration.ofNanos(Long.getLong("xspin", 0))));
         if (provided && net.unavailability() != null) {
             net.close();
             throw new IOException("echo-server --engine " + (kind == Kind.PROVIDED ? "uring-provided" : "uring-multishot")
@@ -351,6 +353,61 @@ final class EchoServers {
         @Override
         CompletableFuture<Integer> echo(byte[] scratch, int n) {
             return socket.writeAsync(Arrays.copyOf(scratch, n), 0, n);
+        }
+    }
+
+    // ------------------------------------------------------------------ uring4j: a virtual thread per connection
+
+    /**
+     * The JDK's {@link #vthread} server line for line, on uring4j's blocking calls: the caller's
+     * path (a virtual thread that reads, then writes, and parks between) rather than the loop's.
+     */
+    private static Running uringVthread(InetSocketAddress bind, int loops) throws IOException {
+        UringNet net = UringNet.open(loops, new LoopOptions().spin(java.time.Duration.ofNanos(Long.getLong("xspin", 0))));
+        UringServerSocket server;
+        try {
+            server = net.listen(bind, 4096);
+        } catch (IOException | RuntimeException e) {
+            net.close();
+            throw e;
+        }
+        Thread acceptor = Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    UringSocket s = server.accept();
+                    s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    Thread.ofVirtual().start(() -> echo(s));
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        });
+        return new Running() {
+            @Override
+            public SocketAddress address() throws IOException {
+                return server.localAddress();
+            }
+
+            @Override
+            public void close() throws IOException {
+                acceptor.interrupt();
+                net.close();
+            }
+        };
+    }
+
+    private static void echo(UringSocket s) {
+        ByteBuffer buf = ByteBuffer.allocate(BUFFER);
+        try (s) {
+            while (s.read(buf) > 0) {
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    s.write(buf);
+                }
+                buf.clear();
+            }
+        } catch (IOException e) {
+            // the client went away
         }
     }
 

@@ -1,0 +1,278 @@
+package org.uring4j.net;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.SocketException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.InterruptedByTimeoutException;
+import java.nio.channels.SocketChannel;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reads served by a stream receive ({@link ReadAhead}) on io_uring: every byte in order whatever
+ * the read sizes, kept bytes bounded, reads that give up (cancel, timeout, interrupt) losing
+ * nothing and leaving their memory alone, and a stream receive taking over. The behaviour the
+ * caller sees is the same on both backends, so these run on both.
+ */
+class ReadAheadTest extends NetTestBase {
+
+    @Test
+    void readsOfEverySizeGetEveryByteInOrder() throws Exception {
+        byte[] data = pattern(1 << 20, 7);
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            Thread writer = Thread.ofVirtual().start(() -> {
+                Random r = new Random(1);
+                try {
+                    for (int off = 0; off < data.length; ) {
+                        int n = Math.min(data.length - off, 1 + r.nextInt(40_000));
+                        peer.write(data, off, n);
+                        off += n;
+                        if (r.nextInt(8) == 0) {
+                            Thread.sleep(1); // let reads find the socket empty and wait
+                        }
+                    }
+                    peer.shutdownOutput();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            Random r = new Random(2);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment native16k = arena.allocate(16384);
+                while (true) {
+                    int n;
+                    switch (r.nextInt(4)) {
+                        case 0 -> { // blocking, heap
+                            byte[] b = new byte[1 + r.nextInt(5000)];
+                            n = client.read(b, 0, b.length);
+                            if (n > 0) {
+                                got.write(b, 0, n);
+                            }
+                        }
+                        case 1 -> { // blocking, a confined arena's memory
+                            MemorySegment s = native16k.asSlice(0, 1 + r.nextInt(16384));
+                            n = client.read(s);
+                            if (n > 0) {
+                                got.write(s.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                            }
+                        }
+                        case 2 -> { // asynchronous, a heap ByteBuffer
+                            ByteBuffer b = ByteBuffer.allocate(1 + r.nextInt(3000));
+                            n = await(client.readAsync(b));
+                            assertEquals(Math.max(n, 0), b.position());
+                            if (n > 0) {
+                                got.write(b.array(), 0, n);
+                            }
+                        }
+                        default -> { // blocking, a direct ByteBuffer
+                            ByteBuffer b = ByteBuffer.allocateDirect(1 + r.nextInt(20000));
+                            n = client.read(b);
+                            assertEquals(Math.max(n, 0), b.position());
+                            b.flip();
+                            byte[] a = new byte[b.remaining()];
+                            b.get(a);
+                            got.write(a);
+                        }
+                    }
+                    if (n < 0) {
+                        break;
+                    }
+                }
+            }
+            writer.join();
+            assertArrayEquals(data, got.toByteArray());
+            assertEquals(-1, client.read(new byte[1], 0, 1), "end of stream stays");
+        }
+    }
+
+    @Test
+    void keptBytesStayBoundedAndThePeerMeetsFlowControl() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: bytes kept ahead of the reads");
+        byte[] data = pattern(8 << 20, 3);
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            // Small socket buffers (no autotuning): what the kernel holds is far below the 8 MiB.
+            client.setOption(StandardSocketOptions.SO_RCVBUF, 65536);
+            peer.setOption(StandardSocketOptions.SO_SNDBUF, 65536);
+            byte[] one = new byte[1];
+            CompletableFuture<Integer> first = client.readAsync(one, 0, 1); // nothing there: starts the stream receive
+            CompletableFuture<Integer> sent = peer.writeAsync(data, 0, data.length);
+            assertEquals(1, await(first));
+            ReadAhead reads = ((RingSocket) client.io()).readAheadIfStarted();
+            assertNotNull(reads, "a read that waited started the stream receive");
+            // With nobody reading, the receive pauses: the rest stays with TCP, and the 8 MiB write cannot finish.
+            waitUntil(() -> reads.keptBytes() >= ReadAhead.HIGH - RingNet.BUFFER_SIZE, "the kept bytes never reached the bound");
+            Thread.sleep(200);
+            assertTrue(reads.keptBytes() < ReadAhead.HIGH + RingNet.BUFFER_SIZE, "kept " + reads.keptBytes() + " bytes");
+            assertFalse(sent.isDone(), "the peer's write went through: nothing held it back");
+            byte[] rest = readN(client, data.length - 1);
+            assertEquals(data.length, await(sent));
+            assertEquals(data[0], one[0]);
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, 1, data.length), rest);
+        }
+    }
+
+    @Test
+    void aCancelledReadLosesNoByte() throws Exception {
+        assumeTrue(onIoUring(), "the portable backend's cancelled read runs on and takes the bytes (as documented)");
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            byte[] b = new byte[10];
+            CompletableFuture<Integer> gaveUp = client.readAsync(b, 0, b.length);
+            assertTrue(gaveUp.cancel(false));
+            peer.write(new byte[] {42, 43}, 0, 2);
+            byte[] again = new byte[10];
+            int n = await(client.readAsync(again, 0, again.length));
+            assertEquals(2, n);
+            assertEquals(42, again[0]);
+            assertEquals(43, again[1]);
+            assertEquals(0, b[0], "the cancelled read's memory was left alone");
+        }
+    }
+
+    @Test
+    void aTimedOutReadLosesNoByte() throws Exception {
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            ByteBuffer b = ByteBuffer.allocate(10);
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> client.readAsync(b, 50, TimeUnit.MILLISECONDS).get(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertInstanceOf(InterruptedByTimeoutException.class, e.getCause());
+            assumeTrue(onIoUring(), "the portable backend's timed-out read may have taken bytes");
+            peer.write(new byte[] {7}, 0, 1);
+            ByteBuffer again = ByteBuffer.allocate(10);
+            assertEquals(1, await(client.readAsync(again, 5, TimeUnit.SECONDS)));
+            assertEquals(7, again.get(0));
+            assertEquals(0, b.position(), "the timed-out read's buffer was left alone");
+        }
+    }
+
+    @Test
+    void anInterruptedReadOfConfinedMemoryLeavesItAlone() throws Exception {
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try (Arena arena = Arena.ofConfined()) {
+                    client.read(arena.allocate(100));
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+                // The arena is closed now: were the read still registered, the bytes below would land in freed memory.
+            });
+            waitUntil(() -> reader.getState() == Thread.State.WAITING, "the reader never waited");
+            reader.interrupt();
+            reader.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+            assertInstanceOf(ClosedByInterruptException.class, failure.get());
+            assertFalse(client.isOpen());
+            try {
+                peer.write(new byte[100], 0, 100);
+            } catch (java.io.IOException e) {
+                // the client's close may have reset the connection already
+            }
+        }
+    }
+
+    @Test
+    void aStreamReceiveTakesOverWhatTheReadsLeft() throws Exception {
+        byte[] data = pattern(300_000, 11);
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            CompletableFuture<Integer> first = client.readAsync(new byte[3], 0, 3);
+            peer.write(data, 0, data.length);
+            peer.shutdownOutput();
+            int n = await(first);
+            byte[] head = readN(client, 10 - n); // a protocol's header, read in small pieces
+            ByteArrayOutputStream rest = new ByteArrayOutputStream();
+            CompletableFuture<Void> ended = new CompletableFuture<>();
+            Receiving receiving = client.receive(new ReceiveHandler() {
+                @Override
+                public boolean onData(MemorySegment chunk) {
+                    rest.writeBytes(chunk.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                    return true;
+                }
+
+                @Override
+                public void onEnd() {
+                    ended.complete(null);
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    ended.completeExceptionally(error);
+                }
+            });
+            await(ended);
+            await(receiving.done());
+            assertEquals(10 - n, head.length);
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, 10, data.length), rest.toByteArray());
+        }
+    }
+
+    @Test
+    void aResetPeerFailsEveryLaterRead() throws Exception {
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            CompletableFuture<Integer> waiting = client.readAsync(new byte[10], 0, 10);
+            peer.setOption(StandardSocketOptions.SO_LINGER, 0);
+            peer.close(); // RST
+            ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertInstanceOf(SocketException.class, e.getCause());
+            assertThrows(java.io.IOException.class, () -> client.read(new byte[10], 0, 10));
+        }
+    }
+
+    @Test
+    void readsOfAJdkPeerGetEveryByte() throws Exception {
+        byte[] data = pattern(200_000, 5);
+        try (UringServerSocket server = net.listen(loopback4());
+             SocketChannel peer = SocketChannel.open(server.localAddress());
+             UringSocket client = server.accept()) {
+            Thread w = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int off = 0; off < data.length; off += 1000) {
+                        peer.write(ByteBuffer.wrap(data, off, Math.min(1000, data.length - off)));
+                    }
+                    peer.shutdownOutput();
+                } catch (Exception x) {
+                    throw new RuntimeException(x);
+                }
+            });
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            byte[] b = new byte[777];
+            int n;
+            while ((n = client.read(b, 0, b.length)) >= 0) {
+                got.write(b, 0, n);
+            }
+            w.join();
+            assertArrayEquals(data, got.toByteArray());
+        }
+    }
+}
