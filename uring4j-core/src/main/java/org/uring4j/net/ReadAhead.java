@@ -43,6 +43,7 @@ final class ReadAhead implements ReceiveHandler {
     static final int LOW = 64 * 1024;
 
     private final RingSocket socket;
+    private final java.util.concurrent.locks.ReentrantLock blockingReads = new java.util.concurrent.locks.ReentrantLock();
     /** The stream receive feeding this; set once, right after it starts. */
     private volatile Receiving receiving;
 
@@ -89,6 +90,15 @@ final class ReadAhead implements ReceiveHandler {
      * @throws InterruptedIOException if the thread is interrupted while waiting (the read is withdrawn first)
      */
     int read(MemorySegment to, ByteBuffer adv) throws IOException {
+        blockingReads.lock(); // as SocketChannel's read lock: a second blocking read waits its turn
+        try {
+            return readLocked(to, adv);
+        } finally {
+            blockingReads.unlock();
+        }
+    }
+
+    private int readLocked(MemorySegment to, ByteBuffer adv) throws IOException {
         Thread me = Thread.currentThread();
         int n;
         synchronized (this) {
@@ -199,17 +209,16 @@ final class ReadAhead implements ReceiveHandler {
         return (int) done;
     }
 
-    /** After a read took kept bytes: a receive paused for them goes on once few are left. */
+    /**
+     * After a read took kept bytes: a receive paused for them goes on once few are left. Pause
+     * and resume both happen under the lock, so that neither can overtake the other.
+     */
     private int afterTake(int n) {
-        boolean resume;
         synchronized (this) {
-            resume = pausedFull && keptBytes < LOW;
-            if (resume) {
+            if (pausedFull && keptBytes < LOW) {
                 pausedFull = false;
+                receiving.resume();
             }
-        }
-        if (resume) {
-            receiving.resume();
         }
         return n;
     }
@@ -255,7 +264,6 @@ final class ReadAhead implements ReceiveHandler {
         Pending done;
         int n = 0;
         Throwable copyFailed = null;
-        boolean more;
         synchronized (this) {
             wake = parked;
             done = pending;
@@ -284,9 +292,9 @@ final class ReadAhead implements ReceiveHandler {
                 done = null;
                 keep(chunk);
             }
-            more = keptBytes < HIGH;
-            if (!more) {
+            if (keptBytes >= HIGH && !pausedFull) {
                 pausedFull = true;
+                receiving.pause(); // on the loop thread: cancelled in the kernel before this returns
             }
         }
         if (wake != null) {
@@ -298,7 +306,7 @@ final class ReadAhead implements ReceiveHandler {
                 done.succeed(n);
             }
         }
-        return more;
+        return true;
     }
 
     private void keep(MemorySegment chunk) {
@@ -384,6 +392,7 @@ final class ReadAhead implements ReceiveHandler {
                 keptBytes = 0;
                 t.endAfterBacklog = ended;
                 t.failureAfterBacklog = failure;
+                failureSeen = failure != null;
                 // A read that raced the stream's start loses to it, as reads during a stream do.
                 late = pending;
                 lateThread = parked;
@@ -500,6 +509,15 @@ final class ReadAhead implements ReceiveHandler {
             }
             over = true;
             backlog.clear();
+            synchronized (ReadAhead.this) {
+                // Reads after the stream (its handler's onEnd may read on) see its end, as they would have.
+                if (error == null) {
+                    ended = true;
+                } else {
+                    failure = error;
+                    failureSeen = true;
+                }
+            }
             try {
                 if (error == null) {
                     handler.onEnd();

@@ -91,7 +91,7 @@ final class RingNet implements NetBackend {
     final NetStats stats = NetStats.ifWanted();
 
     RingNet(UringRuntime runtime, boolean ownsRuntime) throws IOException {
-        this(runtime, ownsRuntime, Integer.getInteger("org.uring4j.net.xbuffers", BUFFER_COUNT));
+        this(runtime, ownsRuntime, BUFFER_COUNT);
     }
 
     /** With {@code bufferCount} provided buffers per loop (tests make the ring run dry with few). */

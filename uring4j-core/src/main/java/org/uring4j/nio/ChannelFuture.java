@@ -133,12 +133,22 @@ final class ChannelFuture<V> implements Future<V> {
 
     @Override
     public V get() throws InterruptedException, ExecutionException {
+        checkNotLoop();
         return result.get();
     }
 
     @Override
     public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        checkNotLoop();
         return result.get(timeout, unit);
+    }
+
+    /** A handler on an event loop ({@link HandlerThreads#EVENT_LOOP}) waiting here would wait for itself. */
+    private void checkNotLoop() {
+        if (!result.isDone() && org.uring4j.runtime.EventLoop.onLoopThread()) {
+            throw new IllegalStateException("Future.get() on an event-loop thread would wait for itself: "
+                    + "a handler running on the loop (HandlerThreads.EVENT_LOOP) must not block");
+        }
     }
 
     @Override

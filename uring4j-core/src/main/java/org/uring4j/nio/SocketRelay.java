@@ -10,11 +10,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
+import org.uring4j.runtime.EventLoop;
+
 /**
  * Delivers a socket channel operation's outcome as the JDK's channels do: to a plain
- * {@link Future} ({@link ChannelFuture}), or to a {@link CompletionHandler} on a virtual thread
- * of its own, never on the event loop that completed it (a handler may block) nor on the caller's
- * thread.
+ * {@link Future} ({@link ChannelFuture}), or to a {@link CompletionHandler} where the channel's
+ * {@link HandlerThreads} say: on a virtual thread of its own, or on the event loop that completed
+ * the operation. As the JDK's channel groups do, an operation started by a handler that completes
+ * at once has its handler called directly on that handler's thread, at most {@link #MAX_DIRECT}
+ * deep; any other caller's thread is never used.
  */
 final class SocketRelay {
     private SocketRelay() {
@@ -22,6 +26,21 @@ final class SocketRelay {
 
     private static final ExecutorService HANDLERS =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("uring4j-net-handler-", 0).factory());
+    /** Handlers called directly within one another on a handler thread, at most (the JDK's default too). */
+    static final int MAX_DIRECT = 16;
+    /** Set on virtual handler threads, and on loop threads running handlers: how deep direct calls are nested there. */
+    private static final ThreadLocal<int[]> DIRECT_DEPTH = new ThreadLocal<>();
+
+    /** The channel's choice of handler threads. */
+    private static HandlerThreads threads(AsynchronousChannel channel) {
+        if (channel instanceof UringAsynchronousSocketChannel c) {
+            return c.handlerThreads();
+        }
+        if (channel instanceof UringAsynchronousServerSocketChannel s) {
+            return s.handlerThreads();
+        }
+        return HandlerThreads.VIRTUAL;
+    }
 
     /**
      * Relays {@code op}; {@code onFailure} sees each failure first (to mark a timed-out channel).
@@ -43,7 +62,7 @@ final class SocketRelay {
                     closeQuietly(c); // an accepted channel that came after the cancel: nobody will take it
                 }
             } else {
-                invoke(handler, attachment, exc == null ? v : null, exc);
+                invoke(threads(channel), handler, attachment, exc == null ? v : null, exc);
             }
         });
         return result;
@@ -57,7 +76,7 @@ final class SocketRelay {
             f.set(value, exc);
             return f;
         }
-        invoke(handler, attachment, value, exc);
+        invoke(threads(channel), handler, attachment, value, exc);
         return null;
     }
 
@@ -80,17 +99,42 @@ final class SocketRelay {
         return t instanceof IOException || t instanceof RuntimeException || t instanceof Error ? t : new IOException(t);
     }
 
-    private static <V, A> void invoke(CompletionHandler<V, ? super A> handler, A attachment, V value, Throwable exc) {
-        HANDLERS.execute(() -> {
+    private static <V, A> void invoke(HandlerThreads threads, CompletionHandler<V, ? super A> handler, A attachment,
+                                      V value, Throwable exc) {
+        int[] depth = DIRECT_DEPTH.get(); // null but on a handler thread: never on a caller's thread
+        if (depth == null && threads == HandlerThreads.EVENT_LOOP && EventLoop.onLoopThread()) {
+            depth = new int[1];
+            DIRECT_DEPTH.set(depth); // a loop thread, once: from now on it runs such handlers
+        }
+        if (depth != null && depth[0] < MAX_DIRECT && (threads == HandlerThreads.EVENT_LOOP || !EventLoop.onLoopThread())) {
+            depth[0]++;
             try {
-                if (exc == null) {
-                    handler.completed(value, attachment);
-                } else {
-                    handler.failed(exc, attachment);
-                }
+                call(handler, attachment, value, exc);
+            } catch (Throwable t) {
+                // As if it had run on a thread of its own: reported there, not thrown into the caller's call.
+                Thread me = Thread.currentThread();
+                me.getUncaughtExceptionHandler().uncaughtException(me, t);
+            } finally {
+                depth[0]--;
+                Thread.interrupted();
+            }
+            return;
+        }
+        HANDLERS.execute(() -> {
+            DIRECT_DEPTH.set(new int[1]);
+            try {
+                call(handler, attachment, value, exc);
             } finally {
                 Thread.interrupted();
             }
         });
+    }
+
+    private static <V, A> void call(CompletionHandler<V, ? super A> handler, A attachment, V value, Throwable exc) {
+        if (exc == null) {
+            handler.completed(value, attachment);
+        } else {
+            handler.failed(exc, attachment);
+        }
     }
 }

@@ -23,7 +23,8 @@ import org.uring4j.net.UringServerSocket;
  * io_uring): a drop-in for {@code AsynchronousServerSocketChannel.open()} with the JDK's checks
  * and exceptions (NotYetBoundException, AlreadyBoundException, AcceptPendingException,
  * ClosedChannelException, AsynchronousCloseException, java.net.BindException). Accepted channels
- * are {@link UringAsynchronousSocketChannel}s; completion handlers run on a virtual thread each.
+ * are {@link UringAsynchronousSocketChannel}s with this channel's {@link HandlerThreads}; completion
+ * handlers run on a virtual thread each, or on the event loop with {@link HandlerThreads#EVENT_LOOP}.
  * After a cancelled accept the channel accepts no more, as the JDK's; a connection that arrives
  * afterwards is not leaked but closed with the channel.
  */
@@ -33,14 +34,31 @@ public final class UringAsynchronousServerSocketChannel extends AsynchronousServ
     /** An accept was cancelled: as the JDK's channel, this one accepts no more. */
     private volatile boolean acceptKilled;
 
-    private UringAsynchronousServerSocketChannel(UringServerSocket server) {
+    private final HandlerThreads handlerThreads;
+
+    private UringAsynchronousServerSocketChannel(UringServerSocket server, HandlerThreads handlerThreads) {
         super(null);
         this.server = server;
+        this.handlerThreads = handlerThreads;
     }
 
     /** An unbound channel of the default family, as {@code AsynchronousServerSocketChannel.open()}. */
     public static UringAsynchronousServerSocketChannel open(UringNet net) throws IOException {
-        return new UringAsynchronousServerSocketChannel(net.openServer());
+        return open(net, HandlerThreads.VIRTUAL);
+    }
+
+    /**
+     * As {@link #open(UringNet)}, its completion handlers, and those of the channels it accepts,
+     * running where {@code handlerThreads} says.
+     */
+    public static UringAsynchronousServerSocketChannel open(UringNet net, HandlerThreads handlerThreads) throws IOException {
+        Objects.requireNonNull(handlerThreads, "handlerThreads");
+        return new UringAsynchronousServerSocketChannel(net.openServer(), handlerThreads);
+    }
+
+    /** Where this channel's completion handlers run, and those of the channels it accepts. */
+    public HandlerThreads handlerThreads() {
+        return handlerThreads;
     }
 
     /** The server socket underneath. */
@@ -96,7 +114,7 @@ public final class UringAsynchronousServerSocketChannel extends AsynchronousServ
             throw new AcceptPendingException();
         }
         CompletableFuture<org.uring4j.net.UringSocket> accepted = server.acceptAsync();
-        CompletableFuture<AsynchronousSocketChannel> op = accepted.thenApply(UringAsynchronousSocketChannel::of);
+        CompletableFuture<AsynchronousSocketChannel> op = accepted.thenApply(s -> UringAsynchronousSocketChannel.of(s, handlerThreads));
         // Cancelling the Future gives up the wait in the server socket, so a connection arriving
         // later is not lost in a future nobody reads: it waits there and is closed with the server.
         return SocketRelay.relay(this, op, accepted, attachment, handler, () -> accepting.set(false), null,

@@ -32,8 +32,9 @@ import org.uring4j.net.UringSocket;
  *
  * <p>Differences: a write sends all of its buffer before it completes (the JDK's may complete
  * with part of it); a scattering read fills the first buffer with room, a gathering write sends
- * the buffers one after another. Completion handlers run on a virtual thread each, never on the
- * event loop; {@link #provider()} is null (the channel belongs to a {@link UringNet}, not to a
+ * the buffers one after another. Completion handlers run on a virtual thread each, or on the
+ * event loop with {@link HandlerThreads#EVENT_LOOP} (the choice the JDK makes with a channel
+ * group); {@link #provider()} is null (the channel belongs to a {@link UringNet}, not to a
  * provider or group).
  */
 public final class UringAsynchronousSocketChannel extends AsynchronousSocketChannel {
@@ -59,19 +60,38 @@ public final class UringAsynchronousSocketChannel extends AsynchronousSocketChan
         }
     };
 
-    private UringAsynchronousSocketChannel(UringSocket socket) {
+    private final HandlerThreads handlerThreads;
+
+    private UringAsynchronousSocketChannel(UringSocket socket, HandlerThreads handlerThreads) {
         super(null);
         this.socket = socket;
+        this.handlerThreads = Objects.requireNonNull(handlerThreads, "handlerThreads");
     }
 
     /** An unconnected channel of the default family (IPv6 taking IPv4 where the host has IPv6), as {@code AsynchronousSocketChannel.open()}. */
     public static UringAsynchronousSocketChannel open(UringNet net) throws IOException {
-        return new UringAsynchronousSocketChannel(net.openSocket());
+        return open(net, HandlerThreads.VIRTUAL);
+    }
+
+    /** As {@link #open(UringNet)}, its completion handlers running where {@code handlerThreads} says. */
+    public static UringAsynchronousSocketChannel open(UringNet net, HandlerThreads handlerThreads) throws IOException {
+        Objects.requireNonNull(handlerThreads, "handlerThreads");
+        return new UringAsynchronousSocketChannel(net.openSocket(), handlerThreads);
     }
 
     /** A channel over a socket already made, e.g. one a server accepted; the channel owns it from now on. */
     public static UringAsynchronousSocketChannel of(UringSocket socket) {
-        return new UringAsynchronousSocketChannel(Objects.requireNonNull(socket, "socket"));
+        return of(socket, HandlerThreads.VIRTUAL);
+    }
+
+    /** As {@link #of(UringSocket)}, its completion handlers running where {@code handlerThreads} says. */
+    public static UringAsynchronousSocketChannel of(UringSocket socket, HandlerThreads handlerThreads) {
+        return new UringAsynchronousSocketChannel(Objects.requireNonNull(socket, "socket"), handlerThreads);
+    }
+
+    /** Where this channel's completion handlers run. */
+    public HandlerThreads handlerThreads() {
+        return handlerThreads;
     }
 
     /** The socket underneath. */

@@ -232,6 +232,30 @@ class ReadAheadTest extends NetTestBase {
             await(receiving.done());
             assertEquals(10 - n, head.length);
             assertArrayEquals(java.util.Arrays.copyOfRange(data, 10, data.length), rest.toByteArray());
+            assertEquals(-1, client.read(new byte[1], 0, 1), "a read after the stream sees its end");
+        }
+    }
+
+    @Test
+    void twoBlockingReadersTakeTurnsAsOnASocketChannel() throws Exception {
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            CompletableFuture<Integer> a = new CompletableFuture<>();
+            CompletableFuture<Integer> b = new CompletableFuture<>();
+            for (CompletableFuture<Integer> f : java.util.List.of(a, b)) {
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        byte[] one = new byte[1];
+                        f.complete(client.read(one, 0, 1) == 1 ? (int) one[0] : -1);
+                    } catch (Throwable t) {
+                        f.completeExceptionally(t);
+                    }
+                });
+            }
+            Thread.sleep(50);
+            peer.write(new byte[] {1, 2}, 0, 2);
+            assertEquals(java.util.Set.of(1, 2), java.util.Set.of(await(a), await(b)));
         }
     }
 

@@ -39,7 +39,9 @@ public final class EchoServerCommand implements Callable<Integer> {
             + "multishot RECV into the loop's provided-buffer ring, so a round trip costs the ring one request, the send), "
             + "uring (a receive then a send per message, into and from a 16 KiB native buffer per connection), "
             + "uring-provided (no buffer per connection: receives go through the loop's provided-buffer ring), "
-            + "uring-vthread (a virtual thread per connection on blocking reads and writes, as jdk-vthread), or a server net-bench compares with: "
+            + "uring-vthread (a virtual thread per connection on blocking reads and writes, as jdk-vthread), "
+            + "uring-nio2 (jdk-nio2's code on uring4j's AsynchronousServerSocketChannel drop-in, handlers on the loops), "
+            + "or a server net-bench compares with: "
             + "jdk-vthread (a virtual thread per connection), jdk-nio2 (AsynchronousServerSocketChannel, --loops threads), "
             + "netty-io_uring, netty-epoll, netty-nio (Netty 4.2, --loops event loops).")
     private String engine = "uring-multishot";

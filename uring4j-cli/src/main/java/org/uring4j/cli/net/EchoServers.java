@@ -25,6 +25,8 @@ import org.uring4j.net.Receiving;
 import org.uring4j.net.UringNet;
 import org.uring4j.net.UringServerSocket;
 import org.uring4j.net.UringSocket;
+import org.uring4j.nio.HandlerThreads;
+import org.uring4j.nio.UringAsynchronousServerSocketChannel;
 import org.uring4j.runtime.LoopOptions;
 
 /**
@@ -43,7 +45,7 @@ final class EchoServers {
 
     enum Engine {
         URING("uring"), URING_MULTISHOT("uring-multishot"), URING_PROVIDED("uring-provided"), URING_VTHREAD("uring-vthread"),
-        VTHREAD("jdk-vthread"), NIO2("jdk-nio2"),
+        URING_NIO2("uring-nio2"), VTHREAD("jdk-vthread"), NIO2("jdk-nio2"),
         NETTY_IO_URING("netty-io_uring"), NETTY_EPOLL("netty-epoll"), NETTY_NIO("netty-nio");
 
         final String label;
@@ -59,7 +61,7 @@ final class EchoServers {
                 }
             }
             throw new IllegalArgumentException("--engine " + s + ": expected uring, uring-multishot, uring-provided, uring-vthread, "
-                    + "jdk-vthread, jdk-nio2, netty-io_uring, netty-epoll or netty-nio");
+                    + "uring-nio2, jdk-vthread, jdk-nio2, netty-io_uring, netty-epoll or netty-nio");
         }
     }
 
@@ -77,6 +79,7 @@ final class EchoServers {
             case URING_MULTISHOT -> uring(bind, loops, Kind.MULTISHOT);
             case URING_PROVIDED -> uring(bind, loops, Kind.PROVIDED);
             case URING_VTHREAD -> uringVthread(bind, loops);
+            case URING_NIO2 -> uringNio2(bind, loops);
             case VTHREAD -> vthread(bind);
             case NIO2 -> nio2(bind, loops);
             case NETTY_IO_URING -> NettyEcho.start(NettyEcho.Transport.IO_URING, bind, loops);
@@ -94,7 +97,7 @@ final class EchoServers {
 
     private static Running uring(InetSocketAddress bind, int loops, Kind kind) throws IOException {
         boolean provided = kind != Kind.OWN_BUFFER;
-        UringNet net = UringNet.open(loops, new LoopOptions().spin(java.time.Duration.ofNanos(Long.getLong("xspin", 0))));
+        UringNet net = UringNet.open(loops, new LoopOptions());
         if (provided && net.unavailability() != null) {
             net.close();
             throw new IOException("echo-server --engine " + (kind == Kind.PROVIDED ? "uring-provided" : "uring-multishot")
@@ -363,7 +366,7 @@ final class EchoServers {
      * path (a virtual thread that reads, then writes, and parks between) rather than the loop's.
      */
     private static Running uringVthread(InetSocketAddress bind, int loops) throws IOException {
-        UringNet net = UringNet.open(loops, new LoopOptions().spin(java.time.Duration.ofNanos(Long.getLong("xspin", 0))));
+        UringNet net = UringNet.open(loops, new LoopOptions());
         UringServerSocket server;
         try {
             server = net.listen(bind, 4096);
@@ -462,6 +465,56 @@ final class EchoServers {
         AsynchronousChannelGroup group = AsynchronousChannelGroup.withFixedThreadPool(threads, Executors.defaultThreadFactory());
         AsynchronousServerSocketChannel server = AsynchronousServerSocketChannel.open(group);
         server.bind(bind, 4096);
+        serveNio2(server);
+        return new Running() {
+            @Override
+            public SocketAddress address() throws IOException {
+                return server.getLocalAddress();
+            }
+
+            @Override
+            public void close() throws IOException {
+                group.shutdownNow();
+                try {
+                    group.awaitTermination(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+    }
+
+    /**
+     * The {@link #nio2} server's code on uring4j's drop-ins, over {@code loops} event loops, its
+     * handlers on the loops ({@link HandlerThreads#EVENT_LOOP}) as jdk-nio2's run on its I/O threads.
+     */
+    private static Running uringNio2(InetSocketAddress bind, int loops) throws IOException {
+        UringNet net = UringNet.open(loops, new LoopOptions());
+        AsynchronousServerSocketChannel server;
+        try {
+            // Handlers on the loop, as jdk-nio2's fixed-pool group runs them on its I/O threads.
+            server = UringAsynchronousServerSocketChannel.open(net, HandlerThreads.EVENT_LOOP);
+            server.bind(bind, 4096);
+        } catch (IOException | RuntimeException e) {
+            net.close();
+            throw e;
+        }
+        serveNio2(server);
+        return new Running() {
+            @Override
+            public SocketAddress address() throws IOException {
+                return server.getLocalAddress();
+            }
+
+            @Override
+            public void close() throws IOException {
+                net.close();
+            }
+        };
+    }
+
+    /** Accepts for ever, each connection echoed by a {@link Nio2Echo}. */
+    private static void serveNio2(AsynchronousServerSocketChannel server) {
         server.accept(null, new CompletionHandler<AsynchronousSocketChannel, Void>() {
             @Override
             public void completed(AsynchronousSocketChannel c, Void a) {
@@ -479,22 +532,6 @@ final class EchoServers {
                 // closed
             }
         });
-        return new Running() {
-            @Override
-            public SocketAddress address() throws IOException {
-                return server.getLocalAddress();
-            }
-
-            @Override
-            public void close() throws IOException {
-                group.shutdownNow();
-                try {
-                    group.awaitTermination(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
     }
 
     private record Nio2Echo(AsynchronousSocketChannel c, ByteBuffer buf) implements CompletionHandler<Integer, Boolean> {

@@ -65,7 +65,7 @@ public final class NetBenchCommand implements Callable<Integer> {
     @Option(names = "--client-threads", description = "Threads of the nio client, loops of the uring client. Default: 1.")
     private int clientThreads = 1;
 
-    @Option(names = "--engines", split = ",", description = "Servers to run: uring, uring-multishot, uring-provided, uring-vthread, jdk-vthread, jdk-nio2, "
+    @Option(names = "--engines", split = ",", description = "Servers to run: uring, uring-multishot, uring-provided, uring-vthread, uring-nio2, jdk-vthread, jdk-nio2, "
             + "netty-io_uring, netty-epoll, netty-nio. Default: uring-multishot,jdk-vthread,jdk-nio2 (with --idle: uring,uring-multishot,uring-provided,jdk-vthread).")
     private List<String> engines = List.of("uring-multishot", "jdk-vthread", "jdk-nio2");
 
