@@ -44,7 +44,7 @@ final class ReadAhead implements ReceiveHandler {
 
     private final RingSocket socket;
     private final java.util.concurrent.locks.ReentrantLock blockingReads = new java.util.concurrent.locks.ReentrantLock();
-    /** The stream receive feeding this; set once, right after it starts. */
+    /** The stream receive feeding this; set once, before it starts. */
     private volatile Receiving receiving;
 
     // Guarded by this.

@@ -166,7 +166,14 @@ final class RingSocket extends RingDescriptor implements SocketIo {
             }
             reads = readAhead();
             if (reads == null) {
-                return Await.get(recv(target, advance, false, 0));
+                try {
+                    return Await.get(recv(target, advance, true, 0));
+                } catch (IOException e) {
+                    if (e != RingOps.NO_BUFFERS) {
+                        throw e;
+                    }
+                    return Await.get(recv(target, advance, false, 0));
+                }
             }
         }
         return reads.read(target, advance);

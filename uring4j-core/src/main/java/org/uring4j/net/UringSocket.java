@@ -37,7 +37,11 @@ import org.uring4j.sys.Scopes;
  * thread without pinning its carrier, and an {@code ...Async} form returning a
  * {@link CompletableFuture}. Reads return what has arrived (at least one byte), or -1 at end of
  * stream; writes send everything they are given. A {@code ByteBuffer}'s position advances by the
- * bytes moved. One read and one write may be in progress at a time.
+ * bytes moved. One read and one write may be in progress at a time: a second blocking read
+ * waits for the first, as on a SocketChannel; on io_uring a second asynchronous read while one
+ * waits fails with ReadPendingException. On io_uring, reads that have to wait are served by one
+ * receive that stays armed for the socket's life (see {@code ReadAhead}): a read then takes what
+ * has arrived without a system call, or waits for the loop to copy the next chunk into its memory.
  *
  * <p>Failures are java.net's and java.nio's: {@link java.net.ConnectException} for a refused
  * connect, {@link java.net.BindException} for an address in use, a

@@ -16,8 +16,9 @@ public enum HandlerThreads {
     /**
      * Each handler on the event-loop thread that completed its operation, as a group made by
      * {@code AsynchronousChannelGroup.withFixedThreadPool} runs them on its I/O threads: no thread
-     * switch between the kernel's completion and the handler, the fastest way (an echo server:
-     * 1.0-1.2x the JDK's fixed-pool group, where {@link #VIRTUAL} is 0.65x; docs/benchmarks.md).
+     * switch between the kernel's completion and the handler, the fastest way (the JDK's echo
+     * server code on the drop-in: 1.00-1.12x the JDK's channels on a fixed-pool group of as many
+     * threads, where {@link #VIRTUAL} is 0.65x at 64 connections; docs/benchmarks.md).
      * A handler must then not block: it holds up every socket and file of its loop, and a
      * blocking uring4j call or a {@code Future.get()} of an unfinished operation there throws
      * IllegalStateException rather than wait for itself. An operation that completes at once has
