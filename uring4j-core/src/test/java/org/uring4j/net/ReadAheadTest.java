@@ -299,4 +299,71 @@ class ReadAheadTest extends NetTestBase {
             assertArrayEquals(data, got.toByteArray());
         }
     }
+
+    /**
+     * Reads that give up at random points (timeouts of a millisecond or two, cancels right after
+     * the call) amid blocking and asynchronous reads of random sizes, against a writer that never
+     * waits: what the reads return is the stream, with no byte lost or repeated.
+     */
+    @Test
+    void readsThatGiveUpAtRandomLoseNothing() throws Exception {
+        assumeTrue(onIoUring(), "the portable backend's timed-out or cancelled read may have taken bytes (as documented)");
+        int total = 4 << 20;
+        byte[] data = pattern(total, 21);
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            Thread writer = Thread.ofVirtual().start(() -> {
+                Random r = new Random(3);
+                try {
+                    for (int off = 0; off < total; ) {
+                        int n = Math.min(total - off, 1 + r.nextInt(30_000));
+                        peer.write(data, off, n);
+                        off += n;
+                        if (r.nextInt(4) == 0) {
+                            Thread.sleep(0, 200_000);
+                        }
+                    }
+                    peer.shutdownOutput();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            Random r = new Random(4);
+            int gaveUp = 0;
+            while (true) {
+                byte[] b = new byte[1 + r.nextInt(20_000)];
+                int n;
+                switch (r.nextInt(3)) {
+                    case 0 -> n = client.read(b, 0, b.length);
+                    case 1 -> {
+                        ByteBuffer bb = ByteBuffer.wrap(b);
+                        try {
+                            n = client.readAsync(bb, 1 + r.nextInt(2), TimeUnit.MILLISECONDS).get(WAIT_SECONDS, TimeUnit.SECONDS);
+                        } catch (ExecutionException e) {
+                            assertInstanceOf(InterruptedByTimeoutException.class, e.getCause());
+                            assertEquals(0, bb.position(), "a timed-out read moved its buffer");
+                            gaveUp++;
+                            continue;
+                        }
+                    }
+                    default -> {
+                        CompletableFuture<Integer> f = client.readAsync(b, 0, b.length);
+                        if (f.cancel(false)) {
+                            gaveUp++;
+                            continue;
+                        }
+                        n = await(f); // done already, or being filled: its bytes count
+                    }
+                }
+                if (n < 0) {
+                    break;
+                }
+                got.write(b, 0, n);
+            }
+            writer.join();
+            assertArrayEquals(data, got.toByteArray(), "after " + gaveUp + " reads that gave up");
+        }
+    }
 }
