@@ -48,7 +48,7 @@ final class ReadAhead implements ReceiveHandler {
     private volatile Receiving receiving;
 
     // Guarded by this.
-    private final ArrayDeque<byte[]> kept = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> kept = new ArrayDeque<>(1); // small: most sockets keep nothing, or one chunk
     /** Bytes of kept.peekFirst() already read. */
     private int keptOffset;
     private long keptBytes;

@@ -27,6 +27,7 @@ import org.uring4j.net.UringServerSocket;
 import org.uring4j.net.UringSocket;
 import org.uring4j.nio.HandlerThreads;
 import org.uring4j.nio.UringAsynchronousServerSocketChannel;
+import org.uring4j.runtime.EventLoop;
 import org.uring4j.runtime.LoopOptions;
 
 /**
@@ -332,12 +333,15 @@ final class EchoServers {
      *
      * <p>Sharing is safe because the scratch of a loop thread is only written there: a receive's
      * completion copies into it and runs this connection's callback, which copies it out, before
-     * the loop handles the next completion. A round on a virtual thread uses that thread's own. So a
-     * round must start on the socket's own loop or on a virtual thread, never on another loop's
-     * thread (the first one, started from the accept on the server's loop, runs on a virtual thread).
+     * the loop handles the next completion. A round on a virtual thread uses a small array of its
+     * own (a read it leaves waiting holds that array until data comes: an idle connection must not
+     * hold 16 KiB). So a round must start on the socket's own loop or on a virtual thread, never on
+     * another loop's thread (the first one, started from the accept on the server's loop, runs on a
+     * virtual thread).
      */
     private static final class ProvidedEcho extends EchoRounds<byte[]> {
         private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[BUFFER]);
+        private static final int OFF_LOOP_SCRATCH = 512;
 
         ProvidedEcho(UringSocket socket) {
             super(socket);
@@ -345,7 +349,7 @@ final class EchoServers {
 
         @Override
         byte[] buffer() {
-            return SCRATCH.get();
+            return EventLoop.onLoopThread() ? SCRATCH.get() : new byte[OFF_LOOP_SCRATCH];
         }
 
         @Override
