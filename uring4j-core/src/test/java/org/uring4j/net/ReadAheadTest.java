@@ -366,4 +366,62 @@ class ReadAheadTest extends NetTestBase {
             assertArrayEquals(data, got.toByteArray(), "after " + gaveUp + " reads that gave up");
         }
     }
+
+    /**
+     * Closes at random moments, of either side, while reads wait, take kept bytes or time out:
+     * every reader ends (end of stream, or a typed failure) and no descriptor is left open.
+     */
+    @Test
+    void closesAtRandomMomentsEndEveryReaderAndLeakNothing() throws Exception {
+        int before = socketCount();
+        Random r = new Random(9);
+        try (UringServerSocket server = net.listen(loopback4())) {
+            for (int i = 0; i < 300; i++) {
+                UringSocket client = net.connect(server.localAddress());
+                UringSocket peer = server.accept();
+                CompletableFuture<Throwable> ended = new CompletableFuture<>();
+                boolean async = r.nextBoolean();
+                Thread reader = Thread.ofVirtual().start(() -> {
+                    byte[] b = new byte[1 + r.nextInt(4000)];
+                    try {
+                        while (true) {
+                            int n = async ? client.readAsync(ByteBuffer.wrap(b), 5, TimeUnit.MILLISECONDS)
+                                    .exceptionally(t -> t.getCause() instanceof InterruptedByTimeoutException
+                                            || t instanceof InterruptedByTimeoutException ? 0 : -2)
+                                    .get(WAIT_SECONDS, TimeUnit.SECONDS)
+                                    : client.read(b, 0, b.length);
+                            if (n == -1 || n == -2) {
+                                break;
+                            }
+                        }
+                        ended.complete(null);
+                    } catch (Throwable t) {
+                        ended.complete(t);
+                    }
+                });
+                int writes = r.nextInt(20);
+                for (int w = 0; w < writes; w++) {
+                    int n = 1 + r.nextInt(30_000);
+                    peer.write(new byte[n], 0, n);
+                }
+                if (r.nextInt(3) == 0) {
+                    Thread.sleep(0, r.nextInt(500_000));
+                }
+                if (r.nextBoolean()) {
+                    client.close();
+                } else {
+                    peer.close();
+                }
+                client.close();
+                peer.close();
+                reader.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                assertFalse(reader.isAlive(), "round " + i + ": a reader still waits after the close");
+                Throwable t = ended.get(WAIT_SECONDS, TimeUnit.SECONDS);
+                if (t != null) {
+                    assertTrue(t instanceof java.io.IOException, "round " + i + ": " + t);
+                }
+            }
+        }
+        waitUntil(() -> socketCount() <= before, "sockets left open");
+    }
 }
