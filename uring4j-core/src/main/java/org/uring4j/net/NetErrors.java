@@ -66,18 +66,4 @@ final class NetErrors {
     static ClosedByInterruptException interrupted() {
         return new ClosedByInterruptException();
     }
-
-    /** {@code t} to throw from a blocking call: an IOException as it is, an unchecked one thrown, anything else wrapped. */
-    static IOException rethrow(Throwable t) {
-        if (t instanceof IOException io) {
-            return io;
-        }
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IOException(t);
-    }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.uring4j.ring.Sqe;
 import org.uring4j.runtime.Operation;
 import org.uring4j.runtime.RuntimeClosedException;
+import org.uring4j.sys.Failures;
 
 /**
  * The reads of a socket served by one stream receive that stays armed ({@link RingReceiver}: a
@@ -124,7 +125,7 @@ final class ReadAhead implements ReceiveHandler {
                     Throwable t = parkedFailure;
                     parkedFailure = null;
                     if (t != null) {
-                        throw NetErrors.rethrow(t);
+                        throw Failures.asThrown(t);
                     }
                     return parkedResult;
                 }
@@ -227,7 +228,7 @@ final class ReadAhead implements ReceiveHandler {
     private IOException failureForRead() {
         if (!failureSeen) {
             failureSeen = true;
-            return NetErrors.rethrow(failure);
+            return Failures.asThrown(failure);
         }
         IOException again = failure instanceof SocketException ? new SocketException(failure.getMessage())
                 : failure instanceof IOException ? new IOException(failure.getMessage()) : new IOException(failure);

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 
 import org.uring4j.Errno;
 import org.uring4j.UringException;
+import org.uring4j.sys.Failures;
 
 /**
  * The blocking form of every asynchronous call: waits for a future and rethrows its failure as
@@ -48,7 +49,7 @@ public final class Await {
         } catch (InterruptedException e) {
             return afterInterrupt(future, e);
         } catch (ExecutionException e) {
-            throw rethrow(e.getCause());
+            throw Failures.asThrown(e.getCause());
         } catch (CancellationException e) {
             throw e;
         }
@@ -75,7 +76,7 @@ public final class Await {
             if (cancelled && (cancelledInKernel(cause) || cause != null && cancelledInKernel(cause.getCause()))) {
                 throw interrupted(cause); // the cancel won: nothing moved
             }
-            throw rethrow(cause);
+            throw Failures.asThrown(cause);
         } finally {
             Thread.currentThread().interrupt();
         }
@@ -93,19 +94,6 @@ public final class Await {
         InterruptedIOException ie = new InterruptedIOException("interrupted while waiting for an io_uring operation");
         ie.initCause(cause);
         return ie;
-    }
-
-    private static IOException rethrow(Throwable cause) {
-        if (cause instanceof IOException io) {
-            return io;
-        }
-        if (cause instanceof RuntimeException re) {
-            throw re;
-        }
-        if (cause instanceof Error err) {
-            throw err;
-        }
-        return new IOException(cause);
     }
 
     /** See {@link #throughInterrupt()}; what is chained onto it is a plain CompletableFuture. */
