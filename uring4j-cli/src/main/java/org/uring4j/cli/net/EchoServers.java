@@ -366,8 +366,8 @@ final class EchoServers {
     // ------------------------------------------------------------------ uring4j: a virtual thread per connection
 
     /**
-     * The JDK's {@link #vthread} server line for line, on uring4j's blocking calls: the caller's
-     * path (a virtual thread that reads, then writes, and parks between) rather than the loop's.
+     * The JDK's {@link #vthread} server, the same echo loop, on uring4j's blocking calls: the
+     * caller's path (a virtual thread that reads, then writes, and parks between) rather than the loop's.
      */
     private static Running uringVthread(InetSocketAddress bind, int loops) throws IOException {
         UringNet net = UringNet.open(loops, new LoopOptions());
@@ -378,16 +378,25 @@ final class EchoServers {
             net.close();
             throw e;
         }
-        Thread acceptor = Thread.ofVirtual().start(() -> {
-            try {
-                while (true) {
-                    UringSocket s = server.accept();
-                    s.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    Thread.ofVirtual().start(() -> echo(s));
+        Thread acceptor = acceptForEver(() -> {
+            UringSocket s = server.accept();
+            s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            return new Conn() {
+                @Override
+                public int read(ByteBuffer b) throws IOException {
+                    return s.read(b);
                 }
-            } catch (IOException e) {
-                // closed
-            }
+
+                @Override
+                public int write(ByteBuffer b) throws IOException {
+                    return s.write(b);
+                }
+
+                @Override
+                public void close() {
+                    s.close();
+                }
+            };
         });
         return new Running() {
             @Override
@@ -403,36 +412,30 @@ final class EchoServers {
         };
     }
 
-    private static void echo(UringSocket s) {
-        ByteBuffer buf = ByteBuffer.allocate(BUFFER);
-        try (s) {
-            while (s.read(buf) > 0) {
-                buf.flip();
-                while (buf.hasRemaining()) {
-                    s.write(buf);
-                }
-                buf.clear();
-            }
-        } catch (IOException e) {
-            // the client went away
-        }
-    }
-
     // ------------------------------------------------------------------ JDK: a virtual thread per connection
 
     private static Running vthread(InetSocketAddress bind) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open();
         server.bind(bind, 4096);
-        Thread acceptor = Thread.ofVirtual().start(() -> {
-            try {
-                while (true) {
-                    SocketChannel c = server.accept();
-                    c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    Thread.ofVirtual().start(() -> echo(c));
+        Thread acceptor = acceptForEver(() -> {
+            SocketChannel c = server.accept();
+            c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            return new Conn() {
+                @Override
+                public int read(ByteBuffer b) throws IOException {
+                    return c.read(b);
                 }
-            } catch (IOException e) {
-                // closed
-            }
+
+                @Override
+                public int write(ByteBuffer b) throws IOException {
+                    return c.write(b);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    c.close();
+                }
+            };
         });
         return new Running() {
             @Override
@@ -448,7 +451,36 @@ final class EchoServers {
         };
     }
 
-    private static void echo(SocketChannel c) {
+    /** A connection's blocking calls: the one echo loop below serves jdk-vthread and uring-vthread alike. */
+    private interface Conn extends AutoCloseable {
+        int read(ByteBuffer b) throws IOException;
+
+        int write(ByteBuffer b) throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    @FunctionalInterface
+    private interface Acceptor {
+        Conn accept() throws IOException;
+    }
+
+    /** A virtual thread that accepts until the server closes, each connection echoed on a virtual thread of its own. */
+    private static Thread acceptForEver(Acceptor server) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    Conn c = server.accept();
+                    Thread.ofVirtual().start(() -> echo(c));
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        });
+    }
+
+    private static void echo(Conn c) {
         ByteBuffer buf = ByteBuffer.allocate(BUFFER);
         try (c) {
             while (c.read(buf) > 0) {
