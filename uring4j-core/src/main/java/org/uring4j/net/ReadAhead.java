@@ -57,6 +57,8 @@ final class ReadAhead implements ReceiveHandler {
     private boolean pausedFull;
     /** End of stream came (after the kept bytes). */
     private boolean ended;
+    /** A stream receive has taken over and not ended: reads are refused (ReadPendingException). */
+    private boolean streamActive;
     /** The stream failed (after the kept bytes); every later read fails with it. */
     private Throwable failure;
     private boolean failureSeen;
@@ -100,9 +102,15 @@ final class ReadAhead implements ReceiveHandler {
     }
 
     private int readLocked(MemorySegment to, ByteBuffer adv) throws IOException {
+        if (to.byteSize() == 0) {
+            return 0;
+        }
         Thread me = Thread.currentThread();
         int n;
         synchronized (this) {
+            if (streamActive) {
+                throw new ReadPendingException(); // a stream receive started while this read waited its turn
+            }
             n = takeKept(to, adv);
             if (n == 0) {
                 if (dst != null) {
@@ -142,9 +150,15 @@ final class ReadAhead implements ReceiveHandler {
      * timeout, an IORING_OP_TIMEOUT on the loop withdraws it (InterruptedByTimeoutException).
      */
     CompletableFuture<Integer> readAsync(MemorySegment to, ByteBuffer adv, long timeoutNanos) {
+        if (to.byteSize() == 0) {
+            return CompletableFuture.completedFuture(0);
+        }
         Pending p;
         int n;
         synchronized (this) {
+            if (streamActive) {
+                return CompletableFuture.failedFuture(new ReadPendingException());
+            }
             try {
                 n = takeKept(to, adv);
             } catch (IOException e) {
@@ -167,7 +181,11 @@ final class ReadAhead implements ReceiveHandler {
         if (timeoutNanos > 0) {
             p.timer = new Delay(timeoutNanos);
             try {
-                socket.home.loop().submit(p.timer).whenComplete((v, e) -> timedOut(p));
+                socket.home.loop().submit(p.timer).whenComplete((v, e) -> {
+                    if (e == null) {
+                        timedOut(p); // the time is up (a cancelled timer, or a closed loop, is no timeout)
+                    }
+                });
             } catch (RuntimeClosedException e) {
                 // the loop is closing: its close fails the read
             }
@@ -231,7 +249,9 @@ final class ReadAhead implements ReceiveHandler {
             return Failures.asThrown(failure);
         }
         IOException again = failure instanceof SocketException ? new SocketException(failure.getMessage())
-                : failure instanceof IOException ? new IOException(failure.getMessage()) : new IOException(failure);
+                : failure instanceof java.nio.channels.AsynchronousCloseException ? new java.nio.channels.AsynchronousCloseException()
+                : failure instanceof java.nio.channels.ClosedChannelException ? new java.nio.channels.ClosedChannelException()
+                : new IOException(failure.getMessage());
         again.initCause(failure);
         return again;
     }
@@ -378,6 +398,7 @@ final class ReadAhead implements ReceiveHandler {
             if (dst != null) {
                 throw new ReadPendingException();
             }
+            streamActive = true; // reads from now on are refused, not left waiting for chunks that go to the stream
         }
         TakeOver t = new TakeOver(handler, closeSocket);
         // On the loop, where chunks arrive: none can slip into the kept ones after they moved.
@@ -391,6 +412,7 @@ final class ReadAhead implements ReceiveHandler {
                     keptOffset = 0;
                 }
                 keptBytes = 0;
+                pausedFull = false; // the stream decides pauses from now on
                 t.endAfterBacklog = ended;
                 t.failureAfterBacklog = failure;
                 failureSeen = failure != null;
@@ -410,8 +432,18 @@ final class ReadAhead implements ReceiveHandler {
             }
             takeOver = t;
             t.drain();
-        });
+        }, () -> t.end(NetErrors.asyncClosed()));
         return t;
+    }
+
+    /** The socket is closing: a stream that took over ends now, even if the receive underneath had ended already. */
+    void socketClosed() {
+        Runnable end = () -> {
+            if (takeOver != null) {
+                takeOver.end(NetErrors.asyncClosed());
+            }
+        };
+        onLoop(end, end);
     }
 
     /** For the tests: the bytes kept for reads. */
@@ -424,7 +456,8 @@ final class ReadAhead implements ReceiveHandler {
         return takeOver != null;
     }
 
-    private void onLoop(Runnable r) {
+    /** Runs {@code r} on the loop thread; {@code ifGone} here if the loop is closed (nothing runs there any more). */
+    private void onLoop(Runnable r, Runnable ifGone) {
         if (socket.home.loop().inLoop()) {
             r.run();
             return;
@@ -435,7 +468,7 @@ final class ReadAhead implements ReceiveHandler {
                 return null;
             });
         } catch (RuntimeClosedException e) {
-            // the loop is gone: its close ended the stream
+            ifGone.run();
         }
     }
 
@@ -512,6 +545,7 @@ final class ReadAhead implements ReceiveHandler {
             backlog.clear();
             synchronized (ReadAhead.this) {
                 // Reads after the stream (its handler's onEnd may read on) see its end, as they would have.
+                streamActive = false;
                 if (error == null) {
                     ended = true;
                 } else {
@@ -547,7 +581,7 @@ final class ReadAhead implements ReceiveHandler {
         public void resume() {
             if (paused) {
                 paused = false;
-                onLoop(this::drain);
+                onLoop(this::drain, () -> end(NetErrors.asyncClosed()));
             }
         }
 

@@ -153,11 +153,14 @@ final class RingReceiver implements Receiving {
         if (socket.net.stats != null) {
             socket.net.stats.rearmed();
         }
-        CompletableFuture<Void> f = socket.submit(op);
-        if (f.isCompletedExceptionally() && armed == op) {
-            armed = null; // refused: the socket is closing, or its loop is gone
-            fail(NetErrors.asyncClosed());
-        }
+        // Refused, at once (the socket is closing) or later (the loop closed with the op still in
+        // its inbox, failing it on the loop thread): nothing will complete it, so the stream ends.
+        socket.submit(op).whenComplete((v, t) -> {
+            if (t != null && armed == op) {
+                armed = null;
+                fail(NetErrors.asyncClosed());
+            }
+        });
     }
 
     /** Each completion of {@code op}, in order. */

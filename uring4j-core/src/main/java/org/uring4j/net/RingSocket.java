@@ -518,6 +518,10 @@ final class RingSocket extends RingDescriptor implements SocketIo {
         if (r != null) {
             r.socketClosed(); // a paused stream has nothing in the kernel whose completion would end it
         }
+        ReadAhead reads = readAhead;
+        if (reads != null) {
+            reads.socketClosed(); // a stream that took over after the receive underneath had ended
+        }
     }
 
     // ------------------------------------------------------------------ control

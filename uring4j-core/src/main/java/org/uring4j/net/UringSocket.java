@@ -344,7 +344,12 @@ public final class UringSocket implements AutoCloseable {
                 handler.onError(error);
             }
         };
-        return io.receive(h, this::close);
+        try {
+            return io.receive(h, this::close);
+        } catch (RuntimeException | Error e) {
+            streaming.set(false); // refused (a read is waiting): the socket stays readable
+            throw e;
+        }
     }
 
     private Receiving ended(ReceiveHandler handler) {

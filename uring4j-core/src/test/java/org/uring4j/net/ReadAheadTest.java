@@ -424,4 +424,65 @@ class ReadAheadTest extends NetTestBase {
         }
         waitUntil(() -> socketCount() <= before, "sockets left open");
     }
+
+    @Test
+    void aStreamReceiveRefusedWhileAReadWaitsLeavesTheSocketReadable() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: the portable backend's stream receive does not see a waiting read");
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            byte[] b = new byte[10];
+            CompletableFuture<Integer> waiting = client.readAsync(b, 0, b.length);
+            assertThrows(java.nio.channels.ReadPendingException.class, () -> client.receive(chunk -> true));
+            peer.write(new byte[] {1, 2, 3}, 0, 3);
+            assertEquals(3, await(waiting));
+            peer.write(new byte[] {4}, 0, 1);
+            assertEquals(1, client.read(b, 0, b.length), "a read after the refused receive");
+            assertEquals(4, b[0]);
+        }
+    }
+
+    @Test
+    void closingEndsAPausedStreamThatTookOverAfterTheEnd() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: a stream taking over bytes kept ahead of the reads");
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            byte[] one = new byte[1];
+            CompletableFuture<Integer> first = client.readAsync(one, 0, 1); // starts the reads' receive
+            peer.write(new byte[] {1}, 0, 1);
+            assertEquals(1, await(first));
+            peer.write(new byte[] {2, 3, 4}, 0, 3);
+            peer.shutdownOutput(); // the receive underneath ends; its bytes and the end are kept
+            ReadAhead reads = ((RingSocket) client.io()).readAheadIfStarted();
+            waitUntil(() -> reads.keptBytes() == 3, "the bytes were never kept");
+            Thread.sleep(50); // and the end behind them
+            CompletableFuture<Throwable> ended = new CompletableFuture<>();
+            java.util.List<Integer> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Receiving receiving = client.receive(new ReceiveHandler() {
+                @Override
+                public boolean onData(MemorySegment chunk) {
+                    seen.add((int) chunk.byteSize());
+                    return false; // pause at once
+                }
+
+                @Override
+                public void onEnd() {
+                    ended.complete(null);
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    ended.complete(error);
+                }
+            });
+            waitUntil(receiving::isPaused, "the stream never paused");
+            client.close();
+            assertInstanceOf(java.nio.channels.AsynchronousCloseException.class, ended.get(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertThrows(ExecutionException.class, () -> receiving.done().get(WAIT_SECONDS, TimeUnit.SECONDS));
+            receiving.resume();
+            Thread.sleep(20);
+            assertEquals(1, seen.size(), "nothing is handed over after the close");
+        }
+    }
 }
