@@ -8,11 +8,15 @@ import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.channels.ReadPendingException;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.uring4j.ring.Sqe;
 import org.uring4j.runtime.Operation;
@@ -44,7 +48,7 @@ final class ReadAhead implements ReceiveHandler {
     static final int LOW = 64 * 1024;
 
     private final RingSocket socket;
-    private final java.util.concurrent.locks.ReentrantLock blockingReads = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock blockingReads = new ReentrantLock();
     /** The stream receive feeding this; set once, before it starts. */
     private volatile Receiving receiving;
 
@@ -249,8 +253,8 @@ final class ReadAhead implements ReceiveHandler {
             return Failures.asThrown(failure);
         }
         IOException again = failure instanceof SocketException ? new SocketException(failure.getMessage())
-                : failure instanceof java.nio.channels.AsynchronousCloseException ? new java.nio.channels.AsynchronousCloseException()
-                : failure instanceof java.nio.channels.ClosedChannelException ? new java.nio.channels.ClosedChannelException()
+                : failure instanceof AsynchronousCloseException ? new AsynchronousCloseException()
+                : failure instanceof ClosedChannelException ? new ClosedChannelException()
                 : new IOException(failure.getMessage());
         again.initCause(failure);
         return again;
@@ -403,12 +407,10 @@ final class ReadAhead implements ReceiveHandler {
         TakeOver t = new TakeOver(handler, closeSocket);
         // On the loop, where chunks arrive: none can slip into the kept ones after they moved.
         onLoop(() -> {
-            Pending late;
-            Thread lateThread;
             synchronized (this) {
                 while (!kept.isEmpty()) {
                     byte[] head = kept.pollFirst();
-                    t.backlog.add(keptOffset == 0 ? head : java.util.Arrays.copyOfRange(head, keptOffset, head.length));
+                    t.backlog.add(keptOffset == 0 ? head : Arrays.copyOfRange(head, keptOffset, head.length));
                     keptOffset = 0;
                 }
                 keptBytes = 0;
@@ -416,19 +418,6 @@ final class ReadAhead implements ReceiveHandler {
                 t.endAfterBacklog = ended;
                 t.failureAfterBacklog = failure;
                 failureSeen = failure != null;
-                // A read that raced the stream's start loses to it, as reads during a stream do.
-                late = pending;
-                lateThread = parked;
-                if (lateThread != null) {
-                    parkedDone = true;
-                    parkedFailure = new ReadPendingException();
-                }
-                withdraw();
-            }
-            if (lateThread != null) {
-                LockSupport.unpark(lateThread);
-            } else if (late != null) {
-                late.fail(new ReadPendingException());
             }
             takeOver = t;
             t.drain();
