@@ -21,10 +21,11 @@ public enum HandlerThreads {
      * threads, where {@link #VIRTUAL} is 0.65x at 64 connections; docs/benchmarks.md).
      * A handler must then not block: it holds up every socket and file of its loop, and a
      * blocking uring4j call or a {@code Future.get()} of an unfinished operation there throws
-     * IllegalStateException rather than wait for itself. An operation that completes at once has
-     * its handler called directly on the loop, at most 16 deep; one started off the loops (or
-     * past that depth), and every handler on the portable backend, which has no loops, runs as
-     * with {@link #VIRTUAL}.
+     * IllegalStateException rather than wait for itself. An operation started on a loop thread
+     * (by a handler, or by any code running there) that completes at once has its handler called
+     * directly, before the call that started it returns, at most 16 deep, as the JDK's group
+     * threads do for operations they start; one started off the loops (or past that depth), and
+     * every handler on the portable backend, which has no loops, runs as with {@link #VIRTUAL}.
      */
     EVENT_LOOP
 }
