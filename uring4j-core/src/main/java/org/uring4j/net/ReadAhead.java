@@ -33,9 +33,12 @@ import org.uring4j.sys.Failures;
  * connection echoing 64 B messages, docs/benchmarks.md). The JDK's SocketChannel pays a read that
  * finds nothing and an epoll registration there.
  *
- * <p>Kept bytes are bounded: past {@link #HIGH} the receive pauses (cancelled in the kernel, so
- * the peer meets TCP's flow control) until reads have taken them below {@link #LOW}. One read
- * waits at a time. A stream receive started afterwards ({@link UringSocket#receive}) takes over:
+ * <p>Kept bytes are bounded: at {@link #HIGH} the receive pauses (cancelled in the kernel, so the
+ * peer meets TCP's flow control). A reader that far behind is better served by the socket
+ * itself: once the kept bytes are taken and the receive has nothing left in the kernel, reads
+ * are made on the caller's thread (recv(2) with MSG_DONTWAIT, one copy, as a RECV per read did)
+ * until one finds the socket empty, which arms the receive again and waits for it. One read waits
+ * at a time. A stream receive started afterwards ({@link UringSocket#receive}) takes over:
  * the kept chunks first, then each chunk as it arrives.
  *
  * <p>The read's memory is written only under this object's lock, which a read that gives up
@@ -44,8 +47,6 @@ import org.uring4j.sys.Failures;
 final class ReadAhead implements ReceiveHandler {
     /** Kept bytes at which the receive pauses. */
     static final int HIGH = 256 * 1024;
-    /** Kept bytes below which a paused receive goes on. */
-    static final int LOW = 64 * 1024;
 
     private final RingSocket socket;
     private final ReentrantLock blockingReads = new ReentrantLock();
@@ -59,6 +60,8 @@ final class ReadAhead implements ReceiveHandler {
     private long keptBytes;
     /** The receive paused because too much was kept. */
     private boolean pausedFull;
+    /** ... and has nothing left in the kernel: reads take the socket's bytes themselves. */
+    private boolean kernelIdle;
     /** End of stream came (after the kept bytes). */
     private boolean ended;
     /** A stream receive has taken over and not ended: reads are refused (ReadPendingException). */
@@ -116,6 +119,9 @@ final class ReadAhead implements ReceiveHandler {
                 throw new ReadPendingException(); // a stream receive started while this read waited its turn
             }
             n = takeKept(to, adv);
+            if (n == 0 && dst == null) {
+                n = readInlineIfIdle(to, adv);
+            }
             if (n == 0) {
                 if (dst != null) {
                     throw new ReadPendingException();
@@ -127,7 +133,7 @@ final class ReadAhead implements ReceiveHandler {
             }
         }
         if (n != 0) {
-            return afterTake(n);
+            return n;
         }
         while (true) {
             LockSupport.park(this);
@@ -165,6 +171,9 @@ final class ReadAhead implements ReceiveHandler {
             }
             try {
                 n = takeKept(to, adv);
+                if (n == 0 && dst == null) {
+                    n = readInlineIfIdle(to, adv);
+                }
             } catch (IOException e) {
                 return CompletableFuture.failedFuture(e);
             }
@@ -180,7 +189,7 @@ final class ReadAhead implements ReceiveHandler {
             }
         }
         if (p == null) {
-            return CompletableFuture.completedFuture(afterTake(n));
+            return CompletableFuture.completedFuture(n);
         }
         if (timeoutNanos > 0) {
             p.timer = new Delay(timeoutNanos);
@@ -233,17 +242,39 @@ final class ReadAhead implements ReceiveHandler {
     }
 
     /**
-     * After a read took kept bytes: a receive paused for them goes on once few are left. Pause
-     * and resume both happen under the lock, so that neither can overtake the other.
+     * With the receive paused and nothing of it in the kernel (nor kept), the socket's bytes are
+     * the next ones: read on the caller's thread. 0 if the socket is empty: then the receive goes
+     * on (pause and resume both happen under the lock, so neither overtakes the other) and the
+     * caller waits for it.
      */
-    private int afterTake(int n) {
-        synchronized (this) {
-            if (pausedFull && keptBytes < LOW) {
-                pausedFull = false;
-                receiving.resume();
-            }
+    private int readInlineIfIdle(MemorySegment to, ByteBuffer adv) throws IOException {
+        if (!pausedFull || !kernelIdle) {
+            return 0;
+        }
+        int n = socket.recvInline(to, adv);
+        if (n == -1) {
+            ended = true;
+        } else if (n == 0) {
+            pausedFull = false;
+            kernelIdle = false;
+            receiving.resume();
         }
         return n;
+    }
+
+    /** The receive, paused for kept bytes, has nothing left in the kernel (loop thread). */
+    synchronized void receiverIdle() {
+        if (!pausedFull || kernelIdle) {
+            return;
+        }
+        if (dst != null) {
+            // A read waits already (the kept bytes ran out before the pause took hold): the
+            // receive goes on and serves it.
+            pausedFull = false;
+            receiving.resume();
+        } else {
+            kernelIdle = true;
+        }
     }
 
     /** The failure once more for a later read: a fresh exception of the same kind, the first as its cause. */
@@ -415,6 +446,7 @@ final class ReadAhead implements ReceiveHandler {
                 }
                 keptBytes = 0;
                 pausedFull = false; // the stream decides pauses from now on
+                kernelIdle = false;
                 t.endAfterBacklog = ended;
                 t.failureAfterBacklog = failure;
                 failureSeen = failure != null;

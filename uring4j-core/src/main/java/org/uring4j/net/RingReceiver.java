@@ -128,6 +128,7 @@ final class RingReceiver implements Receiving {
             cancelSent = true;
             armed.cancelRequest();
         }
+        idleIfPaused();
     }
 
     private void drainAndArm() {
@@ -214,6 +215,7 @@ final class RingReceiver implements Receiving {
         }
         if (last) {
             armIfIdle();
+            idleIfPaused();
         }
     }
 
@@ -258,7 +260,7 @@ final class RingReceiver implements Receiving {
         if (ended || socket.gate.isClosing()) {
             return; // dropped: the stream is over or the socket is closing
         }
-        if (paused || !backlog.isEmpty()) {
+        if ((paused || !backlog.isEmpty()) && !readsUntakenOver()) {
             if (socket.net.stats != null) {
                 socket.net.stats.backlogged();
             }
@@ -266,6 +268,21 @@ final class RingReceiver implements Receiving {
             return;
         }
         hand(data);
+    }
+
+    /** The handler is the reads' {@link ReadAhead}, no stream has taken over: it keeps chunks itself, paused or not. */
+    private boolean readsUntakenOver() {
+        return handler instanceof ReadAhead reads && !reads.takenOver();
+    }
+
+    /**
+     * Paused with nothing in the kernel: the reads may now take the socket's bytes themselves
+     * (none can be overtaken by a completion still to come).
+     */
+    private void idleIfPaused() {
+        if (paused && armed == null && !ended && readsUntakenOver()) {
+            ((ReadAhead) handler).receiverIdle();
+        }
     }
 
     private void hand(MemorySegment data) {

@@ -216,7 +216,7 @@ final class RingSocket extends RingDescriptor implements SocketIo {
      * completion said the socket had more data (IORING_CQE_F_SOCK_NONEMPTY): the count, -1 at end
      * of stream, or 0 if nothing is there after all (then the ring waits for it).
      */
-    private int recvInline(MemorySegment dst, ByteBuffer advance) throws IOException {
+    int recvInline(MemorySegment dst, ByteBuffer advance) throws IOException {
         long r = withFd(() -> {
             long n;
             do {
