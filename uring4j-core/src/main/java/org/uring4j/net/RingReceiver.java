@@ -128,7 +128,6 @@ final class RingReceiver implements Receiving {
             cancelSent = true;
             armed.cancelRequest();
         }
-        idleIfPaused();
     }
 
     private void drainAndArm() {
@@ -276,8 +275,9 @@ final class RingReceiver implements Receiving {
     }
 
     /**
-     * Paused with nothing in the kernel: the reads may now take the socket's bytes themselves
-     * (none can be overtaken by a completion still to come).
+     * Paused with nothing in the kernel, after the last completion's chunks (all of a bundle's)
+     * were handed over: the reads may now take the socket's bytes themselves, since no chunk of
+     * this receive is still to come.
      */
     private void idleIfPaused() {
         if (paused && armed == null && !ended && readsUntakenOver()) {
