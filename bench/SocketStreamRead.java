@@ -42,14 +42,7 @@ public class SocketStreamRead {
         try (ServerSocketChannel s = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             SocketChannel w = SocketChannel.open(s.getLocalAddress());
             SocketChannel r = s.accept();
-            return measure(() -> {
-                Thread t = writer(w, mib);
-                ByteBuffer b = ByteBuffer.allocate(buf);
-                long n = 0; int k;
-                while ((k = r.read(b)) >= 0) { n += k; b.clear(); }
-                r.close(); t.join();
-                return n;
-            });
+            return drain(w, mib, buf, r::read, r::close);
         }
     }
 
@@ -58,15 +51,29 @@ public class SocketStreamRead {
              UringServerSocket s = net.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             SocketChannel w = SocketChannel.open(s.localAddress());
             UringSocket r = s.accept();
-            return measure(() -> {
-                Thread t = writer(w, mib);
-                ByteBuffer b = ByteBuffer.allocate(buf);
-                long n = 0; int k;
-                while ((k = r.read(b)) >= 0) { n += k; b.clear(); }
-                r.close(); t.join();
-                return n;
-            });
+            return drain(w, mib, buf, r::read, r::close);
         }
+    }
+
+    interface Read { int read(ByteBuffer b) throws Exception; }
+
+    interface Close { void close() throws Exception; }
+
+    /** The writer on {@code w}, and blocking reads into a BUF-byte heap buffer until end of stream. */
+    static String drain(SocketChannel w, int mib, int buf, Read r, Close close) throws Exception {
+        return measure(() -> {
+            Thread t = writer(w, mib);
+            ByteBuffer b = ByteBuffer.allocate(buf);
+            long n = 0;
+            int k;
+            while ((k = r.read(b)) >= 0) {
+                n += k;
+                b.clear();
+            }
+            close.close();
+            t.join();
+            return n;
+        });
     }
 
     interface Body { long run() throws Exception; }

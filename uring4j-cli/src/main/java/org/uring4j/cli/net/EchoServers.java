@@ -381,22 +381,7 @@ final class EchoServers {
         Thread acceptor = acceptForEver(() -> {
             UringSocket s = server.accept();
             s.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            return new Conn() {
-                @Override
-                public int read(ByteBuffer b) throws IOException {
-                    return s.read(b);
-                }
-
-                @Override
-                public int write(ByteBuffer b) throws IOException {
-                    return s.write(b);
-                }
-
-                @Override
-                public void close() {
-                    s.close();
-                }
-            };
+            return new Conn(s::read, s::write, s::close);
         });
         return new Running() {
             @Override
@@ -420,22 +405,7 @@ final class EchoServers {
         Thread acceptor = acceptForEver(() -> {
             SocketChannel c = server.accept();
             c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            return new Conn() {
-                @Override
-                public int read(ByteBuffer b) throws IOException {
-                    return c.read(b);
-                }
-
-                @Override
-                public int write(ByteBuffer b) throws IOException {
-                    return c.write(b);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    c.close();
-                }
-            };
+            return new Conn(c::read, c::write, c::close);
         });
         return new Running() {
             @Override
@@ -452,12 +422,20 @@ final class EchoServers {
     }
 
     /** A connection's blocking calls: the one echo loop below serves jdk-vthread and uring-vthread alike. */
-    private interface Conn extends AutoCloseable {
-        int read(ByteBuffer b) throws IOException;
-
-        int write(ByteBuffer b) throws IOException;
-
+    private record Conn(Transfer read, Transfer write, Closer closer) implements AutoCloseable {
         @Override
+        public void close() throws IOException {
+            closer.close();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Transfer {
+        int move(ByteBuffer b) throws IOException;
+    }
+
+    @FunctionalInterface
+    private interface Closer {
         void close() throws IOException;
     }
 
@@ -483,10 +461,10 @@ final class EchoServers {
     private static void echo(Conn c) {
         ByteBuffer buf = ByteBuffer.allocate(BUFFER);
         try (c) {
-            while (c.read(buf) > 0) {
+            while (c.read().move(buf) > 0) {
                 buf.flip();
                 while (buf.hasRemaining()) {
-                    c.write(buf);
+                    c.write().move(buf);
                 }
                 buf.clear();
             }
