@@ -251,13 +251,22 @@ final class ReadAhead implements ReceiveHandler {
         if (!pausedFull || !kernelIdle) {
             return 0;
         }
-        int n = socket.recvInline(to, adv);
+        int n;
+        try {
+            n = socket.recvInline(to, adv);
+        } catch (IOException e) {
+            failure = e; // the stream's failure, as if the receive had met it: every later read sees it
+            failureSeen = true;
+            throw e;
+        }
         if (n == -1) {
             ended = true;
         } else if (n == 0) {
             pausedFull = false;
             kernelIdle = false;
             receiving.resume();
+            // A resume that found the loop closed ended the stream here and now: say so rather than wait.
+            return takeKept(to, adv);
         }
         return n;
     }
@@ -465,6 +474,11 @@ final class ReadAhead implements ReceiveHandler {
             }
         };
         onLoop(end, end);
+    }
+
+    /** For the tests: the receive is paused for kept bytes and has nothing left in the kernel. */
+    synchronized boolean pausedAndIdle() {
+        return pausedFull && kernelIdle;
     }
 
     /** For the tests: the bytes kept for reads. */

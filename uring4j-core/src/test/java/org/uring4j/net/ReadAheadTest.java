@@ -529,4 +529,54 @@ class ReadAheadTest extends NetTestBase {
             assertArrayEquals(data, got.toByteArray());
         }
     }
+
+    /**
+     * The loop closes (its runtime is the caller's) while the receive is paused for kept bytes:
+     * a reader takes those, then the socket's own, and ends with AsynchronousCloseException when
+     * the receive cannot go on, rather than wait for ever.
+     */
+    @Test
+    void aReaderEndsWhenTheLoopClosesUnderAPausedReceive() throws Exception {
+        assumeTrue(onIoUring(), "io_uring only: a loop to close");
+        org.uring4j.runtime.UringRuntime rt = org.uring4j.runtime.UringRuntime.open(1, new org.uring4j.runtime.LoopOptions());
+        UringNet over = UringNet.over(rt);
+        try (UringServerSocket server = over.listen(loopback4());
+             java.nio.channels.SocketChannel peer = java.nio.channels.SocketChannel.open(server.localAddress());
+             UringSocket client = server.accept()) {
+            CompletableFuture<Integer> first = client.readAsync(new byte[1], 0, 1); // starts the reads' receive
+            peer.write(ByteBuffer.wrap(new byte[1]));
+            assertEquals(1, await(first));
+            byte[] data = pattern(1 << 20, 41);
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    peer.write(ByteBuffer.wrap(data));
+                } catch (java.io.IOException e) {
+                    // the reader's end closes the connection
+                }
+            });
+            ReadAhead reads = ((RingSocket) client.io()).readAheadIfStarted();
+            waitUntil(reads::pausedAndIdle, "the receive never paused for its kept bytes");
+            writer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+            rt.close();
+            CompletableFuture<Throwable> ended = new CompletableFuture<>();
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                byte[] b = new byte[65536];
+                try {
+                    int n;
+                    while ((n = client.read(b, 0, b.length)) >= 0) {
+                        got.write(b, 0, n);
+                    }
+                    ended.complete(null);
+                } catch (Throwable t) {
+                    ended.complete(t);
+                }
+            });
+            assertInstanceOf(java.nio.channels.AsynchronousCloseException.class, ended.get(WAIT_SECONDS, TimeUnit.SECONDS));
+            reader.join();
+            assertArrayEquals(data, got.toByteArray(), "every byte the peer sent came first");
+        } finally {
+            rt.close();
+        }
+    }
 }
