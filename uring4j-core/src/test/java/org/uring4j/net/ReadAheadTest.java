@@ -579,4 +579,47 @@ class ReadAheadTest extends NetTestBase {
             rt.close();
         }
     }
+
+    /** A blocking read that waits when another thread closes the socket: AsynchronousCloseException, as from a JDK SocketChannel. */
+    @Test
+    void closeWakesABlockedReadAsOnASocketChannel() throws Exception {
+        // The JDK, for the expected behaviour.
+        try (java.nio.channels.ServerSocketChannel jdkServer = java.nio.channels.ServerSocketChannel.open().bind(loopback4());
+             java.nio.channels.SocketChannel jdkClient = java.nio.channels.SocketChannel.open(jdkServer.getLocalAddress());
+             java.nio.channels.SocketChannel jdkPeer = jdkServer.accept()) {
+            CompletableFuture<Throwable> jdk = blockedReadEnds(() -> jdkClient.read(ByteBuffer.allocate(10)), jdkClient::close);
+            assertInstanceOf(java.nio.channels.AsynchronousCloseException.class, jdk.get(WAIT_SECONDS, TimeUnit.SECONDS));
+        }
+        try (UringServerSocket server = net.listen(loopback4());
+             UringSocket client = net.connect(server.localAddress());
+             UringSocket peer = server.accept()) {
+            CompletableFuture<Throwable> ours = blockedReadEnds(() -> client.read(ByteBuffer.allocate(10)), client::close);
+            assertInstanceOf(java.nio.channels.AsynchronousCloseException.class, ours.get(WAIT_SECONDS, TimeUnit.SECONDS));
+        }
+    }
+
+    @FunctionalInterface
+    private interface BlockingRead {
+        int read() throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface Closer {
+        void close() throws Exception;
+    }
+
+    /** What a read blocked on a virtual thread ends with when {@code close} runs on this one. */
+    private static CompletableFuture<Throwable> blockedReadEnds(BlockingRead read, Closer close) throws Exception {
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                ended.complete(new AssertionError("read returned " + read.read()));
+            } catch (Throwable t) {
+                ended.complete(t);
+            }
+        });
+        waitUntil(() -> reader.getState() == Thread.State.WAITING, "the reader never blocked");
+        close.close();
+        return ended;
+    }
 }
