@@ -45,8 +45,12 @@ import org.uring4j.sys.Failures;
  * (interrupt, timeout, cancel) takes to withdraw: once withdrawn, the loop never touches it.
  */
 final class ReadAhead implements ReceiveHandler {
-    /** Kept bytes at which the receive pauses. */
-    static final int HIGH = 256 * 1024;
+    /**
+     * Kept bytes at which the receive pauses: a slow reader's memory (plus, at most, the one
+     * completion that was in flight). Small, since a reader this far behind reads the socket
+     * itself; 64 KiB streamed no slower than 256 KiB (docs/benchmarks.md).
+     */
+    static final int HIGH = 64 * 1024;
 
     private final RingSocket socket;
     private final ReentrantLock blockingReads = new ReentrantLock();
