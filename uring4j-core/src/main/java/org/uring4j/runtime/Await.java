@@ -32,6 +32,12 @@ public final class Await {
     private Await() {
     }
 
+    static {
+        // Loaded with this class rather than on the first failure: a thousand virtual threads
+        // failing at once would otherwise queue on the class loader's lock (a pinned carrier).
+        Failures.class.getName();
+    }
+
     /**
      * The future's value.
      *
