@@ -82,7 +82,7 @@ final class RingNet implements NetBackend {
      */
     static final String READ_AHEAD_PROPERTY = "org.uring4j.net.readAhead";
     /** Reads that wait are served by a stream receive ({@link ReadAhead}); cleared by tests of the RECV-per-read path. */
-    volatile boolean readAhead = !"false".equalsIgnoreCase(System.getProperty(READ_AHEAD_PROPERTY, "true").trim());
+    volatile boolean readAhead = notTurnedOff(READ_AHEAD_PROPERTY);
     /** The kernel has IORING_OP_SEND_ZC (6.0): {@link UringSocketOptions#SEND_ZEROCOPY_THRESHOLD} applies. */
     final boolean sendZeroCopy;
     /** Zero-copy sends whose notification has arrived (for the tests; only SEND_ZC pays for it). */
@@ -108,8 +108,13 @@ final class RingNet implements NetBackend {
         this.ringSocket = probe.isSupported(Opcode.SOCKET);
         this.ringBind = probe.isSupported(Opcode.BIND) && probe.isSupported(Opcode.LISTEN);
         this.sendZeroCopy = probe.isSupported(Opcode.SEND_ZC);
-        this.recvBundle = !"false".equalsIgnoreCase(System.getProperty(RECV_BUNDLE_PROPERTY, "true").trim())
+        this.recvBundle = notTurnedOff(RECV_BUNDLE_PROPERTY)
                 && Await.get(runtime.loop(0).call(r -> r.hasFeature(Feature.RECVSEND_BUNDLE)));
+    }
+
+    /** False only if system property {@code name} says {@code false}: for switches that are on by default. */
+    private static boolean notTurnedOff(String name) {
+        return !"false".equalsIgnoreCase(System.getProperty(name, "true").trim());
     }
 
     /** The loop's provided-buffer ring, or null where PBUF_RING (5.19) or the memlock limit refuses one. */

@@ -288,8 +288,8 @@ final class RingReceiver implements Receiving {
     private void hand(MemorySegment data) {
         boolean more;
         try {
-            if (handler instanceof ReadAhead reads && !reads.takenOver()) {
-                more = reads.onData(data); // copies the chunk before it returns: no scope needed
+            if (readsUntakenOver()) {
+                more = ((ReadAhead) handler).onData(data); // copies the chunk before it returns: no scope needed
             } else {
                 more = data.isNative() && lease.bid >= 0 ? Chunks.deliver(handler, data, lease) : Chunks.deliver(handler, data);
             }

@@ -183,7 +183,8 @@ final class RingSocket extends RingDescriptor implements SocketIo {
      * The reads' stream receive, started by the first read that has to wait off the loop thread
      * (or into memory the kernel cannot use in place); from then on every read of this socket
      * goes through it, so that bytes keep their order. Null where the loop has no provided-buffer
-     * ring: reads then stay a RECV each, into loop memory.
+     * ring (reads then stay a RECV each, into loop memory) or {@link RingNet#READ_AHEAD_PROPERTY}
+     * turned it off.
      */
     private ReadAhead readAhead() {
         if (home.buffers() == null || !net.readAhead) {

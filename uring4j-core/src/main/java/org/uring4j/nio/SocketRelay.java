@@ -102,11 +102,12 @@ final class SocketRelay {
     private static <V, A> void invoke(HandlerThreads threads, CompletionHandler<V, ? super A> handler, A attachment,
                                       V value, Throwable exc) {
         int[] depth = DIRECT_DEPTH.get(); // null but on a handler thread: never on a caller's thread
-        if (depth == null && threads == HandlerThreads.EVENT_LOOP && EventLoop.onLoopThread()) {
+        boolean onLoop = EventLoop.onLoopThread();
+        if (depth == null && threads == HandlerThreads.EVENT_LOOP && onLoop) {
             depth = new int[1];
             DIRECT_DEPTH.set(depth); // a loop thread, once: from now on it runs such handlers
         }
-        if (depth != null && depth[0] < MAX_DIRECT && (threads == HandlerThreads.EVENT_LOOP || !EventLoop.onLoopThread())) {
+        if (depth != null && depth[0] < MAX_DIRECT && (threads == HandlerThreads.EVENT_LOOP || !onLoop)) {
             depth[0]++;
             try {
                 call(handler, attachment, value, exc);

@@ -122,16 +122,7 @@ class AsynchronousSocketChannelCompatTest {
                 assertThrows(IllegalStateException.class, () -> client.read(ByteBuffer.allocate(10))).getClass());
         assertTrue(client.isOpen());
         get(client.write(ByteBuffer.wrap(new byte[] {1}))); // writing is still allowed
-        assertArrayEquals(new byte[] {1}, readFully(peer, 1));
-    }
-
-    private static byte[] readFully(AsynchronousSocketChannel ch, int n) throws Exception {
-        ByteBuffer b = ByteBuffer.allocate(n);
-        while (b.hasRemaining()) {
-            int r = get(ch.read(b));
-            assertTrue(r > 0, "end of stream after " + b.position());
-        }
-        return b.array();
+        assertArrayEquals(new byte[] {1}, ChannelTestSupport.readFully(peer, 1));
     }
 
     @ParameterizedTest
@@ -146,7 +137,7 @@ class AsynchronousSocketChannelCompatTest {
                 ByteBuffer src = ByteBuffer.wrap(data);
                 Future<byte[]> got = CompletableFuture.supplyAsync(() -> {
                     try {
-                        return readFully(peer, data.length);
+                        return ChannelTestSupport.readFully(peer, data.length);
                     } catch (Exception e) {
                         throw new RuntimeException(e);
                     }
@@ -202,7 +193,7 @@ class AsynchronousSocketChannelCompatTest {
                     return;
                 }
                 assertEquals("att5", done.get(WAIT, TimeUnit.SECONDS));
-                assertArrayEquals("hello".getBytes(), readFully(client, 5));
+                assertArrayEquals("hello".getBytes(), ChannelTestSupport.readFully(client, 5));
             }
         }
     }
@@ -347,7 +338,7 @@ class AsynchronousSocketChannelCompatTest {
                 assertEquals(-1, get(peer.read(ByteBuffer.allocate(1))));
                 assertInstanceOf(ClosedChannelException.class, failure(client.write(ByteBuffer.allocate(1))));
                 get(peer.write(ByteBuffer.wrap(new byte[] {3})));
-                assertArrayEquals(new byte[] {3}, readFully(client, 1));
+                assertArrayEquals(new byte[] {3}, ChannelTestSupport.readFully(client, 1));
                 client.shutdownInput();
                 assertEquals(-1, get(client.read(ByteBuffer.allocate(1))));
             }
@@ -437,7 +428,7 @@ class AsynchronousSocketChannelCompatTest {
                             assertThrows(IllegalStateException.class, () -> client.write(ByteBuffer.allocate(1))).getClass());
                     assertTrue(client.isOpen());
                     get(peer.write(ByteBuffer.wrap(new byte[] {2}))); // reading is still allowed
-                    assertArrayEquals(new byte[] {2}, readFully(client, 1));
+                    assertArrayEquals(new byte[] {2}, ChannelTestSupport.readFully(client, 1));
                 }
             }
         }
@@ -475,9 +466,9 @@ class AsynchronousSocketChannelCompatTest {
                 assertInstanceOf(IOException.class, failure(client.read(freed)));
                 assertInstanceOf(IOException.class, failure(client.write(freed)));
                 get(peer.write(ByteBuffer.wrap(new byte[] {4})));
-                assertArrayEquals(new byte[] {4}, readFully(client, 1)); // not ReadPendingException
+                assertArrayEquals(new byte[] {4}, ChannelTestSupport.readFully(client, 1)); // not ReadPendingException
                 get(client.write(ByteBuffer.wrap(new byte[] {5})));
-                assertArrayEquals(new byte[] {5}, readFully(peer, 1));
+                assertArrayEquals(new byte[] {5}, ChannelTestSupport.readFully(peer, 1));
             }
         }
     }

@@ -64,6 +64,16 @@ final class ChannelTestSupport {
         return f.get(WAIT_SECONDS, TimeUnit.SECONDS);
     }
 
+    /** Exactly {@code n} bytes from {@code ch}; end of stream before them fails the test. */
+    static byte[] readFully(java.nio.channels.AsynchronousSocketChannel ch, int n) throws Exception {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n);
+        while (b.hasRemaining()) {
+            int r = get(ch.read(b));
+            assertTrue(r > 0, "end of stream after " + b.position());
+        }
+        return b.array();
+    }
+
     /** The cause of the failure of {@code f}, which must fail. */
     static Throwable failureOf(Future<?> f) throws Exception {
         try {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.uring4j.fs.Backend;
 import org.uring4j.net.UringNet;
+import org.uring4j.nio.ChannelTestSupport.Capture;
 import org.uring4j.runtime.LoopOptions;
 
 /** Where the drop-ins' completion handlers run ({@link HandlerThreads}), and how deep direct calls nest. */
@@ -45,26 +45,17 @@ class HandlerThreadsTest {
         try (AsynchronousServerSocketChannel server = UringAsynchronousServerSocketChannel.open(net, threads)
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
              AsynchronousSocketChannel client = UringAsynchronousSocketChannel.open(net)) {
-            CompletableFuture<AsynchronousSocketChannel> accepted = new CompletableFuture<>();
-            server.accept(null, handler(accepted));
+            Capture<AsynchronousSocketChannel> accepted = new Capture<>();
+            server.accept(null, accepted);
             client.connect(server.getLocalAddress()).get(WAIT, TimeUnit.SECONDS);
-            try (AsynchronousSocketChannel conn = accepted.get(WAIT, TimeUnit.SECONDS)) {
+            try (AsynchronousSocketChannel conn = accepted.result()) {
                 assertSame(threads, ((UringAsynchronousSocketChannel) conn).handlerThreads(), "accepted channels inherit the choice");
-                CompletableFuture<Thread> ranOn = new CompletableFuture<>();
-                conn.read(ByteBuffer.allocate(10), null, new CompletionHandler<Integer, Void>() {
-                    @Override
-                    public void completed(Integer n, Void a) {
-                        ranOn.complete(Thread.currentThread());
-                    }
-
-                    @Override
-                    public void failed(Throwable exc, Void a) {
-                        ranOn.completeExceptionally(exc);
-                    }
-                });
+                Capture<Integer> read = new Capture<>();
+                conn.read(ByteBuffer.allocate(10), null, read);
                 Thread.sleep(20);
                 client.write(ByteBuffer.wrap(new byte[] {1})).get(WAIT, TimeUnit.SECONDS);
-                return ranOn.get(WAIT, TimeUnit.SECONDS);
+                read.result();
+                return read.thread;
             }
         }
     }
@@ -93,8 +84,8 @@ class HandlerThreadsTest {
             try (AsynchronousServerSocketChannel server = UringAsynchronousServerSocketChannel.open(net, threads)
                     .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
                  AsynchronousSocketChannel client = UringAsynchronousSocketChannel.open(net, threads)) {
-                CompletableFuture<AsynchronousSocketChannel> accepted = new CompletableFuture<>();
-                server.accept(null, handler(accepted));
+                Capture<AsynchronousSocketChannel> accepted = new Capture<>();
+                server.accept(null, accepted);
                 client.connect(server.getLocalAddress()).get(WAIT, TimeUnit.SECONDS);
                 int writes = 5000;
                 CompletableFuture<Integer> deepest = new CompletableFuture<>();
@@ -133,35 +124,11 @@ class HandlerThreadsTest {
                 for (int i = 0; i < writes; i++) {
                     expected[i] = (byte) i;
                 }
-                try (AsynchronousSocketChannel conn = accepted.get(WAIT, TimeUnit.SECONDS)) {
-                    assertArrayEquals(expected, readFully(conn, writes), threads.toString());
+                try (AsynchronousSocketChannel conn = accepted.result()) {
+                    assertArrayEquals(expected, ChannelTestSupport.readFully(conn, writes), threads.toString());
                 }
             }
         }
-    }
-
-    private static byte[] readFully(AsynchronousSocketChannel ch, int n) throws Exception {
-        ByteBuffer b = ByteBuffer.allocate(n);
-        while (b.hasRemaining()) {
-            if (ch.read(b).get(WAIT, TimeUnit.SECONDS) < 0) {
-                throw new IOException("end of stream after " + b.position());
-            }
-        }
-        return b.array();
-    }
-
-    private static <V> CompletionHandler<V, Void> handler(CompletableFuture<V> f) {
-        return new CompletionHandler<>() {
-            @Override
-            public void completed(V v, Void a) {
-                f.complete(v);
-            }
-
-            @Override
-            public void failed(Throwable exc, Void a) {
-                f.completeExceptionally(exc);
-            }
-        };
     }
 
     @Test

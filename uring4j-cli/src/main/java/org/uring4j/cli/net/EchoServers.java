@@ -93,30 +93,47 @@ final class EchoServers {
 
     /** How uring4j's server receives: see {@link UringEcho}, {@link StreamEcho}, {@link ProvidedEcho}. */
     private enum Kind {
-        OWN_BUFFER, MULTISHOT, PROVIDED
+        OWN_BUFFER("uring"), MULTISHOT("uring-multishot"), PROVIDED("uring-provided");
+
+        final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
     }
 
-    private static Running uring(InetSocketAddress bind, int loops, Kind kind) throws IOException {
-        boolean provided = kind != Kind.OWN_BUFFER;
+    /**
+     * A net of {@code loops} loops for engine {@code label}: an engine that needs io_uring fails
+     * where it is unavailable; any other says it serves on the portable backend, never a silent
+     * fallback (a comparison would otherwise measure the portable backend as uring4j's).
+     */
+    private static UringNet openNet(int loops, String label, boolean needsRing) throws IOException {
         UringNet net = UringNet.open(loops, new LoopOptions());
-        if (provided && net.unavailability() != null) {
-            net.close();
-            throw new IOException("echo-server --engine " + (kind == Kind.PROVIDED ? "uring-provided" : "uring-multishot")
-                    + " needs io_uring (its provided-buffer rings): "
-                    + net.unavailability().getMessage());
-        }
         if (net.unavailability() != null) {
-            // Never a silent fallback: a comparison would otherwise measure the portable backend as "uring".
+            if (needsRing) {
+                net.close();
+                throw new IOException("echo-server --engine " + label + " needs io_uring (its provided-buffer rings): "
+                        + net.unavailability().getMessage());
+            }
             System.err.println("uring4j echo-server: io_uring is unavailable (" + net.unavailability().getMessage()
                     + "); serving on the portable backend");
         }
-        UringServerSocket server;
+        return net;
+    }
+
+    /** {@code net}'s listening socket on {@code bind}; {@code net} closed if that fails. */
+    private static UringServerSocket listen(UringNet net, InetSocketAddress bind) throws IOException {
         try {
-            server = net.listen(bind, 4096);
+            return net.listen(bind, 4096);
         } catch (IOException | RuntimeException e) {
             net.close();
             throw e;
         }
+    }
+
+    private static Running uring(InetSocketAddress bind, int loops, Kind kind) throws IOException {
+        UringNet net = openNet(loops, kind.label, kind != Kind.OWN_BUFFER);
+        UringServerSocket server = listen(net, bind);
         acceptNext(server, kind);
         return new Running() {
             @Override
@@ -370,14 +387,8 @@ final class EchoServers {
      * caller's path (a virtual thread that reads, then writes, and parks between) rather than the loop's.
      */
     private static Running uringVthread(InetSocketAddress bind, int loops) throws IOException {
-        UringNet net = UringNet.open(loops, new LoopOptions());
-        UringServerSocket server;
-        try {
-            server = net.listen(bind, 4096);
-        } catch (IOException | RuntimeException e) {
-            net.close();
-            throw e;
-        }
+        UringNet net = openNet(loops, "uring-vthread", false);
+        UringServerSocket server = listen(net, bind);
         Thread acceptor = acceptForEver(() -> {
             UringSocket s = server.accept();
             s.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -503,7 +514,7 @@ final class EchoServers {
      * handlers on the loops ({@link HandlerThreads#EVENT_LOOP}) as jdk-nio2's run on its I/O threads.
      */
     private static Running uringNio2(InetSocketAddress bind, int loops) throws IOException {
-        UringNet net = UringNet.open(loops, new LoopOptions());
+        UringNet net = openNet(loops, "uring-nio2", false);
         AsynchronousServerSocketChannel server;
         try {
             // Handlers on the loop, as jdk-nio2's fixed-pool group runs them on its I/O threads.
